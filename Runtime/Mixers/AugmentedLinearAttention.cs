@@ -2,6 +2,7 @@ using LinearDsl.Runtime.Positional;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static LinearDsl.Runtime.Mixers.MixerMath;
 
 namespace LinearDsl.Runtime.Mixers;
 
@@ -170,12 +171,18 @@ public sealed class AugmentedLinearAttention : TokenMixer
             {
                 var global = MatmulInStateType(qh, state.Kv.unsqueeze(2)).mul(alpha!);
                 output = output is null ? global : output.add(global);
-                if (closes.Any(c => c))
+            }
+            if (closes.Any(c => c))
+            {
+                // The group is complete: fold it into S and empty the buffer (empty slots are kept at zero).
+                var rows = tensor(closes, [batch, 1, 1, 1], device: q.device);
+                if (_options.Global)
                 {
                     var groupSum = state.Keys.transpose(-1, -2).matmul(state.Values).to_type(state.Kv.dtype);
-                    var rows = tensor(closes, [batch, 1, 1, 1], device: q.device);
                     state.Kv.add_(groupSum.masked_fill(rows.logical_not(), 0));
                 }
+                state.Keys.masked_fill_(rows, 0);
+                state.Values.masked_fill_(rows, 0);
             }
         }
         var (result, convRows) = AddConvAndUngroup(output, v, state);
@@ -236,9 +243,10 @@ public sealed class AugmentedLinearAttention : TokenMixer
                 var sum = keys.masked_fill(folded.logical_not(), 0).transpose(-1, -2).matmul(values);
                 state.Kv.add_(sum.to_type(state.Kv.dtype));
             }
-            var source = block.NewBufferSources(accepted, device).expand(batch, Geometry.KvHeads, _group, Geometry.HeadDim);
-            state.Keys = keys.gather(2, source);
-            state.Values = values.gather(2, source);
+            var (sources, empty) = block.NewBufferSources(accepted, device);
+            var source = sources.expand(batch, Geometry.KvHeads, _group, Geometry.HeadDim);
+            state.Keys = keys.gather(2, source).masked_fill_(empty, 0);
+            state.Values = values.gather(2, source).masked_fill_(empty, 0);
         }
         if (HasConvHistory)
         {
@@ -269,8 +277,6 @@ public sealed class AugmentedLinearAttention : TokenMixer
 
     Tensor FeatureMap(Tensor x) => x.div(x.norm(-1, true, 2.0f).clamp_min(_options.FeatureEps));
 
-    Tensor PadTime(Tensor x, long padded)
-        => padded == x.shape[2] ? x : nn.functional.pad(x, (0, 0, 0, padded - x.shape[2]));
 
     /// <summary>[batch, 1, 1, 1, G] true for buffer slots after each row's current slot.</summary>
     Tensor SlotsAfter(long[] slots, Device device)
@@ -281,10 +287,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
         return tensor(later, [slots.Length, 1, 1, 1, _group], device: device);
     }
 
-    static Tensor MatmulInStateType(Tensor x, Tensor state)
-        => x.dtype == state.dtype ? x.matmul(state) : x.to_type(state.dtype).matmul(state).to_type(x.dtype);
 
-    static ScalarType StateDtype(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 }
 
 /// <summary>Deliberately non-causal variants of the parallel form, for tests of the causality probe only.</summary>

@@ -66,21 +66,25 @@ internal sealed class CandidateBlock
         return (tensor(mask, [Batch, 1, Width, 1], device: device), any);
     }
 
-    /// <summary>[batch, 1, G, 1]: for each slot of the new buffer, the block element that moves into it.</summary>
-    public Tensor NewBufferSources(ReadOnlySpan<long> accepted, Device device)
+    /// <summary>
+    /// [batch, 1, G, 1]: for each slot of the new buffer, the block element that moves into it, and the slots that
+    /// stay empty (past the new position; the caller zeroes them so that the state matches the one Step leaves).
+    /// </summary>
+    public (Tensor Sources, Tensor Empty) NewBufferSources(ReadOnlySpan<long> accepted, Device device)
     {
         var index = new long[Batch * _group];
+        var empty = new bool[Batch * _group];
         for (int row = 0; row < Batch; row++)
         {
             long p = _positions[row], start = p - p % _group, end = p + accepted[row], newStart = end - end % _group;
             for (long i = 0; i < _group; i++)
             {
                 long pos = newStart + i;
-                // Slots past the new position hold stale data that the masks ignore; point them at element 0.
+                empty[row * _group + i] = pos >= end;
                 index[row * _group + i] = pos >= end ? 0 : pos < p ? pos - start : _group + (pos - p);
             }
         }
-        return tensor(index, [Batch, 1, _group, 1], device: device);
+        return (tensor(index, [Batch, 1, _group, 1], device: device), tensor(empty, [Batch, 1, _group, 1], device: device));
     }
 
     Tensor CandidateMask(Device device, Func<int, long, long, bool> excluded)

@@ -45,8 +45,11 @@ public abstract class MixerState : IDisposable
     /// <summary>The state's tensors by name, for inspection and tests.</summary>
     public IReadOnlyDictionary<string, Tensor> Tensors => _tensors;
 
-    /// <summary>Bytes held by the state's tensors.</summary>
-    public long StateBytes => _tensors.Values.Sum(t => t.NumberOfElements * t.ElementSize);
+    /// <summary>Bytes of state that the committed tokens occupy (for a KV cache: the filled part).</summary>
+    public virtual long StateBytes => AllocatedBytes;
+
+    /// <summary>Bytes allocated by the state's tensors, including reserved capacity.</summary>
+    public long AllocatedBytes => _tensors.Values.Sum(t => t.NumberOfElements * t.ElementSize);
 
     /// <summary>Positions as a span the owning mixer may write.</summary>
     protected internal Span<long> MutablePositions => _positions;

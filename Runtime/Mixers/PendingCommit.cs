@@ -30,7 +30,8 @@ public abstract class PendingCommit : IDisposable
     /// <summary>Keeps a tensor alive (outside dispose scopes) for as long as this record.</summary>
     protected Tensor Keep(Tensor t)
     {
-        var kept = t.DetachFromDisposeScope();
+        // An alias: the caller's own tensor (an input, say) stays the caller's to dispose.
+        var kept = t.alias().DetachFromDisposeScope();
         _owned.Add(kept);
         return kept;
     }

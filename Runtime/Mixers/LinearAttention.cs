@@ -1,0 +1,159 @@
+using LinearDsl.Runtime.FeatureMaps;
+using LinearDsl.Runtime.Positional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static LinearDsl.Runtime.Mixers.MixerMath;
+
+namespace LinearDsl.Runtime.Mixers;
+
+/// <summary>
+/// Causal linear attention with a feature map phi: o_t = phi(q_t) S_t / (phi(q_t) . z_t + eps) where
+/// S_t = sum_{s &lt;= t} phi(k_s) v_s^T and z_t = sum_{s &lt;= t} phi(k_s) (without the denominator: o_t = phi(q_t) S_t).
+/// The recurrent state is S [batch, kv_heads, F, d] with z as an extra last column, so one matmul updates both.
+/// </summary>
+public sealed class LinearAttention : TokenMixer
+{
+    readonly LinearAttentionOptions _options;
+    readonly long _chunk;
+#pragma warning disable IDE1006 // Field names are the state-dict keys.
+    readonly FeatureMap feature_map;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates the mixer.</summary>
+    public LinearAttention(MixerGeometry geometry, LinearAttentionOptions? options = null, RotaryEmbedding? rotary = null)
+        : base(nameof(LinearAttention), geometry, rotary)
+    {
+        _options = options ?? new LinearAttentionOptions();
+        _options.Validate();
+        _chunk = _options.ChunkSize;
+        feature_map = FeatureMaps.FeatureMap.Create(_options.FeatureMap, geometry, _options.FeatureDim, _options.Seed);
+        RegisterComponents();
+    }
+
+    /// <summary>The settings.</summary>
+    public LinearAttentionOptions Options => _options;
+
+    /// <summary>The feature map (a submodule: learnable maps train with the model).</summary>
+    public FeatureMap FeatureMap => feature_map;
+
+    /// <inheritdoc />
+    protected override long PrefillChunk => _chunk;
+
+    /// <inheritdoc />
+    protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v)
+    {
+        long batch = q.shape[0], time = q.shape[2], features = feature_map.FeatureDim;
+        long chunks = (time + _chunk - 1) / _chunk, padded = chunks * _chunk;
+        var g = Geometry;
+        var values = WithOnes(v);
+        long width = values.shape[3];
+        // Padding goes after phi, so padded keys are zero and padded queries are dropped.
+        var fq = PadTime(feature_map.Queries(q), padded).view(batch, g.KvHeads, g.QueriesPerKv, chunks, _chunk, features);
+        var fk = PadTime(feature_map.Keys(k), padded).view(batch, g.KvHeads, 1, chunks, _chunk, features);
+        var vc = PadTime(values, padded).view(batch, g.KvHeads, 1, chunks, _chunk, width);
+
+        var future = ones(_chunk, _chunk, ScalarType.Bool, q.device).triu(1);
+        var local = fq.matmul(fk.transpose(-1, -2)).masked_fill(future, 0).matmul(vc);
+        var perChunk = fk.transpose(-1, -2).matmul(vc);
+        var inclusive = perChunk.cumsum(3);
+        var prefix = cat(new[] { zeros_like(perChunk.narrow(3, 0, 1)), inclusive.narrow(3, 0, chunks - 1) }, 3);
+        var numerator = local.add(fq.matmul(prefix)).view(batch, g.KvHeads, g.QueriesPerKv, padded, width).narrow(3, 0, time);
+        return UngroupQueries(Normalize(numerator));
+    }
+
+    /// <inheritdoc />
+    protected override MixerState CreateStateCore(long batch, ScalarType dtype, Device device)
+    {
+        var state = new LinearAttentionState(this, batch, dtype, device);
+        long width = Geometry.HeadDim + (_options.Denominator ? 1 : 0);
+        state.Kv = zeros(batch, Geometry.KvHeads, feature_map.FeatureDim, width, StateDtype(dtype), device);
+        return state;
+    }
+
+    /// <inheritdoc />
+    protected override Tensor PrefillFreshCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    {
+        var state = StateOf<LinearAttentionState>(mixerState);
+        state.Kv = feature_map.Keys(k).transpose(-1, -2).matmul(WithOnes(v)).to_type(state.Kv.dtype);
+        return ParallelCore(q, k, v);
+    }
+
+    /// <inheritdoc />
+    protected override Tensor StepCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    {
+        var state = StateOf<LinearAttentionState>(mixerState);
+        var update = feature_map.Keys(k).transpose(-1, -2).matmul(WithOnes(v));
+        state.Kv.add_(update.to_type(state.Kv.dtype));
+        var fq = GroupQueries(feature_map.Queries(q));
+        return UngroupQueries(Normalize(MatmulInStateType(fq, state.Kv.unsqueeze(2))));
+    }
+
+    /// <inheritdoc />
+    protected override (Tensor Output, PendingCommit Pending) VerifyCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    {
+        var state = StateOf<LinearAttentionState>(mixerState);
+        long m = q.shape[2];
+        var fk = feature_map.Keys(k);
+        var values = WithOnes(v);
+        var pending = new LinearAttentionPending(state, m, fk, values);
+        var fq = GroupQueries(feature_map.Queries(q));
+        var future = ones(m, m, ScalarType.Bool, q.device).triu(1);
+        var own = fq.matmul(fk.unsqueeze(2).transpose(-1, -2)).masked_fill(future, 0).matmul(values.unsqueeze(2));
+        var numerator = own.add(MatmulInStateType(fq, state.Kv.unsqueeze(2)));
+        return (UngroupQueries(Normalize(numerator)), pending);
+    }
+
+    /// <inheritdoc />
+    protected override void CommitCore(MixerState mixerState, PendingCommit pendingCommit, ReadOnlySpan<long> accepted)
+    {
+        var state = StateOf<LinearAttentionState>(mixerState);
+        var pending = PendingOf<LinearAttentionPending>(pendingCommit);
+        long batch = state.Batch, m = pending.Candidates;
+        var rejected = new bool[batch * m];
+        for (int b = 0; b < batch; b++)
+            for (long j = accepted[b]; j < m; j++) rejected[b * m + j] = true;
+        var mask = tensor(rejected, [batch, 1, m, 1], device: state.Device);
+        var update = pending.Keys.masked_fill(mask, 0).transpose(-1, -2).matmul(pending.Values);
+        state.Kv.add_(update.to_type(state.Kv.dtype));
+    }
+
+    /// <summary>v with a column of ones appended when the denominator is on (its accumulator is z).</summary>
+    Tensor WithOnes(Tensor v)
+        => _options.Denominator ? cat(new[] { v, ones_like(v.narrow(-1, 0, 1)) }, -1) : v;
+
+    /// <summary>Splits [numerator || phi(q) . z] and divides; identity without the denominator.</summary>
+    Tensor Normalize(Tensor numerator)
+    {
+        if (!_options.Denominator) return numerator;
+        long dim = Geometry.HeadDim;
+        return numerator.narrow(-1, 0, dim).div(numerator.narrow(-1, dim, 1).add(_options.DenominatorEps));
+    }
+
+
+
+}
+
+/// <summary>State of <see cref="LinearAttention"/>: "kv" = [S || z], [batch, kv_heads, F, d (+1 with the denominator)].</summary>
+public sealed class LinearAttentionState : MixerState
+{
+    internal LinearAttentionState(TokenMixer owner, long batch, ScalarType dtype, Device device)
+        : base(owner, batch, dtype, device)
+    {
+    }
+
+    internal Tensor Kv { get => Get("kv"); set => Set("kv", value); }
+}
+
+/// <summary>phi(k) and [v || 1] of the candidates.</summary>
+internal sealed class LinearAttentionPending : PendingCommit
+{
+    public LinearAttentionPending(MixerState state, long candidates, Tensor keys, Tensor values) : base(state, candidates)
+    {
+        Keys = Keep(keys);
+        Values = Keep(values);
+    }
+
+    public Tensor Keys { get; }
+
+    public Tensor Values { get; }
+}

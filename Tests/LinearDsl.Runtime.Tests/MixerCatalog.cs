@@ -1,0 +1,82 @@
+using LinearDsl.Runtime.FeatureMaps;
+using LinearDsl.Runtime.Mixers;
+using LinearDsl.Runtime.Positional;
+
+namespace LinearDsl.Runtime.Tests;
+
+/// <summary>Every mixer configuration the equivalence tests cover, at tiny sizes, in float64 with random parameters.</summary>
+public static class MixerCatalog
+{
+    public const int GroupSize = 4;
+
+    static readonly Dictionary<string, Func<TokenMixer>> Factories = Build();
+
+    public static IEnumerable<string> AllNames => Factories.Keys;
+
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Factories.Keys) data.Add(name);
+        return data;
+    }
+
+    /// <summary>Geometry (heads, kv heads, head size) used by every mixer below.</summary>
+    public static (int Heads, int KvHeads, int HeadDim) Shape(string name)
+        => name.Contains("gqa") ? (4, 2, 6) : (2, 2, 6);
+
+    public static TokenMixer Create(string name)
+    {
+        var mixer = Factories[name]();
+        mixer.to(ScalarType.Float64);
+        Randomize(mixer, seed: name.Length);
+        return mixer;
+    }
+
+    static Dictionary<string, Func<TokenMixer>> Build()
+    {
+        var f = new Dictionary<string, Func<TokenMixer>>();
+        MixerGeometry Geo(string n) { var (h, kv, d) = Shape(n); return new MixerGeometry(h, d, kv); }
+        RotaryEmbedding Rope(string n) => new(Shape(n).HeadDim, theta: 100);
+        AugmentedLinearAttentionOptions Aug(bool local = true, bool global = true, bool conv = true)
+            => new() { GroupSize = GroupSize, ConvTaps = 3, Local = local, Global = global, Conv = conv };
+
+        f["aug"] = () => new AugmentedLinearAttention(Geo("aug"), Aug());
+        f["aug-rope-gqa"] = () => new AugmentedLinearAttention(Geo("aug-rope-gqa"), Aug(), Rope("aug-rope-gqa"));
+        f["aug-local"] = () => new AugmentedLinearAttention(Geo("aug-local"), Aug(global: false, conv: false));
+        f["aug-global"] = () => new AugmentedLinearAttention(Geo("aug-global"), Aug(local: false, conv: false));
+        f["aug-conv"] = () => new AugmentedLinearAttention(Geo("aug-conv"), Aug(local: false, global: false));
+        f["aug-local-global"] = () => new AugmentedLinearAttention(Geo("aug-local-global"), Aug(conv: false));
+        f["aug-group1-taps1"] = () => new AugmentedLinearAttention(Geo("aug-group1-taps1"), Aug() with { GroupSize = 1, ConvTaps = 1 });
+        foreach (var kind in Enum.GetValues<FeatureMapKind>())
+        {
+            foreach (bool denominator in new[] { true, false })
+            {
+                string name = $"linear-{kind}-{(denominator ? "den" : "noden")}".ToLowerInvariant();
+                f[name] = () => new LinearAttention(Geo(name), new LinearAttentionOptions { FeatureMap = kind, Denominator = denominator, ChunkSize = 4, Seed = 7 });
+            }
+        }
+        f["linear-elu-rope-gqa"] = () => new LinearAttention(Geo("linear-elu-rope-gqa"), new LinearAttentionOptions { ChunkSize = 4 }, Rope("linear-elu-rope-gqa"));
+        f["softmax"] = () => new SoftmaxAttention(Geo("softmax"), initialCapacity: 64);
+        f["softmax-rope-gqa"] = () => new SoftmaxAttention(Geo("softmax-rope-gqa"), Rope("softmax-rope-gqa"), initialCapacity: 64);
+        f["softmax-growing-cache"] = () => new SoftmaxAttention(Geo("softmax-growing-cache"), initialCapacity: 2);
+        return f;
+    }
+
+    /// <summary>Gives every parameter (alpha, conv kernel, learnable feature maps) a seeded random value.</summary>
+    public static void Randomize(TokenMixer mixer, int seed)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var generator = new torch.Generator((ulong)seed + 1);
+        foreach (var (_, p) in mixer.named_parameters())
+            p.copy_(randn(p.shape, p.dtype, generator: generator).mul(0.5));
+    }
+
+    /// <summary>Seeded q [batch, heads, time, d], k and v [batch, kv_heads, time, d] in float64.</summary>
+    public static (Tensor Q, Tensor K, Tensor V) Inputs(string name, long batch, long time, int seed = 1)
+    {
+        var (h, kv, d) = Shape(name);
+        var generator = new torch.Generator((ulong)seed);
+        return (Forms.Randn(generator, batch, h, time, d), Forms.Randn(generator, batch, kv, time, d), Forms.Randn(generator, batch, kv, time, d));
+    }
+}
