@@ -18,6 +18,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
     readonly AugmentedLinearAttentionOptions _options;
     readonly long _group;
     readonly long _taps;
+    const long PrefillBlockTokens = 1024;
 
     // Learnable scale of the global term (present when Global is on).
 #pragma warning disable IDE1006 // Field names are the state-dict keys.
@@ -59,46 +60,84 @@ public sealed class AugmentedLinearAttention : TokenMixer
     bool HasConvHistory => _options.Conv && _taps > 1;
 
     /// <inheritdoc />
-    protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v)
+    protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v) => Mix(q, k, v, state: null);
+
+    /// <summary>
+    /// The parallel form over a block that starts at a group boundary. With a state (whose group buffer is then
+    /// empty) the block continues it: every group also reads S, the conv reads the state's history, and the state
+    /// is advanced over the block (S takes the complete groups, the buffer the tail, the history the last values).
+    /// </summary>
+    Tensor Mix(Tensor q, Tensor k, Tensor v, AugmentedLinearState? state)
     {
-        long batch = q.shape[0], time = q.shape[2], dim = q.shape[3];
+        long[] shape = q.shape;
+        long batch = shape[0], time = shape[2], dim = shape[3];
         long kvHeads = Geometry.KvHeads, perKv = Geometry.QueriesPerKv;
         long groups = (time + _group - 1) / _group, padded = groups * _group;
 
         Tensor? output = null;
         if (NeedsBuffer)
         {
+            var kFeatures = FeatureMap(k);
             var qh = PadTime(FeatureMap(q), padded).view(batch, kvHeads, perKv, groups, _group, dim);
-            var kh = PadTime(FeatureMap(k), padded).view(batch, kvHeads, 1, groups, _group, dim);
+            var kh = PadTime(kFeatures, padded).view(batch, kvHeads, 1, groups, _group, dim);
             var vg = PadTime(v, padded).view(batch, kvHeads, 1, groups, _group, dim);
             if (_options.Local)
             {
+                // masked_fill_ in place is autograd-safe: square's backward reads its input, not its output.
                 var future = ones(_group, _group, ScalarType.Bool, q.device).triu(1);
-                var weights = qh.matmul(kh.transpose(-1, -2)).relu().square().masked_fill(future, 0);
-                output = weights.matmul(vg);
+                output = qh.matmul(kh.transpose(-1, -2)).relu().square().masked_fill_(future, 0).matmul(vg);
             }
-            if (_options.Global)
+            if (_options.Global && (groups > 1 || state is not null || Leak == AugmentedLeak.InclusiveGlobalPrefix))
             {
-                var perGroup = kh.transpose(-1, -2).matmul(vg);                       // [.., groups, d, d]
-                var inclusive = perGroup.cumsum(3);
-                // Shifted cumsum: group g sees groups 0..g-1 only, without the cancellation of cumsum - kv.
-                var prefix = Leak == AugmentedLeak.InclusiveGlobalPrefix
-                    ? inclusive
-                    : cat(new[] { zeros_like(perGroup.narrow(3, 0, 1)), inclusive.narrow(3, 0, groups - 1) }, 3);
-                var global = qh.matmul(prefix).mul(alpha!);
-                output = output is null ? global : output.add(global);
+                output ??= zeros_like(qh);
+                if (groups > 1 || Leak == AugmentedLeak.InclusiveGlobalPrefix)
+                {
+                    // Group g reads the inclusive prefix up to group g - 1: the shifted cumsum, without the
+                    // cancellation of cumsum - kv and without copying the prefix into a shifted tensor.
+                    var prefix = kh.transpose(-1, -2).matmul(vg).cumsum(3);               // [.., groups, d, d]
+                    long shift = Leak == AugmentedLeak.InclusiveGlobalPrefix ? 0 : 1;
+                    var global = qh.narrow(3, shift, groups - shift).matmul(prefix.narrow(3, 0, groups - shift)).mul_(alpha!);
+                    output.narrow(3, shift, groups - shift).add_(global);
+                }
+                if (state is not null)
+                    output.add_(MatmulInStateType(qh, state.Kv.view(batch, kvHeads, 1, 1, dim, dim)).mul_(alpha!));
             }
-            output = output!.view(batch, kvHeads, perKv, padded, dim).narrow(3, 0, time);
+            output ??= zeros_like(qh);
+            output = output.view(batch, kvHeads, perKv, padded, dim).narrow(3, 0, time);
+            if (state is not null) AbsorbIntoState(state, kFeatures, v);
         }
         if (_options.Conv)
         {
             var source = Leak == AugmentedLeak.ConvSeesNextToken
                 ? cat(new[] { v.narrow(2, 1, time - 1), zeros_like(v.narrow(2, 0, 1)) }, 2)
                 : v;
-            var conv = CausalDepthwiseConv.Parallel(source, conv_weight!).unsqueeze(2);
-            output = output is null ? conv.expand(batch, kvHeads, perKv, time, dim) : output.add(conv);
+            Tensor conv;
+            if (state is not null && HasConvHistory)
+            {
+                var rows = cat(new[] { state.ConvHistory.flip(2), source }, 2);         // oldest first
+                conv = CausalDepthwiseConv.Parallel(rows, conv_weight!).narrow(2, _taps - 1, time);
+                state.ConvHistory = rows.narrow(2, rows.shape[2] - (_taps - 1), _taps - 1).flip(2);
+            }
+            else
+            {
+                conv = CausalDepthwiseConv.Parallel(source, conv_weight!);
+            }
+            output = output is null ? conv.unsqueeze(2).expand(batch, kvHeads, perKv, time, dim) : output.add(conv.unsqueeze(2));
         }
         return UngroupQueries(output!);
+    }
+
+    /// <summary>Folds a group-aligned block's complete groups into S and puts its tail into the (empty) buffer.</summary>
+    void AbsorbIntoState(AugmentedLinearState state, Tensor kh, Tensor v)
+    {
+        long time = kh.shape[2], complete = time / _group * _group, tail = time - complete;
+        if (_options.Global && complete > 0)
+            state.Kv.add_(OuterSumInStateType(kh.narrow(2, 0, complete), v.narrow(2, 0, complete), state.Kv.dtype));
+        if (tail > 0)
+        {
+            state.Keys.narrow(2, 0, tail).copy_(kh.narrow(2, complete, tail));
+            state.Values.narrow(2, 0, tail).copy_(v.narrow(2, complete, tail));
+        }
     }
 
     /// <inheritdoc />
@@ -117,77 +156,108 @@ public sealed class AugmentedLinearAttention : TokenMixer
     }
 
     /// <inheritdoc />
-    protected override Tensor PrefillFreshCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    /// <remarks>The fast path starts at a group boundary, where the group buffer is empty.</remarks>
+    protected override long FastPrefillLead(MixerState state) => NeedsBuffer ? (_group - state.Positions[0] % _group) % _group : 0;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Runs <see cref="Mix"/> over blocks of about 1024 tokens (whole groups), carrying the state from block to
+    /// block: the temporaries stay small enough for the caches and the allocator, whatever the prompt length.
+    /// </remarks>
+    protected override Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
     {
         var state = StateOf<AugmentedLinearState>(mixerState);
-        var output = ParallelCore(q, k, v);
-        long time = q.shape[2], complete = time / _group * _group, tail = time - complete;
-        if (NeedsBuffer)
+        long time = q.shape[2], block = Math.Max(_group, PrefillBlockTokens / _group * _group);
+        if (time <= block) return Mix(q, k, v, state);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < time; start += block)
         {
-            var kh = FeatureMap(k);
-            if (_options.Global && complete > 0)
-                state.Kv = kh.narrow(2, 0, complete).transpose(-1, -2).matmul(v.narrow(2, 0, complete)).to_type(state.Kv.dtype);
-            if (tail > 0)
-            {
-                state.Keys.narrow(2, 0, tail).copy_(kh.narrow(2, complete, tail));
-                state.Values.narrow(2, 0, tail).copy_(v.narrow(2, complete, tail));
-            }
+            long length = Math.Min(block, time - start);
+            parts.Add(Mix(q.narrow(2, start, length), k.narrow(2, start, length), v.narrow(2, start, length), state));
         }
-        if (HasConvHistory)
-        {
-            var rows = cat(new[] { state.ConvHistory, v }, 2);
-            state.ConvHistory = rows.narrow(2, rows.shape[2] - (_taps - 1), _taps - 1).contiguous();
-        }
-        return output;
+        return cat(parts, 2);
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The hot path of decoding, written for few native calls: no masks (empty buffer slots hold zeros, whose
+    /// weight relu(0)^2 is 0), in-place accumulation, and the conv window taken as [history || v] directly.
+    /// </remarks>
     protected override Tensor StepCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
     {
         var state = StateOf<AugmentedLinearState>(mixerState);
-        long batch = q.shape[0], dim = q.shape[3];
         var g = Geometry;
-        Tensor? output = null;
+        long batch = state.Batch, dim = g.HeadDim;
+        Tensor? output = null;                                                      // [batch, kv_heads, per_kv, d]
         if (NeedsBuffer)
         {
-            var slots = new long[batch];
-            var closes = new bool[batch];
-            for (int b = 0; b < batch; b++)
-            {
-                slots[b] = state.Positions[b] % _group;
-                closes[b] = slots[b] == _group - 1;
-            }
-            var qh = FeatureMap(q).view(batch, g.KvHeads, g.QueriesPerKv, 1, dim);
-            var slot = tensor(slots, [batch, 1, 1, 1], device: q.device).expand(batch, g.KvHeads, 1, dim);
-            state.Keys.scatter_(2, slot, FeatureMap(k));
-            state.Values.scatter_(2, slot, v);
+            var qh = FeatureMap(q).view(batch, g.KvHeads, g.QueriesPerKv, dim);
+            var slots = WriteIntoBuffer(state, FeatureMap(k), v);
             if (_options.Local)
-            {
-                var later = SlotsAfter(slots, q.device);
-                var weights = qh.matmul(state.Keys.unsqueeze(2).transpose(-1, -2)).relu().square().masked_fill(later, 0);
-                output = weights.matmul(state.Values.unsqueeze(2));
-            }
+                output = qh.matmul(state.Keys.transpose(-1, -2)).relu_().square().matmul(state.Values);
             if (_options.Global)
             {
-                var global = MatmulInStateType(qh, state.Kv.unsqueeze(2)).mul(alpha!);
-                output = output is null ? global : output.add(global);
+                var global = MatmulInStateType(qh, state.Kv).mul_(alpha!);
+                output = output is null ? global : output.add_(global);
             }
-            if (closes.Any(c => c))
-            {
-                // The group is complete: fold it into S and empty the buffer (empty slots are kept at zero).
-                var rows = tensor(closes, [batch, 1, 1, 1], device: q.device);
-                if (_options.Global)
-                {
-                    var groupSum = state.Keys.transpose(-1, -2).matmul(state.Values).to_type(state.Kv.dtype);
-                    state.Kv.add_(groupSum.masked_fill(rows.logical_not(), 0));
-                }
-                state.Keys.masked_fill_(rows, 0);
-                state.Values.masked_fill_(rows, 0);
-            }
+            FoldCompleteGroups(state, slots);
         }
-        var (result, convRows) = AddConvAndUngroup(output, v, state);
-        if (HasConvHistory) state.ConvHistory = convRows!.narrow(2, 1, _taps - 1).contiguous();
-        return result;
+        if (_options.Conv)
+        {
+            // Newest first, so row j meets w[j] (the tap on v_{t-j}) and the kernel needs no flip.
+            var rows = HasConvHistory ? cat(new[] { v, state.ConvHistory }, 2) : v;   // [batch, kv_heads, K, d]
+            var conv = conv_weight!.unsqueeze(1).matmul(rows);
+            output = output is null ? conv.expand(batch, g.KvHeads, g.QueriesPerKv, dim) : output.add_(conv);
+            if (HasConvHistory) state.ConvHistory = rows.narrow(2, 0, _taps - 1);
+        }
+        return output!.reshape(batch, g.Heads, 1, dim);
+    }
+
+    /// <summary>Writes (k^, v) into each row's slot (position mod G); returns the slots.</summary>
+    long[] WriteIntoBuffer(AugmentedLinearState state, Tensor kh, Tensor v)
+    {
+        long batch = state.Batch;
+        var slots = new long[batch];
+        bool uniform = true;
+        for (int b = 0; b < batch; b++)
+        {
+            slots[b] = state.Positions[b] % _group;
+            uniform &= slots[b] == slots[0];
+        }
+        if (uniform)
+        {
+            state.Keys.narrow(2, slots[0], 1).copy_(kh);
+            state.Values.narrow(2, slots[0], 1).copy_(v);
+        }
+        else
+        {
+            var slot = tensor(slots, [batch, 1, 1, 1], device: state.Device).expand(batch, Geometry.KvHeads, 1, Geometry.HeadDim);
+            state.Keys.scatter_(2, slot, kh);
+            state.Values.scatter_(2, slot, v);
+        }
+        return slots;
+    }
+
+    /// <summary>Rows whose slot was the group's last fold the buffer into S and empty it (empty slots stay zero).</summary>
+    void FoldCompleteGroups(AugmentedLinearState state, long[] slots)
+    {
+        int closing = slots.Count(s => s == _group - 1);
+        if (closing == 0) return;
+        if (closing == slots.Length)
+        {
+            if (_options.Global) state.Kv.add_(OuterSumInStateType(state.Keys, state.Values, state.Kv.dtype));
+            state.Keys.zero_();
+            state.Values.zero_();
+            return;
+        }
+        var rows = tensor(slots.Select(s => s == _group - 1).ToArray(), [slots.Length, 1, 1, 1], device: state.Device);
+        if (_options.Global)
+        {
+            var groupSum = OuterSumInStateType(state.Keys, state.Values, state.Kv.dtype);
+            state.Kv.add_(groupSum.masked_fill(rows.logical_not(), 0));
+        }
+        state.Keys.masked_fill_(rows, 0);
+        state.Values.masked_fill_(rows, 0);
     }
 
     /// <inheritdoc />
@@ -250,10 +320,11 @@ public sealed class AugmentedLinearAttention : TokenMixer
         }
         if (HasConvHistory)
         {
-            var rows = cat(new[] { state.ConvHistory, pending.Values }, 2);
+            var rows = cat(new[] { state.ConvHistory.flip(2), pending.Values }, 2);    // oldest first
+            // Row b keeps the K-1 values ending at its last accepted candidate, newest first.
             var index = new long[batch * (_taps - 1)];
             for (int b = 0; b < batch; b++)
-                for (int i = 0; i < _taps - 1; i++) index[b * (_taps - 1) + i] = accepted[b] + i;
+                for (int i = 0; i < _taps - 1; i++) index[b * (_taps - 1) + i] = accepted[b] + _taps - 2 - i;
             var source = tensor(index, [batch, 1, _taps - 1, 1], device: device).expand(batch, Geometry.KvHeads, _taps - 1, Geometry.HeadDim);
             state.ConvHistory = rows.gather(2, source);
         }
@@ -267,7 +338,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
         Tensor? rows = null;
         if (_options.Conv)
         {
-            var history = HasConvHistory ? state.ConvHistory : v.narrow(2, 0, 0);
+            var history = HasConvHistory ? state.ConvHistory.flip(2) : v.narrow(2, 0, 0);
             (var conv, rows) = CausalDepthwiseConv.Unfolded(history, v, conv_weight!);
             var expanded = conv.unsqueeze(2);
             grouped = grouped is null ? expanded.expand(batch, g.KvHeads, g.QueriesPerKv, rowsIn, dim) : grouped.add(expanded);
@@ -275,17 +346,8 @@ public sealed class AugmentedLinearAttention : TokenMixer
         return (UngroupQueries(grouped!), rows);
     }
 
-    Tensor FeatureMap(Tensor x) => x.div(x.norm(-1, true, 2.0f).clamp_min(_options.FeatureEps));
-
-
-    /// <summary>[batch, 1, 1, 1, G] true for buffer slots after each row's current slot.</summary>
-    Tensor SlotsAfter(long[] slots, Device device)
-    {
-        var later = new bool[slots.Length * _group];
-        for (int b = 0; b < slots.Length; b++)
-            for (long i = slots[b] + 1; i < _group; i++) later[b * _group + i] = true;
-        return tensor(later, [slots.Length, 1, 1, 1, _group], device: device);
-    }
+    /// <summary>L2 feature map: x / max(||x||, eps) per head vector.</summary>
+    Tensor FeatureMap(Tensor x) => nn.functional.normalize(x, 2, -1, _options.FeatureEps);
 
 
 }

@@ -7,7 +7,8 @@ namespace LinearDsl.Runtime.Mixers;
 /// Recurrent state of <see cref="AugmentedLinearAttention"/>: S = sum of k^ v^T over complete groups ("kv",
 /// [batch, kv_heads, d, d], float32 or float64), the current group's buffer ("keys" holds k^, "values" holds v,
 /// [batch, kv_heads, G, d]; slot i holds position group_start + i, valid below position mod G) and the last
-/// K-1 values for the convolution ("conv_history", [batch, kv_heads, K-1, d], oldest first).
+/// K-1 values for the convolution ("conv_history", [batch, kv_heads, K-1, d], newest first, so that a decode
+/// step contracts [v || history] with the kernel as it is). Empty buffer slots always hold zeros.
 /// </summary>
 public sealed class AugmentedLinearState : MixerState
 {

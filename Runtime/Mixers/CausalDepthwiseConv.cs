@@ -10,17 +10,44 @@ namespace LinearDsl.Runtime.Mixers;
 /// </summary>
 internal static class CausalDepthwiseConv
 {
-    /// <summary>Parallel form: x [batch, heads, time, dim], weight [heads, K].</summary>
+    /// <summary>
+    /// Parallel form: x [batch, heads, time, dim], weight [heads, K]. Time is cut into chunks of C = max(K, 64) >= K - 1
+    /// tokens; each chunk's output is T_cur x_chunk + T_prev x_previous_chunk with banded Toeplitz matrices
+    /// [C, C] built from the kernel, so the work runs as two batched matmuls instead of a depthwise conv1d.
+    /// </summary>
     public static Tensor Parallel(Tensor x, Tensor weight)
     {
         using var scope = NewDisposeScope();
-        long batch = x.shape[0], heads = x.shape[1], time = x.shape[2], dim = x.shape[3], taps = weight.shape[1];
-        // conv1d is a cross-correlation over [t-K+1, t] after left padding, so it takes the kernel reversed.
-        var channels = x.permute(0, 1, 3, 2).reshape(batch, heads * dim, time);
-        var kernel = weight.flip(-1).repeat_interleave(dim, 0).unsqueeze(1);
-        var padded = nn.functional.pad(channels, (taps - 1, 0));
-        var y = nn.functional.conv1d(padded, kernel, groups: heads * dim);
-        return y.view(batch, heads, dim, time).permute(0, 1, 3, 2).MoveToOuterDisposeScope();
+        long[] shape = x.shape;
+        long batch = shape[0], heads = shape[1], time = shape[2], dim = shape[3], taps = weight.shape[1];
+        long chunk = Math.Max(taps, 64), chunks = (time + chunk - 1) / chunk, padded = chunks * chunk;
+        var current = MixerMath.PadTime(x, padded);
+        var previous = nn.functional.pad(current, (0, 0, chunk, 0)).narrow(2, 0, padded);
+        var (tCurrent, tPrevious) = Toeplitz(weight, chunk);
+        var output = tCurrent.matmul(current.view(batch, heads, chunks, chunk, dim))
+            .add_(tPrevious.matmul(previous.view(batch, heads, chunks, chunk, dim)));
+        return output.view(batch, heads, padded, dim).narrow(2, 0, time).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[1, heads, 1, C, C] matrices with T_cur[i, j] = w[i - j] and T_prev[i, j] = w[i + C - j] (zero off the band).</summary>
+    static (Tensor Current, Tensor Previous) Toeplitz(Tensor weight, long chunk)
+    {
+        long heads = weight.shape[0], taps = weight.shape[1];
+        var currentIndex = new long[chunk * chunk];
+        var previousIndex = new long[chunk * chunk];
+        for (long i = 0; i < chunk; i++)
+        {
+            for (long j = 0; j < chunk; j++)
+            {
+                long lag = i - j, lagBack = i + chunk - j;
+                currentIndex[i * chunk + j] = lag >= 0 && lag < taps ? lag : taps;        // index `taps` reads the appended zero
+                previousIndex[i * chunk + j] = lagBack < taps ? lagBack : taps;
+            }
+        }
+        var withZero = cat(new[] { weight, zeros_like(weight.narrow(1, 0, 1)) }, 1);
+        var current = withZero.index_select(1, tensor(currentIndex, device: weight.device)).view(1, heads, 1, chunk, chunk);
+        var previous = withZero.index_select(1, tensor(previousIndex, device: weight.device)).view(1, heads, 1, chunk, chunk);
+        return (current, previous);
     }
 
     /// <summary>

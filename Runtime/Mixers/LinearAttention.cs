@@ -15,6 +15,7 @@ public sealed class LinearAttention : TokenMixer
 {
     readonly LinearAttentionOptions _options;
     readonly long _chunk;
+    const long PrefillBlockTokens = 1024;
 #pragma warning disable IDE1006 // Field names are the state-dict keys.
     readonly FeatureMap feature_map;
 #pragma warning restore IDE1006
@@ -40,25 +41,41 @@ public sealed class LinearAttention : TokenMixer
     protected override long PrefillChunk => _chunk;
 
     /// <inheritdoc />
-    protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v)
+    protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v) => Mix(q, k, v, state: null);
+
+    /// <summary>
+    /// The chunked parallel form; with a state, the block continues it (every token also reads [S || z]) and the
+    /// state absorbs the block.
+    /// </summary>
+    Tensor Mix(Tensor q, Tensor k, Tensor v, LinearAttentionState? state)
     {
-        long batch = q.shape[0], time = q.shape[2], features = feature_map.FeatureDim;
+        long[] shape = q.shape;
+        long batch = shape[0], time = shape[2], features = feature_map.FeatureDim;
         long chunks = (time + _chunk - 1) / _chunk, padded = chunks * _chunk;
         var g = Geometry;
         var values = WithOnes(v);
         long width = values.shape[3];
+        var keyFeatures = feature_map.Keys(k);
         // Padding goes after phi, so padded keys are zero and padded queries are dropped.
         var fq = PadTime(feature_map.Queries(q), padded).view(batch, g.KvHeads, g.QueriesPerKv, chunks, _chunk, features);
-        var fk = PadTime(feature_map.Keys(k), padded).view(batch, g.KvHeads, 1, chunks, _chunk, features);
+        var fk = PadTime(keyFeatures, padded).view(batch, g.KvHeads, 1, chunks, _chunk, features);
         var vc = PadTime(values, padded).view(batch, g.KvHeads, 1, chunks, _chunk, width);
 
         var future = ones(_chunk, _chunk, ScalarType.Bool, q.device).triu(1);
-        var local = fq.matmul(fk.transpose(-1, -2)).masked_fill(future, 0).matmul(vc);
-        var perChunk = fk.transpose(-1, -2).matmul(vc);
-        var inclusive = perChunk.cumsum(3);
-        var prefix = cat(new[] { zeros_like(perChunk.narrow(3, 0, 1)), inclusive.narrow(3, 0, chunks - 1) }, 3);
-        var numerator = local.add(fq.matmul(prefix)).view(batch, g.KvHeads, g.QueriesPerKv, padded, width).narrow(3, 0, time);
-        return UngroupQueries(Normalize(numerator));
+        var numerator = fq.matmul(fk.transpose(-1, -2)).masked_fill_(future, 0).matmul(vc);
+        if (chunks > 1)
+        {
+            // Chunk c reads the inclusive prefix up to chunk c - 1 (a shifted cumsum).
+            var prefix = fk.transpose(-1, -2).matmul(vc).cumsum(3);
+            numerator.narrow(3, 1, chunks - 1).add_(fq.narrow(3, 1, chunks - 1).matmul(prefix.narrow(3, 0, chunks - 1)));
+        }
+        if (state is not null)
+        {
+            numerator.add_(MatmulInStateType(fq, state.Kv.view(batch, g.KvHeads, 1, 1, features, width)));
+            state.Kv.add_(OuterSumInStateType(keyFeatures, values, state.Kv.dtype));
+        }
+        var mixed = numerator.view(batch, g.KvHeads, g.QueriesPerKv, padded, width).narrow(3, 0, time);
+        return UngroupQueries(Normalize(mixed));
     }
 
     /// <inheritdoc />
@@ -71,11 +88,22 @@ public sealed class LinearAttention : TokenMixer
     }
 
     /// <inheritdoc />
-    protected override Tensor PrefillFreshCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    protected override long FastPrefillLead(MixerState state) => 0;
+
+    /// <inheritdoc />
+    /// <remarks>Blocks of about 1024 tokens, carrying [S || z] from block to block.</remarks>
+    protected override Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
     {
         var state = StateOf<LinearAttentionState>(mixerState);
-        state.Kv = feature_map.Keys(k).transpose(-1, -2).matmul(WithOnes(v)).to_type(state.Kv.dtype);
-        return ParallelCore(q, k, v);
+        long time = q.shape[2], block = Math.Max(_chunk, PrefillBlockTokens / _chunk * _chunk);
+        if (time <= block) return Mix(q, k, v, state);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < time; start += block)
+        {
+            long length = Math.Min(block, time - start);
+            parts.Add(Mix(q.narrow(2, start, length), k.narrow(2, start, length), v.narrow(2, start, length), state));
+        }
+        return cat(parts, 2);
     }
 
     /// <inheritdoc />

@@ -14,6 +14,12 @@ internal static class MixerMath
     public static Tensor MatmulInStateType(Tensor x, Tensor state)
         => x.dtype == state.dtype ? x.matmul(state) : x.to_type(state.dtype).matmul(state).to_type(x.dtype);
 
+    /// <summary>keys^T @ values (a sum of outer products over the time axis), computed in the state's dtype.</summary>
+    public static Tensor OuterSumInStateType(Tensor keys, Tensor values, ScalarType stateDtype)
+        => keys.dtype == stateDtype
+            ? keys.transpose(-1, -2).matmul(values)
+            : keys.to_type(stateDtype).transpose(-1, -2).matmul(values.to_type(stateDtype));
+
     /// <summary>Element type of recurrent sums for inputs of <paramref name="dtype"/>: float64 stays, all else is float32.</summary>
     public static ScalarType StateDtype(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 }

@@ -45,7 +45,11 @@ public sealed class SoftmaxAttention : TokenMixer
     }
 
     /// <inheritdoc />
-    protected override Tensor PrefillFreshCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    /// <remarks>Only a fresh state takes the parallel path; a continued prompt is verified against the cache.</remarks>
+    protected override long FastPrefillLead(MixerState state) => state.IsFresh ? 0 : -1;
+
+    /// <inheritdoc />
+    protected override Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
     {
         var state = StateOf<KvCacheState>(mixerState);
         long time = q.shape[2];

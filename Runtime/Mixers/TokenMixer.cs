@@ -36,50 +36,51 @@ public abstract class TokenMixer : nn.Module
     {
         long time = CheckInputs(q, k, v, state: null, nameof(Parallel));
         using var scope = NewDisposeScope();
-        var (rq, rk) = Rotate(q, k, ContiguousPositions(1, [0], time, q.device));
+        var (rq, rk) = Rotate(q, k, [0], time);
         return ParallelCore(rq, rk, v).MoveToOuterDisposeScope();
     }
 
     /// <summary>A new decoding state for <paramref name="batch"/> rows at position 0.</summary>
     public MixerState CreateState(long batch, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
-        if (!torch.is_floating_point(dtype))
+        if (!IsFloatingPoint(dtype))
             throw new ArgumentException($"State dtype must be a floating-point type, got {dtype}.", nameof(dtype));
         return CreateStateCore(batch, dtype, device ?? CPU);
     }
 
     /// <summary>
     /// Feeds a whole block of tokens to every row and advances each row by its length; returns the block's outputs.
-    /// From a fresh state it uses the parallel form; otherwise it verifies and commits the block chunk by chunk.
+    /// When every row sits at the same position, the block runs through the mixer's fast parallel prefill (after
+    /// at most a few verified tokens that align it, see <see cref="FastPrefillLead"/>); otherwise it is verified and
+    /// committed chunk by chunk. Both are exact.
     /// </summary>
     public Tensor Prefill(Tensor q, Tensor k, Tensor v, MixerState state)
     {
         CheckState(state);
         long time = CheckInputs(q, k, v, state, nameof(Prefill));
         using var scope = NewDisposeScope();
-        Tensor output;
-        if (state.IsFresh)
+        long lead = state.Positions.All(p => p == state.Positions[0]) ? FastPrefillLead(state) : -1;
+        long verified = lead < 0 ? time : Math.Min(lead, time);
+        var parts = new List<Tensor>();
+        var all = new long[state.Batch];
+        for (long start = 0; start < verified; start += PrefillChunk)
         {
-            var (rq, rk) = Rotate(q, k, ContiguousPositions(1, [0], time, q.device));
-            output = PrefillFreshCore(rq, rk, v, state);
-            foreach (ref long p in state.MutablePositions) p += time;
+            long length = Math.Min(PrefillChunk, verified - start);
+            var result = Verify(q.narrow(2, start, length), k.narrow(2, start, length), v.narrow(2, start, length), state);
+            Array.Fill(all, length);
+            Commit(state, result.Pending, all);
+            result.Pending.Dispose();
+            parts.Add(result.Output);
+        }
+        if (verified < time)
+        {
+            long rest = time - verified;
+            var (rq, rk) = Rotate(q.narrow(2, verified, rest), k.narrow(2, verified, rest), state.Positions, rest);
+            parts.Add(FastPrefillCore(rq, rk, v.narrow(2, verified, rest), state));
+            foreach (ref long p in state.MutablePositions) p += rest;
             state.Touch();
         }
-        else
-        {
-            var parts = new List<Tensor>();
-            var all = Enumerable.Repeat(0L, (int)state.Batch).ToArray();
-            for (long start = 0; start < time; start += PrefillChunk)
-            {
-                long length = Math.Min(PrefillChunk, time - start);
-                var result = Verify(q.narrow(2, start, length), k.narrow(2, start, length), v.narrow(2, start, length), state);
-                Array.Fill(all, length);
-                Commit(state, result.Pending, all);
-                result.Pending.Dispose();
-                parts.Add(result.Output);
-            }
-            output = parts.Count == 1 ? parts[0] : cat(parts, 2);
-        }
+        var output = parts.Count == 1 ? parts[0] : cat(parts, 2);
         return output.MoveToOuterDisposeScope();
     }
 
@@ -90,7 +91,7 @@ public abstract class TokenMixer : nn.Module
         long time = CheckInputs(q, k, v, state, nameof(Step));
         if (time != 1) throw new ArgumentException($"Step takes exactly one token per row, got {time}; use Prefill or Verify for blocks.", nameof(q));
         using var scope = NewDisposeScope();
-        var (rq, rk) = Rotate(q, k, RowPositions(state, 1, q.device));
+        var (rq, rk) = Rotate(q, k, state.Positions, 1);
         var output = StepCore(rq, rk, v, state);
         foreach (ref long p in state.MutablePositions) p += 1;
         state.Touch();
@@ -106,7 +107,7 @@ public abstract class TokenMixer : nn.Module
         CheckState(state);
         long m = CheckInputs(q, k, v, state, nameof(Verify));
         using var scope = NewDisposeScope();
-        var (rq, rk) = Rotate(q, k, RowPositions(state, m, q.device));
+        var (rq, rk) = Rotate(q, k, state.Positions, m);
         var (output, pending) = VerifyCore(rq, rk, v, state);
         return new VerifyResult(output.MoveToOuterDisposeScope(), pending);
     }
@@ -139,8 +140,14 @@ public abstract class TokenMixer : nn.Module
     /// <summary>Creates the mixer-specific state.</summary>
     protected abstract MixerState CreateStateCore(long batch, ScalarType dtype, Device device);
 
-    /// <summary>Prefill of a fresh state from rotated inputs; writes the state but not the positions.</summary>
-    protected abstract Tensor PrefillFreshCore(Tensor q, Tensor k, Tensor v, MixerState state);
+    /// <summary>
+    /// Tokens to verify one by one before <see cref="FastPrefillCore"/> can take over, for a state whose rows all sit
+    /// at the same position; -1 when this state cannot use the fast path.
+    /// </summary>
+    protected abstract long FastPrefillLead(MixerState state);
+
+    /// <summary>Parallel prefill from rotated inputs when every row sits at the same (aligned) position; writes the state but not the positions.</summary>
+    protected abstract Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState state);
 
     /// <summary>One step on rotated inputs; writes the state but not the positions.</summary>
     protected abstract Tensor StepCore(Tensor q, Tensor k, Tensor v, MixerState state);
@@ -165,22 +172,10 @@ public abstract class TokenMixer : nn.Module
     /// <summary>Inverse of <see cref="GroupQueries"/>.</summary>
     protected Tensor UngroupQueries(Tensor grouped) => grouped.reshape(grouped.shape[0], Geometry.Heads, grouped.shape[3], grouped.shape[4]);
 
-    /// <summary>Positions p_b + j for j in 0..count-1, shaped [batch, count].</summary>
-    protected static Tensor RowPositions(MixerState state, long count, Device device)
-        => ContiguousPositions(state.Batch, state.Positions, count, device);
-
-    static Tensor ContiguousPositions(long batch, IReadOnlyList<long> starts, long count, Device device)
-    {
-        var data = new long[batch * count];
-        for (int b = 0; b < batch; b++)
-            for (int j = 0; j < count; j++) data[b * count + j] = starts[b] + j;
-        return tensor(data, [batch, count], device: device);
-    }
-
-    (Tensor Q, Tensor K) Rotate(Tensor q, Tensor k, Tensor positions)
+    (Tensor Q, Tensor K) Rotate(Tensor q, Tensor k, IReadOnlyList<long> starts, long time)
     {
         if (Rotary is null) return (q, k);
-        var (cos, sin) = Rotary.Angles(positions, q.dtype);
+        var (cos, sin) = Rotary.Angles(starts, time, q.dtype, q.device);
         return (Rotary.Rotate(q, cos, sin), Rotary.Rotate(k, cos, sin));
     }
 
@@ -192,39 +187,44 @@ public abstract class TokenMixer : nn.Module
             throw new ArgumentException("This state belongs to a different mixer; create it with this mixer's CreateState.", nameof(state));
     }
 
+    /// <summary>Checks ranks, head counts, batch, time and dtypes (reading each shape once: this runs every step).</summary>
     long CheckInputs(Tensor q, Tensor k, Tensor v, MixerState? state, string form)
     {
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(k);
         ArgumentNullException.ThrowIfNull(v);
         var g = Geometry;
-        CheckShape(q, "q", g.Heads, form);
-        CheckShape(k, "k", g.KvHeads, form);
-        CheckShape(v, "v", g.KvHeads, form);
-        if (k.shape[0] != q.shape[0] || v.shape[0] != q.shape[0] || k.shape[2] != q.shape[2] || v.shape[2] != q.shape[2])
-            throw new ArgumentException($"{form}: q {Shape(q)}, k {Shape(k)} and v {Shape(v)} must agree in batch and time.");
-        if (k.dtype != q.dtype || v.dtype != q.dtype)
-            throw new ArgumentException($"{form}: q, k and v must share one dtype (got {q.dtype}, {k.dtype}, {v.dtype}).");
-        if (q.shape[2] == 0) throw new ArgumentException($"{form}: the time dimension is empty; pass at least one token.", nameof(q));
+        long[] qs = q.shape, ks = k.shape, vs = v.shape;
+        CheckShape(qs, "q", g.Heads, form);
+        CheckShape(ks, "k", g.KvHeads, form);
+        CheckShape(vs, "v", g.KvHeads, form);
+        if (ks[0] != qs[0] || vs[0] != qs[0] || ks[2] != qs[2] || vs[2] != qs[2])
+            throw new ArgumentException($"{form}: q {Shape(qs)}, k {Shape(ks)} and v {Shape(vs)} must agree in batch and time.");
+        var dtype = q.dtype;
+        if (!IsFloatingPoint(dtype)) throw new ArgumentException($"{form}: q, k and v must be floating point, got {dtype}.", nameof(q));
+        if (k.dtype != dtype || v.dtype != dtype)
+            throw new ArgumentException($"{form}: q, k and v must share one dtype (got {dtype}, {k.dtype}, {v.dtype}).");
+        if (qs[2] == 0) throw new ArgumentException($"{form}: the time dimension is empty; pass at least one token.", nameof(q));
         if (state is not null)
         {
-            if (q.shape[0] != state.Batch)
-                throw new ArgumentException($"{form}: the inputs have batch {q.shape[0]} but the state was created for batch {state.Batch}.", nameof(q));
-            if (q.dtype != state.Dtype)
-                throw new ArgumentException($"{form}: the inputs are {q.dtype} but the state was created for {state.Dtype}.", nameof(q));
+            if (qs[0] != state.Batch)
+                throw new ArgumentException($"{form}: the inputs have batch {qs[0]} but the state was created for batch {state.Batch}.", nameof(q));
+            if (dtype != state.Dtype)
+                throw new ArgumentException($"{form}: the inputs are {dtype} but the state was created for {state.Dtype}.", nameof(q));
         }
-        return q.shape[2];
+        return qs[2];
     }
 
-    void CheckShape(Tensor t, string name, int heads, string form)
+    void CheckShape(long[] shape, string name, int heads, string form)
     {
-        if (t.dim() != 4)
-            throw new ArgumentException($"{form}: {name} must have rank 4 [batch, heads, time, head_dim], got shape {Shape(t)}.", name);
-        if (t.shape[1] != heads || t.shape[3] != Geometry.HeadDim)
-            throw new ArgumentException($"{form}: {name} must have {heads} heads of size {Geometry.HeadDim}, got shape {Shape(t)}.", name);
-        if (!torch.is_floating_point(t))
-            throw new ArgumentException($"{form}: {name} must be floating point, got {t.dtype}.", name);
+        if (shape.Length != 4)
+            throw new ArgumentException($"{form}: {name} must have rank 4 [batch, heads, time, head_dim], got shape {Shape(shape)}.", name);
+        if (shape[1] != heads || shape[3] != Geometry.HeadDim)
+            throw new ArgumentException($"{form}: {name} must have {heads} heads of size {Geometry.HeadDim}, got shape {Shape(shape)}.", name);
     }
 
-    static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+    static bool IsFloatingPoint(ScalarType t)
+        => t is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
+
+    static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -5,12 +6,16 @@ namespace LinearDsl.Runtime.Positional;
 
 /// <summary>
 /// Rotary position embedding (RoPE) by absolute position, in the Hugging Face LLaMA layout ("rotate half":
-/// the first half of the rotated dimensions pairs with the second half). Angles are computed in float64 from the
-/// absolute positions, so every form (parallel, step, verify) rotates a token identically.
+/// the first half of the rotated dimensions pairs with the second half). Angles are computed once in float64 into
+/// cached tables, so every form (parallel, step, verify) rotates a token identically and a decode step costs
+/// two table look-ups and three element-wise ops per tensor.
 /// </summary>
-public sealed class RotaryEmbedding
+/// <remarks>The tables are cached per dtype and device; whoever creates the embedding disposes it.</remarks>
+public sealed class RotaryEmbedding : IDisposable
 {
+    static readonly Scalar One = 1.0.ToScalar();
     readonly double[] _inverseFrequencies;
+    readonly Dictionary<(ScalarType, DeviceType, int), (Tensor Cos, Tensor Sin)> _tables = new();
 
     /// <summary>Creates a rotary embedding over the first <paramref name="rotaryDim"/> dimensions of each head.</summary>
     /// <param name="headDim">Width of one head.</param>
@@ -37,26 +42,73 @@ public sealed class RotaryEmbedding
     /// <summary>Frequency base.</summary>
     public double Theta { get; }
 
-    /// <summary>Cosines and sines for absolute positions [batch or 1, time], shaped [batch or 1, 1, time, RotaryDim / 2].</summary>
-    public (Tensor Cos, Tensor Sin) Angles(Tensor positions, ScalarType dtype)
+    /// <summary>
+    /// Cosines and signed sines for the given absolute positions: [time, RotaryDim] when every row starts at
+    /// <paramref name="starts"/>[0] (broadcasts over batch and heads), else [batch, 1, time, RotaryDim].
+    /// </summary>
+    public (Tensor Cos, Tensor Sin) Angles(IReadOnlyList<long> starts, long time, ScalarType dtype, Device device)
     {
-        using var scope = NewDisposeScope();
-        var freqs = tensor(_inverseFrequencies, dtype: ScalarType.Float64, device: positions.device);
-        var angles = positions.to_type(ScalarType.Float64).unsqueeze(-1).mul(freqs).unsqueeze(1);
-        return (angles.cos().to_type(dtype).MoveToOuterDisposeScope(), angles.sin().to_type(dtype).MoveToOuterDisposeScope());
+        long first = starts[0], last = first;
+        bool uniform = true;
+        for (int b = 1; b < starts.Count; b++)
+        {
+            uniform &= starts[b] == first;
+            last = Math.Max(last, starts[b]);
+        }
+        var (cos, sin) = Table(last + time, dtype, device);
+        if (uniform) return (cos.narrow(0, first, time), sin.narrow(0, first, time));
+
+        var index = new long[starts.Count * time];
+        for (int b = 0; b < starts.Count; b++)
+            for (int t = 0; t < time; t++) index[b * time + t] = starts[b] + t;
+        using var rows = tensor(index, device: device);
+        return (cos.index_select(0, rows).view(starts.Count, 1, time, RotaryDim), sin.index_select(0, rows).view(starts.Count, 1, time, RotaryDim));
     }
 
-    /// <summary>Rotates x [batch, heads, time, HeadDim] with angles from <see cref="Angles"/>.</summary>
+    /// <summary>
+    /// Rotates x [batch, heads, time, HeadDim] with angles from <see cref="Angles"/>. Call it inside a dispose
+    /// scope: its temporaries join the caller's scope (it runs on every decode step, so it opens none of its own).
+    /// </summary>
     public Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
-        using var scope = NewDisposeScope();
-        long half = RotaryDim / 2;
-        var x1 = x.narrow(-1, 0, half);
-        var x2 = x.narrow(-1, half, half);
-        var rotated = new[] { x1 * cos - x2 * sin, x2 * cos + x1 * sin };
-        var result = RotaryDim == HeadDim
-            ? cat(rotated, -1)
-            : cat(new[] { rotated[0], rotated[1], x.narrow(-1, RotaryDim, HeadDim - RotaryDim) }, -1);
-        return result.MoveToOuterDisposeScope();
+        if (RotaryDim == HeadDim) return RotateAll(x, cos, sin);
+        var rotated = RotateAll(x.narrow(-1, 0, RotaryDim), cos, sin);
+        return cat(new[] { rotated, x.narrow(-1, RotaryDim, HeadDim - RotaryDim) }, -1);
+    }
+
+    /// <summary>x cos + rotate_half(x) sin, where rotate_half(x) = [-x2, x1] = roll(x, half) with the sign kept in the sine table.</summary>
+    Tensor RotateAll(Tensor x, Tensor cos, Tensor sin) => x.mul(cos).addcmul_(x.roll(RotaryDim / 2, -1), sin, One);
+
+    (Tensor Cos, Tensor Sin) Table(long positions, ScalarType dtype, Device device)
+    {
+        var key = (dtype, device.type, device.index);
+        if (_tables.TryGetValue(key, out var table) && table.Cos.shape[0] >= positions) return table;
+        long capacity = Math.Max(1024, (long)BitOperations.RoundUpToPowerOf2((ulong)positions));
+        using (var scope = NewDisposeScope())
+        {
+            var frequencies = tensor(_inverseFrequencies, dtype: ScalarType.Float64, device: device);
+            var angles = arange(capacity, ScalarType.Float64, device).unsqueeze(1).mul(frequencies);
+            var cos = angles.cos();
+            var sin = angles.sin();
+            var fresh = (cat(new[] { cos, cos }, 1).to(dtype).DetachFromDisposeScope(), cat(new[] { sin.neg(), sin }, 1).to(dtype).DetachFromDisposeScope());
+            if (_tables.Remove(key, out var old))
+            {
+                old.Cos.Dispose();
+                old.Sin.Dispose();
+            }
+            _tables[key] = fresh;
+            return fresh;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var (cos, sin) in _tables.Values)
+        {
+            cos.Dispose();
+            sin.Dispose();
+        }
+        _tables.Clear();
     }
 }

@@ -133,6 +133,40 @@ public sealed class FormEquivalenceTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(MixerCatalog.Names), MemberType = typeof(MixerCatalog))]
+    public void Prefill_in_pieces_matches_parallel(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var mixer = MixerCatalog.Create(name);
+        var (q, k, v) = MixerCatalog.Inputs(name, batch: 2, time: 29);
+        using var state = mixer.CreateState(2, ScalarType.Float64);
+        var parts = new List<Tensor>();
+        long start = 0;
+        // Pieces that start inside a group (the fast path first verifies up to the boundary) and on one.
+        foreach (long length in new long[] { 5, 7, 1, 3, 13 })
+        {
+            parts.Add(mixer.Prefill(q.narrow(2, start, length), k.narrow(2, start, length), v.narrow(2, start, length), state));
+            start += length;
+        }
+        Forms.MaxAbsDiff(cat(parts, 2), mixer.Parallel(q, k, v)).Should().BeLessThan(Tolerance);
+    }
+
+    [Theory]
+    [InlineData("aug")]
+    [InlineData("linear-hedgehog-den")]
+    [InlineData("softmax-rope-gqa")]
+    public void A_long_prefill_runs_in_blocks_and_stays_exact(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var mixer = MixerCatalog.Create(name);
+        var (q, k, v) = MixerCatalog.Inputs(name, batch: 1, time: 2500);
+        using var state = mixer.CreateState(1, ScalarType.Float64);
+        var prefilled = mixer.Prefill(q.narrow(2, 0, 2490), k.narrow(2, 0, 2490), v.narrow(2, 0, 2490), state);
+        var stepped = Forms.StepLoop(mixer, q.narrow(2, 2490, 10), k.narrow(2, 2490, 10), v.narrow(2, 2490, 10), state);
+        Forms.MaxAbsDiff(cat(new[] { prefilled, stepped }, 2), mixer.Parallel(q, k, v)).Should().BeLessThan(Tolerance);
+    }
+
     [Fact]
     public void Verify_crosses_two_group_boundaries_exactly()
     {

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using LinearDsl.Runtime.FeatureMaps;
+using LinearDsl.Runtime.Layers;
+using LinearDsl.Runtime.Mixers;
+using LinearDsl.Runtime.Positional;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Benchmarks;
+
+/// <summary>How long to measure.</summary>
+/// <param name="DecodeSteps">Timed decode steps per row (after the warm-up steps).</param>
+/// <param name="WarmupSteps">Untimed steps before timing.</param>
+/// <param name="PrefillRepeats">Timed prefill calls per row.</param>
+/// <param name="DecodeThreads">Torch threads while decoding (prefill uses every core).</param>
+public sealed record KernelBenchmarkSettings(int DecodeSteps, int WarmupSteps, int PrefillRepeats, int DecodeThreads = 1)
+{
+    public static KernelBenchmarkSettings Full { get; } = new(300, 30, 5);
+
+    public static KernelBenchmarkSettings Quick { get; } = new(60, 10, 2);
+}
+
+/// <summary>
+/// Decode and prefill of one attention layer (d_model 512, 8 heads of 64, G = 64, K = 32, batch 1, float32, RoPE)
+/// for each mixer, plus the floor of decoding: the layer's projections alone. Decode rows are the median
+/// milliseconds of single Steps at a fixed context; prefill rows the median milliseconds of one Prefill call.
+/// All rows of one context are measured in turn (round robin), so a slow moment of this shared machine hits
+/// every row alike and the ratios between rows stay meaningful.
+/// </summary>
+public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWriter log)
+{
+    const int ModelDim = 512, Heads = 8, HeadDim = 64, GroupSize = 64, ConvTaps = 32;
+    const int BlockLength = 10;
+    public static readonly long[] DecodeContexts = [512, 2048, 8192, 16384];
+    public static readonly long[] PrefillContexts = [1024, 4096, 16384];
+    public static readonly string[] MixerNames = ["aug-linear", "linear-elu", "softmax-kv"];
+
+    public List<Measurement> Run()
+    {
+        var results = new List<Measurement>();
+        using var _ = inference_mode();
+        int cores = get_num_threads();
+        // Batch-1 decode is a chain of tiny ops; on this shared 2-core machine a second OpenMP thread adds
+        // wake-up jitter of about +-100 us per GEMV, so decode runs on one thread (recorded in every row).
+        set_num_threads(settings.DecodeThreads);
+        foreach (long context in DecodeContexts)
+            results.AddRange(Decode(context));
+        set_num_threads(cores);
+        foreach (long context in PrefillContexts)
+            results.AddRange(Prefill(context));
+        return results;
+    }
+
+    static TokenMixer CreateMixer(string name, long capacity)
+    {
+        var geometry = new MixerGeometry(Heads, HeadDim);
+        var rotary = new RotaryEmbedding(HeadDim);
+        TokenMixer mixer = name switch
+        {
+            "aug-linear" => new AugmentedLinearAttention(geometry, new AugmentedLinearAttentionOptions { GroupSize = GroupSize, ConvTaps = ConvTaps, AlphaInit = 0.5 }, rotary),
+            "linear-elu" => new LinearAttention(geometry, new LinearAttentionOptions { FeatureMap = FeatureMapKind.EluPlusOne }, rotary),
+            "softmax-kv" => new SoftmaxAttention(geometry, rotary, initialCapacity: capacity),
+            _ => throw new ArgumentException($"Unknown mixer '{name}'.", nameof(name)),
+        };
+        using (no_grad())
+        {
+            foreach (var (_, p) in mixer.named_parameters()) p.normal_(0, 0.05);
+        }
+        return mixer;
+    }
+
+    /// <summary>Every mixer's layer, prefilled to <paramref name="context"/>, and the projections-only floor step in turn.</summary>
+    List<Measurement> Decode(long context)
+    {
+        var generator = new Generator(42);
+        var names = new List<string>();
+        var steps = new List<Func<Tensor>>();
+        var disposables = new List<IDisposable>();
+        var stateBytes = new List<long>();
+        using var token = randn([1, 1, ModelDim], generator: generator);
+        try
+        {
+            foreach (var mixerName in MixerNames)
+            {
+                var layer = new AttentionLayer(ModelDim, CreateMixer(mixerName, context + settings.WarmupSteps + settings.DecodeSteps));
+                var state = layer.CreateState(1);
+                disposables.Add(layer);
+                disposables.Add(state);
+                using (NewDisposeScope())
+                {
+                    layer.Prefill(randn([1, context, ModelDim], generator: generator), state);
+                }
+                names.Add(mixerName);
+                stateBytes.Add(state.StateBytes);
+                steps.Add(() => layer.Step(token, state));
+            }
+            if (context == DecodeContexts[0])
+            {
+                // The floor: the same fused q/k/v and output matmuls, nothing else.
+                var qkv = nn.Linear(ModelDim, 3 * Heads * HeadDim, hasBias: false);
+                var output = nn.Linear(Heads * HeadDim, ModelDim, hasBias: false);
+                disposables.Add(qkv);
+                disposables.Add(output);
+                names.Add("projections-only");
+                stateBytes.Add(0);
+                steps.Add(() => output.forward(qkv.forward(token).narrow(2, 0, Heads * HeadDim)));
+            }
+            var samples = TimeRoundRobin(settings.WarmupSteps, settings.DecodeSteps, steps);
+            return names.Select((name, i) => Report("decode", name, name == "projections-only" ? 0 : context, samples[i], "ms per token", stateBytes[i])).ToList();
+        }
+        finally
+        {
+            foreach (var d in disposables) d.Dispose();
+        }
+    }
+
+    /// <summary>One Prefill call of <paramref name="context"/> tokens into a fresh state, for each mixer in turn.</summary>
+    List<Measurement> Prefill(long context)
+    {
+        var generator = new Generator(7);
+        using var input = randn([1, context, ModelDim], generator: generator);
+        var layers = MixerNames.Select(name => new AttentionLayer(ModelDim, CreateMixer(name, context))).ToList();
+        try
+        {
+            var steps = layers.Select(layer => (Func<Tensor>)(() =>
+            {
+                using var state = layer.CreateState(1);
+                return layer.Prefill(input, state);
+            })).ToList();
+            var samples = TimeRoundRobin(warmup: 1, settings.PrefillRepeats, steps, blockLength: 1);
+            return MixerNames.Select((name, i) => Report("prefill", name, context, samples[i], "ms per call", stateBytes: null)).ToList();
+        }
+        finally
+        {
+            foreach (var layer in layers) layer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Times the steps in rotating blocks of <paramref name="blockLength"/> consecutive calls each: a block warms the
+    /// caches for its own row (one softmax step streams the whole KV cache and would evict the next row's
+    /// weights), while the rotation spreads the machine's slow moments over every row.
+    /// </summary>
+    static List<double>[] TimeRoundRobin(int warmup, int count, List<Func<Tensor>> steps, int blockLength = BlockLength)
+    {
+        var samples = steps.Select(_ => new List<double>(count)).ToArray();
+        for (int done = 0; done < warmup + count; done += blockLength)
+        {
+            for (int s = 0; s < steps.Count; s++)
+            {
+                for (int i = done; i < Math.Min(done + blockLength, warmup + count); i++)
+                {
+                    using var scope = NewDisposeScope();
+                    long start = Stopwatch.GetTimestamp();
+                    steps[s]();
+                    double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    if (i >= warmup) samples[s].Add(ms);
+                }
+            }
+        }
+        return samples;
+    }
+
+    Measurement Report(string benchmark, string mixer, long context, List<double> samples, string unit, long? stateBytes)
+    {
+        samples.Sort();
+        var m = new Measurement
+        {
+            Benchmark = benchmark, Mixer = mixer, Context = context, Ms = samples[samples.Count / 2], Unit = unit,
+            StateBytes = stateBytes, Samples = samples.Count, Threads = get_num_threads(), Machine = RunInfo.Machine, Commit = RunInfo.Commit,
+        };
+        log.WriteLine($"{benchmark,-8} {mixer,-17} {context,6} tokens  {m.Ms,9:F3} {unit}{(stateBytes is null ? "" : $"  state {stateBytes:N0} B")}");
+        return m;
+    }
+}

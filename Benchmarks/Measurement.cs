@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace LinearDsl.Benchmarks;
+
+/// <summary>One measured figure, written as one JSON object.</summary>
+public sealed record Measurement
+{
+    [JsonPropertyName("benchmark")] public required string Benchmark { get; init; }
+    [JsonPropertyName("mixer")] public required string Mixer { get; init; }
+    [JsonPropertyName("context")] public long Context { get; init; }
+    [JsonPropertyName("ms")] public double Ms { get; init; }
+    [JsonPropertyName("unit")] public required string Unit { get; init; }
+    [JsonPropertyName("state_bytes")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? StateBytes { get; init; }
+    [JsonPropertyName("samples")] public int Samples { get; init; }
+    [JsonPropertyName("threads")] public int Threads { get; init; }
+    [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("commit")] public required string Commit { get; init; }
+}
+
+/// <summary>A target of issue 2 checked against figures of the same run (a ratio, so machine noise mostly cancels).</summary>
+public sealed record TargetCheck
+{
+    [JsonPropertyName("benchmark")] public string Benchmark => "target";
+    [JsonPropertyName("target")] public required string Target { get; init; }
+    [JsonPropertyName("value")] public double Value { get; init; }
+    [JsonPropertyName("limit")] public double Limit { get; init; }
+    [JsonPropertyName("met")] public bool Met { get; init; }
+    [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("commit")] public required string Commit { get; init; }
+}
