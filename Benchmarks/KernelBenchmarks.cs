@@ -43,8 +43,7 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
         // Batch-1 decode is a chain of tiny ops; on this shared 2-core machine a second OpenMP thread adds
         // wake-up jitter of about +-100 us per GEMV, so decode runs on one thread (recorded in every row).
         set_num_threads(settings.DecodeThreads);
-        foreach (long context in DecodeContexts)
-            results.AddRange(Decode(context));
+        results.AddRange(Decode());
         set_num_threads(cores);
         foreach (long context in PrefillContexts)
             results.AddRange(Prefill(context));
@@ -69,44 +68,42 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
         return mixer;
     }
 
-    /// <summary>Every mixer's layer, prefilled to <paramref name="context"/>, and the projections-only floor step in turn.</summary>
-    List<Measurement> Decode(long context)
+    /// <summary>
+    /// A layer for every mixer and context, each prefilled to its context, and the projections-only floor, all
+    /// stepping in turn: every decode row of the run is measured side by side with every other.
+    /// </summary>
+    List<Measurement> Decode()
     {
         var generator = new Generator(42);
-        var names = new List<string>();
-        var steps = new List<Func<Tensor>>();
+        var rows = new List<(string Mixer, long Context, long StateBytes, Func<Tensor> Step)>();
         var disposables = new List<IDisposable>();
-        var stateBytes = new List<long>();
         using var token = randn([1, 1, ModelDim], generator: generator);
         try
         {
-            foreach (var mixerName in MixerNames)
+            foreach (long context in DecodeContexts)
             {
-                var layer = new AttentionLayer(ModelDim, CreateMixer(mixerName, context + settings.WarmupSteps + settings.DecodeSteps));
-                var state = layer.CreateState(1);
-                disposables.Add(layer);
-                disposables.Add(state);
-                using (NewDisposeScope())
+                foreach (var mixerName in MixerNames)
                 {
-                    layer.Prefill(randn([1, context, ModelDim], generator: generator), state);
+                    var layer = new AttentionLayer(ModelDim, CreateMixer(mixerName, context + settings.WarmupSteps + settings.DecodeSteps));
+                    var state = layer.CreateState(1);
+                    disposables.Add(layer);
+                    disposables.Add(state);
+                    using (NewDisposeScope())
+                    {
+                        layer.Prefill(randn([1, context, ModelDim], generator: generator), state);
+                    }
+                    rows.Add((mixerName, context, state.StateBytes, () => layer.Step(token, state)));
                 }
-                names.Add(mixerName);
-                stateBytes.Add(state.StateBytes);
-                steps.Add(() => layer.Step(token, state));
             }
-            if (context == DecodeContexts[0])
-            {
-                // The floor: the same fused q/k/v and output matmuls, nothing else.
-                var qkv = nn.Linear(ModelDim, 3 * Heads * HeadDim, hasBias: false);
-                var output = nn.Linear(Heads * HeadDim, ModelDim, hasBias: false);
-                disposables.Add(qkv);
-                disposables.Add(output);
-                names.Add("projections-only");
-                stateBytes.Add(0);
-                steps.Add(() => output.forward(qkv.forward(token).narrow(2, 0, Heads * HeadDim)));
-            }
-            var samples = TimeRoundRobin(settings.WarmupSteps, settings.DecodeSteps, steps);
-            return names.Select((name, i) => Report("decode", name, name == "projections-only" ? 0 : context, samples[i], "ms per token", stateBytes[i])).ToList();
+            // The floor: the same fused q/k/v and output matmuls, nothing else.
+            var qkv = nn.Linear(ModelDim, 3 * Heads * HeadDim, hasBias: false);
+            var output = nn.Linear(Heads * HeadDim, ModelDim, hasBias: false);
+            disposables.Add(qkv);
+            disposables.Add(output);
+            rows.Add(("projections-only", 0, 0, () => output.forward(qkv.forward(token).narrow(2, 0, Heads * HeadDim))));
+
+            var samples = TimeRoundRobin(settings.WarmupSteps, settings.DecodeSteps, rows.Select(r => r.Step).ToList());
+            return rows.Select((r, i) => Report("decode", r.Mixer, r.Context, samples[i], "ms per token", r.StateBytes)).ToList();
         }
         finally
         {

@@ -208,10 +208,21 @@ public sealed class AugmentedLinearAttention : TokenMixer
             var rows = HasConvHistory ? cat(new[] { v, state.ConvHistory }, 2) : v;   // [batch, kv_heads, K, d]
             var conv = conv_weight!.unsqueeze(1).matmul(rows);
             output = output is null ? conv.expand(batch, g.KvHeads, g.QueriesPerKv, dim) : output.add_(conv);
-            if (HasConvHistory) state.ConvHistory = rows.narrow(2, 0, _taps - 1);
+            if (HasConvHistory) state.ConvHistory = rows.narrow(2, 0, _taps - 1).contiguous();
         }
         return output!.reshape(batch, g.Heads, 1, dim);
     }
+
+    /// <inheritdoc />
+    /// <remarks>On the CPU under inference, the whole step runs as one managed SIMD pass (<see cref="AugmentedDecodeKernel"/>).</remarks>
+    protected override Tensor? FusedStep(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    {
+        var state = StateOf<AugmentedLinearState>(mixerState);
+        return UseFusedStep && AugmentedDecodeKernel.Applies(this, q, k, v, state) ? AugmentedDecodeKernel.Step(this, q, k, v, state) : null;
+    }
+
+    /// <summary>Whether inference steps may use the fused CPU kernel (tests and benchmarks switch it off to compare).</summary>
+    internal bool UseFusedStep { get; set; } = true;
 
     /// <summary>Writes (k^, v) into each row's slot (position mod G); returns the slots.</summary>
     long[] WriteIntoBuffer(AugmentedLinearState state, Tensor kh, Tensor v)

@@ -91,8 +91,12 @@ public abstract class TokenMixer : nn.Module
         long time = CheckInputs(q, k, v, state, nameof(Step));
         if (time != 1) throw new ArgumentException($"Step takes exactly one token per row, got {time}; use Prefill or Verify for blocks.", nameof(q));
         using var scope = NewDisposeScope();
-        var (rq, rk) = Rotate(q, k, state.Positions, 1);
-        var output = StepCore(rq, rk, v, state);
+        var output = FusedStep(q, k, v, state);
+        if (output is null)
+        {
+            var (rq, rk) = Rotate(q, k, state.Positions, 1);
+            output = StepCore(rq, rk, v, state);
+        }
         foreach (ref long p in state.MutablePositions) p += 1;
         state.Touch();
         return output.MoveToOuterDisposeScope();
@@ -148,6 +152,12 @@ public abstract class TokenMixer : nn.Module
 
     /// <summary>Parallel prefill from rotated inputs when every row sits at the same (aligned) position; writes the state but not the positions.</summary>
     protected abstract Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState state);
+
+    /// <summary>
+    /// A fused step on UNrotated inputs, or null when it does not apply to these inputs (then the generic
+    /// <see cref="StepCore"/> runs). It must compute the same function; writes the state but not the positions.
+    /// </summary>
+    protected virtual Tensor? FusedStep(Tensor q, Tensor k, Tensor v, MixerState state) => null;
 
     /// <summary>One step on rotated inputs; writes the state but not the positions.</summary>
     protected abstract Tensor StepCore(Tensor q, Tensor k, Tensor v, MixerState state);

@@ -42,6 +42,9 @@ public sealed class RotaryEmbedding : IDisposable
     /// <summary>Frequency base.</summary>
     public double Theta { get; }
 
+    /// <summary>theta^(-2i / RotaryDim) for i in 0..RotaryDim/2-1; angle = position x frequency.</summary>
+    internal IReadOnlyList<double> InverseFrequencies => _inverseFrequencies;
+
     /// <summary>
     /// Cosines and signed sines for the given absolute positions: [time, RotaryDim] when every row starts at
     /// <paramref name="starts"/>[0] (broadcasts over batch and heads), else [batch, 1, time, RotaryDim].

@@ -27,6 +27,16 @@ public sealed class AugmentedGoldenTests
 
     [Theory]
     [MemberData(nameof(GoldenCase.Names), MemberType = typeof(GoldenCase))]
+    public void Fused_inference_step_loop_matches_reference(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = inference_mode();
+        var (mixer, q, k, v, expected) = Build(GoldenCase.Named(name));
+        Forms.MaxAbsDiff(Forms.StepLoop(mixer, q, k, v), expected).Should().BeLessThan(Tolerance);
+    }
+
+    [Theory]
+    [MemberData(nameof(GoldenCase.Names), MemberType = typeof(GoldenCase))]
     public void Prefill_then_verify_and_commit_matches_reference(string name)
     {
         using var scope = NewDisposeScope();
