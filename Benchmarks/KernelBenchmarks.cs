@@ -35,6 +35,9 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
     public static readonly long[] PrefillContexts = [1024, 4096, 16384];
     public static readonly string[] MixerNames = ["aug-linear", "linear-elu", "softmax-kv"];
 
+    /// <summary>Decode-only row: the augmented mixer with its fused CPU step switched off (generic libtorch ops).</summary>
+    const string Unfused = "aug-linear-unfused";
+
     public List<Measurement> Run()
     {
         var results = new List<Measurement>();
@@ -82,9 +85,11 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
         {
             foreach (long context in DecodeContexts)
             {
-                foreach (var mixerName in MixerNames)
+                foreach (var mixerName in MixerNames.Append(Unfused))
                 {
-                    var layer = new AttentionLayer(ModelDim, CreateMixer(mixerName, context + settings.WarmupSteps + settings.DecodeSteps));
+                    var mixer = CreateMixer(mixerName == Unfused ? "aug-linear" : mixerName, context + settings.WarmupSteps + settings.DecodeSteps);
+                    if (mixerName == Unfused) ((AugmentedLinearAttention)mixer).UseFusedStep = false;
+                    var layer = new AttentionLayer(ModelDim, mixer);
                     var state = layer.CreateState(1);
                     disposables.Add(layer);
                     disposables.Add(state);
@@ -166,7 +171,7 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
             Benchmark = benchmark, Mixer = mixer, Context = context, Ms = samples[samples.Count / 2], Unit = unit,
             StateBytes = stateBytes, Samples = samples.Count, Threads = get_num_threads(), Machine = RunInfo.Machine, Commit = RunInfo.Commit,
         };
-        log.WriteLine($"{benchmark,-8} {mixer,-17} {context,6} tokens  {m.Ms,9:F3} {unit}{(stateBytes is null ? "" : $"  state {stateBytes:N0} B")}");
+        log.WriteLine($"{benchmark,-8} {mixer,-18} {context,6} tokens  {m.Ms,9:F3} {unit}{(stateBytes is null ? "" : $"  state {stateBytes:N0} B")}");
         return m;
     }
 }
