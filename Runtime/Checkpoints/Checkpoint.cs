@@ -1,0 +1,139 @@
+using System.Text;
+using LinearDsl.Runtime.Modeling;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Runtime.Checkpoints;
+
+/// <summary>
+/// A checkpoint directory: model.safetensors (weights under Hugging Face LLaMA keys, see
+/// <see cref="CheckpointKeyMap"/>) and config.json (<see cref="ModelConfigJson"/>). Each file is written to a
+/// temporary name and renamed, so neither is ever half-written; the weights are renamed before the config.
+/// Loading checks the whole file against the model before reading a tensor and reports every difference at once.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>File name of the weights.</summary>
+    public const string WeightsFileName = "model.safetensors";
+
+    /// <summary>File name of the config.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>Saves a model built from a config (<see cref="CausalLanguageModel.Config"/>) into <paramref name="directory"/>.</summary>
+    public static void Save(CausalLanguageModel model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var config = model.Config ?? throw new ArgumentException(
+            "This model carries no ModelConfig (it was assembled by hand); pass the config that describes it to Save(model, config, directory).", nameof(model));
+        Save(model, config, directory);
+    }
+
+    /// <summary>Saves <paramref name="model"/> with <paramref name="config"/> into <paramref name="directory"/> (created if needed).</summary>
+    public static void Save(CausalLanguageModel model, ModelConfig config, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        CheckConfigDescribes(config, model);
+        string json = ModelConfigJson.Serialize(config);
+        Directory.CreateDirectory(directory);
+        var map = CheckpointKeyMap.For(model);
+        using (var scope = NewDisposeScope())
+        {
+            var tensors = map.ToCheckpoint(model);
+            AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => Safetensors.SaveStateDict(stream, tensors, leaveOpen: true));
+        }
+        AtomicFile.Write(Path.Combine(directory, ConfigFileName), stream => stream.Write(Encoding.UTF8.GetBytes(json)));
+    }
+
+    /// <summary>
+    /// Loads the model in <paramref name="directory"/>: builds it from config.json and fills it from model.safetensors.
+    /// </summary>
+    /// <param name="directory">A directory written by <see cref="Save(CausalLanguageModel, string)"/>.</param>
+    /// <param name="dtype">Element type of the model; defaults to the type stored in the weights file.</param>
+    /// <param name="device">Device of the model; defaults to the CPU.</param>
+    /// <exception cref="CheckpointMismatchException">The weights do not fit the config's model (lists every difference).</exception>
+    /// <exception cref="InvalidDataException">A file is truncated or corrupt (the message names it).</exception>
+    public static CausalLanguageModel Load(string directory, ScalarType? dtype = null, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Checkpoint directory '{directory}' does not exist.");
+        string configPath = Path.Combine(directory, ConfigFileName), weightsPath = Path.Combine(directory, WeightsFileName);
+        foreach (var path in new[] { configPath, weightsPath })
+        {
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"'{path}' is missing: a checkpoint directory holds {ConfigFileName} and {WeightsFileName}, as written by Checkpoint.Save.", path);
+        }
+        var config = ModelConfigJson.Read(configPath);
+        var header = SafetensorsHeader.Read(weightsPath);
+        var model = ModelFactory.Create(config, dtype: dtype ?? StoredFloatType(header) ?? ScalarType.Float32);
+        try
+        {
+            LoadWeights(model, weightsPath, header);
+            if (device is not null) model.to(device);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>Fills <paramref name="model"/>'s parameters and buffers from a weights file, converting to their dtype.</summary>
+    /// <exception cref="CheckpointMismatchException">The weights do not fit the model (lists every difference).</exception>
+    /// <exception cref="InvalidDataException">The file is truncated or corrupt.</exception>
+    public static void LoadWeights(CausalLanguageModel model, string weightsPath)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(weightsPath);
+        LoadWeights(model, weightsPath, SafetensorsHeader.Read(weightsPath));
+    }
+
+    static void LoadWeights(CausalLanguageModel model, string weightsPath, SafetensorsHeader header)
+    {
+        var map = CheckpointKeyMap.For(model);
+        map.ThrowIfMismatched(header.Entries.Select(e => new CheckpointTensor(e.Name, e.Shape)).ToList(), weightsPath);
+        using var scope = NewDisposeScope();
+        Dictionary<string, Tensor> stored;
+        using (var stream = File.OpenRead(weightsPath)) stored = Safetensors.LoadStateDict(stream, leaveOpen: true);
+        var tensors = map.ToModule(stored);
+        using var noGrad = no_grad();
+        foreach (var (key, target) in model.state_dict()) target.copy_(tensors[key]);
+    }
+
+    /// <summary>The floating-point type of the stored weights (the first one found), or null when there is none.</summary>
+    static ScalarType? StoredFloatType(SafetensorsHeader header)
+    {
+        foreach (var entry in header.Entries)
+        {
+            ScalarType? type = entry.Dtype switch
+            {
+                "F64" => ScalarType.Float64,
+                "F32" => ScalarType.Float32,
+                "F16" => ScalarType.Float16,
+                "BF16" => ScalarType.BFloat16,
+                _ => null,
+            };
+            if (type is not null) return type;
+        }
+        return null;
+    }
+
+    /// <summary>Cheap checks that the config describes the model, so that a checkpoint never pairs weights with a foreign config.</summary>
+    static void CheckConfigDescribes(ModelConfig config, CausalLanguageModel model)
+    {
+        var differences = new List<string>();
+        if (config.VocabSize != model.VocabSize) differences.Add($"vocab_size {config.VocabSize} vs the model's {model.VocabSize}");
+        if (config.Width != model.Width) differences.Add($"width {config.Width} vs the model's {model.Width}");
+        if (config.Layers != model.Layers.Count) differences.Add($"layers {config.Layers} vs the model's {model.Layers.Count}");
+        if (config.TieEmbeddings != model.TiedEmbeddings) differences.Add($"tie_embeddings {config.TieEmbeddings} vs the model's {model.TiedEmbeddings}");
+        bool learned = config.Positions == PositionKind.Learned;
+        if (learned != model.PositionTableLength.HasValue || (learned && config.ContextLength != model.PositionTableLength))
+            differences.Add($"positions {config.Positions} (context_length {config.ContextLength}) vs the model's position table of {model.PositionTableLength?.ToString() ?? "no"} rows");
+        if (differences.Count > 0)
+            throw new ArgumentException("The config does not describe this model: " + string.Join("; ", differences) + ".", nameof(config));
+    }
+}

@@ -1,0 +1,275 @@
+using LinearDsl.Runtime.Mixers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Runtime.Modeling;
+
+/// <summary>
+/// A decoder-only causal language model: token embedding (model.embed_tokens), optional learned absolute positions
+/// (model.embed_positions, indexed by each row's own absolute position), a stack of <see cref="DecoderBlock"/>s
+/// whose mixers may differ per layer (hybrids), a final norm (model.norm) and the output head (lm_head, or the
+/// token embedding when tied). Tokens are int64 [batch, time]. The forms agree to floating-point error:
+/// <see cref="Forward"/> (parallel, autograd), <see cref="Prefill"/>, <see cref="Step"/> and
+/// <see cref="Verify"/> + <see cref="Commit"/> (speculative decoding; rows may accept different counts).
+/// The decoding forms run without autograd.
+/// </summary>
+public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // Field names are the state-dict keys.
+    readonly DecoderStack model;
+    readonly Linear? lm_head;
+#pragma warning restore IDE1006
+    readonly DecoderBlock[] _layers;
+    readonly IDisposable[] _ownedResources;
+
+    /// <summary>Assembles a model from its blocks.</summary>
+    /// <param name="vocabSize">Number of token ids.</param>
+    /// <param name="width">Width of the residual stream; every block and the final norm must have it.</param>
+    /// <param name="layers">The decoder blocks, first to last (at least one).</param>
+    /// <param name="finalNorm">Norm before the output head.</param>
+    /// <param name="positionTableLength">Rows of a learned absolute position table (the context length), or null for none.</param>
+    /// <param name="tieEmbeddings">Use the token embedding as the output head (no lm_head weight).</param>
+    /// <param name="config">The config the model was built from, if any (written next to the weights by checkpoints).</param>
+    /// <param name="ownedResources">Resources the model disposes with itself, such as shared rotary embeddings.</param>
+    public CausalLanguageModel(int vocabSize, int width, IReadOnlyList<DecoderBlock> layers, Norm finalNorm,
+        int? positionTableLength = null, bool tieEmbeddings = false, ModelConfig? config = null, IEnumerable<IDisposable>? ownedResources = null)
+        : base(nameof(CausalLanguageModel))
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(finalNorm);
+        if (vocabSize <= 0) throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, "The vocabulary must hold at least one token id.");
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), width, "The model width must be positive.");
+        if (layers.Count == 0) throw new ArgumentException("A model needs at least one decoder block.", nameof(layers));
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is null) throw new ArgumentException($"Decoder block {i} is null.", nameof(layers));
+            if (layers[i].Width != width) throw new ArgumentException($"Decoder block {i} has width {layers[i].Width}, but the model's width is {width}.", nameof(layers));
+        }
+        if (finalNorm.Width != width) throw new ArgumentException($"The final norm has width {finalNorm.Width}, but the model's width is {width}.", nameof(finalNorm));
+        if (positionTableLength is <= 0) throw new ArgumentOutOfRangeException(nameof(positionTableLength), positionTableLength, "A learned position table needs at least one row.");
+
+        VocabSize = vocabSize;
+        Width = width;
+        TiedEmbeddings = tieEmbeddings;
+        Config = config;
+        _layers = layers.ToArray();
+        _ownedResources = ownedResources?.ToArray() ?? [];
+        var positions = positionTableLength is int rows ? nn.Embedding(rows, width) : null;
+        model = new DecoderStack(nn.Embedding(vocabSize, width), positions, _layers, finalNorm);
+        lm_head = tieEmbeddings ? null : nn.Linear(width, vocabSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <summary>Number of token ids.</summary>
+    public int VocabSize { get; }
+
+    /// <summary>Width of the residual stream.</summary>
+    public int Width { get; }
+
+    /// <summary>True when the output head is the token embedding (no lm_head weight).</summary>
+    public bool TiedEmbeddings { get; }
+
+    /// <summary>Rows of the learned absolute position table, or null when the model has none.</summary>
+    public long? PositionTableLength => model.embed_positions?.weight!.shape[0];
+
+    /// <summary>The config the model was built from, or null when it was assembled by hand.</summary>
+    public ModelConfig? Config { get; }
+
+    /// <summary>The decoder blocks, first to last.</summary>
+    public IReadOnlyList<DecoderBlock> Layers => _layers;
+
+    /// <summary>The token embedding [vocab, width].</summary>
+    public Embedding TokenEmbedding => model.embed_tokens;
+
+    /// <summary>The learned absolute position table [positions, width], or null.</summary>
+    public Embedding? PositionEmbedding => model.embed_positions;
+
+    /// <summary>The final norm.</summary>
+    public Norm FinalNorm => model.norm;
+
+    /// <summary>The output head, or null when tied to the token embedding.</summary>
+    public Linear? OutputHead => lm_head;
+
+    /// <summary>Element type of the parameters (and so of activations and decoding states).</summary>
+    public ScalarType ParameterDtype => model.embed_tokens.weight!.dtype;
+
+    /// <summary>Device of the parameters.</summary>
+    public Device ParameterDevice => model.embed_tokens.weight!.device;
+
+    /// <summary>Logits [batch, time, vocab] for tokens [batch, time] at positions 0..time-1 (parallel form, autograd works).</summary>
+    public Tensor Forward(Tensor tokens) => call(tokens);
+
+    /// <inheritdoc cref="Forward"/>
+    public override Tensor forward(Tensor tokens)
+    {
+        long time = CheckTokens(tokens, nameof(Forward), state: null);
+        CheckPositionTable(null, time, nameof(Forward));
+        using var scope = NewDisposeScope();
+        var x = Embed(tokens, starts: null, time);
+        foreach (var layer in _layers) x = layer.forward(x);
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A new decoding state for <paramref name="batch"/> rows at position 0.</summary>
+    /// <param name="batch">Rows (sequences decoded side by side).</param>
+    /// <param name="dtype">Element type; defaults to the parameters' and must equal it.</param>
+    /// <param name="device">Device; defaults to the parameters'.</param>
+    public ModelState CreateState(long batch, ScalarType? dtype = null, Device? device = null)
+    {
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A decoding state needs at least one row.");
+        var parameterDtype = ParameterDtype;
+        var type = dtype ?? parameterDtype;
+        if (type != parameterDtype)
+            throw new ArgumentException($"The model's parameters are {parameterDtype}, so its activations cannot fill a {type} state. Create the state in {parameterDtype}, or convert the model first with model.to(ScalarType.{type}).", nameof(dtype));
+        var parameterDevice = ParameterDevice;
+        var place = device ?? parameterDevice;
+        // An index of -1 means "the current device of that type", so only two explicit indices can disagree.
+        if (place.type != parameterDevice.type || (place.index >= 0 && parameterDevice.index >= 0 && place.index != parameterDevice.index))
+            throw new ArgumentException($"The model's parameters are on {parameterDevice}, so its state must be too (got {place}); move the model first with model.to(device).", nameof(device));
+        var states = new List<MixerState>(_layers.Length);
+        try
+        {
+            foreach (var layer in _layers) states.Add(layer.CreateState(batch, type, place));
+        }
+        catch
+        {
+            foreach (var state in states) state.Dispose();
+            throw;
+        }
+        return new ModelState(this, states.ToArray(), type, place);
+    }
+
+    /// <summary>Feeds a block of tokens [batch, time] to every row, advances each row by time, and returns its logits.</summary>
+    public Tensor Prefill(Tensor tokens, ModelState state)
+    {
+        CheckState(state);
+        long time = CheckTokens(tokens, nameof(Prefill), state);
+        CheckPositionTable(state, time, nameof(Prefill));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = Embed(tokens, state.Positions, time);
+        try
+        {
+            for (int i = 0; i < _layers.Length; i++) x = _layers[i].Prefill(x, state.Layers[i]);
+        }
+        catch (Exception error)
+        {
+            state.MarkBroken(nameof(Prefill), error);
+            throw;
+        }
+        state.Advance();
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One token per row, [batch, 1]; advances every row by one and returns logits [batch, 1, vocab].</summary>
+    public Tensor Step(Tensor tokens, ModelState state)
+    {
+        CheckState(state);
+        long time = CheckTokens(tokens, nameof(Step), state);
+        if (time != 1) throw new ArgumentException($"Step takes exactly one token per row, got {time}; use Prefill or Verify for blocks.", nameof(tokens));
+        CheckPositionTable(state, 1, nameof(Step));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = Embed(tokens, state.Positions, 1);
+        try
+        {
+            for (int i = 0; i < _layers.Length; i++) x = _layers[i].Step(x, state.Layers[i]);
+        }
+        catch (Exception error)
+        {
+            state.MarkBroken(nameof(Step), error);
+            throw;
+        }
+        state.Advance();
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Logits [batch, m, vocab] for m candidate tokens per row that follow each row's committed position. Reads the
+    /// state and never writes it; pass the returned pending record to <see cref="Commit"/>, then dispose it.
+    /// </summary>
+    public ModelVerifyResult Verify(Tensor tokens, ModelState state)
+    {
+        CheckState(state);
+        long m = CheckTokens(tokens, nameof(Verify), state);
+        CheckPositionTable(state, m, nameof(Verify));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = Embed(tokens, state.Positions, m);
+        var pending = new List<PendingCommit>(_layers.Length);
+        try
+        {
+            for (int i = 0; i < _layers.Length; i++)
+            {
+                var result = _layers[i].Verify(x, state.Layers[i]);
+                pending.Add(result.Pending);
+                x = result.Output;
+            }
+            var logits = Logits(x).MoveToOuterDisposeScope();
+            return new ModelVerifyResult(logits, new ModelPending(state, m, pending.ToArray()));
+        }
+        catch
+        {
+            foreach (var record in pending) record.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Accepts the first <paramref name="accepted"/>[b] verified candidates of row b (rows may differ).</summary>
+    public void Commit(ModelState state, ModelPending pending, ReadOnlySpan<long> accepted)
+    {
+        CheckState(state);
+        CheckPending(state, pending, accepted);
+        var layerPending = pending.Layers;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        try
+        {
+            for (int i = 0; i < _layers.Length; i++) _layers[i].Commit(state.Layers[i], layerPending[i], accepted);
+        }
+        catch (Exception error)
+        {
+            state.MarkBroken(nameof(Commit), error);
+            throw;
+        }
+        state.Advance();
+    }
+
+    /// <summary>Token embeddings plus, with a learned table, the embedding of each row's absolute positions.</summary>
+    Tensor Embed(Tensor tokens, IReadOnlyList<long>? starts, long time)
+    {
+        var x = model.embed_tokens.forward(tokens);
+        var table = model.embed_positions;
+        if (table is null) return x;
+        return x.add(table.forward(PositionIndex(starts, time, tokens.device)));
+    }
+
+    /// <summary>[time] positions when every row starts at the same place (broadcast over the batch), else [batch, time].</summary>
+    static Tensor PositionIndex(IReadOnlyList<long>? starts, long time, Device device)
+    {
+        if (starts is null) return arange(time, ScalarType.Int64, device);
+        long first = starts[0];
+        bool uniform = true;
+        for (int b = 1; b < starts.Count; b++) uniform &= starts[b] == first;
+        if (uniform) return arange(first, first + time, 1, ScalarType.Int64, device);
+        var index = new long[starts.Count * time];
+        for (int b = 0; b < starts.Count; b++)
+            for (long t = 0; t < time; t++) index[b * time + t] = starts[b] + t;
+        return tensor(index, [starts.Count, time], device: device);
+    }
+
+    Tensor Logits(Tensor x)
+    {
+        var normed = model.norm.forward(x);
+        return lm_head is null ? nn.functional.linear(normed, model.embed_tokens.weight!) : lm_head.forward(normed);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        foreach (var resource in _ownedResources) resource.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Runtime.Modeling;
+
+/// <summary>
+/// The GPT-2 feed-forward network: c_proj(gelu(c_fc(x))) with biases and the tanh approximation of GELU
+/// (GPT-2's <c>gelu_new</c>). Note that GPT-2 checkpoints store c_fc and c_proj as Conv1D weights [in, out]:
+/// an importer transposes them into these [out, in] linear weights.
+/// </summary>
+public sealed class GeluMlp : Mlp
+{
+#pragma warning disable IDE1006 // Field names are the state-dict keys.
+    readonly Linear c_fc;
+    readonly Linear c_proj;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates the network with TorchSharp's default initialisation.</summary>
+    public GeluMlp(int width, int hidden) : base(nameof(GeluMlp), width, hidden)
+    {
+        c_fc = nn.Linear(width, hidden, hasBias: true);
+        c_proj = nn.Linear(hidden, width, hasBias: true);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override MlpKind Kind => MlpKind.Gelu;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = nn.functional.gelu(c_fc.forward(x), GELU.Approximate.tanh);
+        return c_proj.forward(hidden).MoveToOuterDisposeScope();
+    }
+}

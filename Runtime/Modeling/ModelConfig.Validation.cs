@@ -1,0 +1,109 @@
+namespace LinearDsl.Runtime.Modeling;
+
+/// <summary>Validation of <see cref="ModelConfig"/>: every problem is found and reported at once.</summary>
+public sealed partial record ModelConfig
+{
+    /// <summary>Throws an <see cref="InvalidModelConfigException"/> that lists every problem, if there is any.</summary>
+    public void Validate()
+    {
+        var problems = Problems();
+        if (problems.Count > 0) throw new InvalidModelConfigException(problems);
+    }
+
+    /// <summary>Every problem of this config, in words that say what to change; empty when the config is valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (FormatVersion != CurrentFormatVersion)
+            problems.Add($"format_version {FormatVersion} is not supported; this build reads and writes format_version {CurrentFormatVersion}.");
+        Positive(problems, "vocab_size", VocabSize);
+        Positive(problems, "width", Width);
+        Positive(problems, "layers", Layers);
+        Positive(problems, "context_length", ContextLength);
+        Positive(problems, "mlp_hidden", MlpHidden);
+        if (!(NormEps > 0) || double.IsInfinity(NormEps)) problems.Add($"norm_eps must be positive and finite, got {NormEps}.");
+        if (!(InitializerRange > 0) || double.IsInfinity(InitializerRange)) problems.Add($"initializer_range must be positive and finite, got {InitializerRange}.");
+        if (!Enum.IsDefined(Norm)) problems.Add($"norm {(int)Norm} is not a known norm kind.");
+        if (!Enum.IsDefined(Mlp)) problems.Add($"mlp {(int)Mlp} is not a known MLP kind.");
+        if (!Enum.IsDefined(Positions)) problems.Add($"positions {(int)Positions} is not a known position kind.");
+        if (Positions == PositionKind.Rotary && (!(RopeTheta > 1) || double.IsInfinity(RopeTheta)))
+            problems.Add($"rope_theta must be a finite number greater than 1 for rotary positions, got {RopeTheta}.");
+
+        if (Mixer is null) problems.Add("mixer is missing: every model needs the mixer of its layers.");
+        else MixerProblems(problems, "mixer", Mixer);
+        if (LayerMixers is null)
+        {
+            problems.Add("layer_mixers must be an object (possibly empty), not null.");
+        }
+        else
+        {
+            foreach (var (layer, spec) in LayerMixers)
+            {
+                string where = $"layer_mixers[{layer}]";
+                if (layer < 0 || layer >= Layers) problems.Add($"{where} overrides layer {layer}, but the model has layers 0..{Layers - 1}.");
+                if (spec is null) problems.Add($"{where} is null; remove the entry to use the default mixer.");
+                else MixerProblems(problems, where, spec);
+            }
+        }
+        return problems;
+    }
+
+    void MixerProblems(List<string> problems, string where, MixerSpec spec)
+    {
+        if (spec.Heads <= 0)
+        {
+            problems.Add($"{where}.heads must be positive, got {spec.Heads}.");
+        }
+        else if (Width > 0)
+        {
+            if (Width % spec.Heads != 0)
+                problems.Add($"{where}.heads ({spec.Heads}) must divide width ({Width}); choose a divisor of {Width}.");
+            else if (Positions == PositionKind.Rotary && Width / spec.Heads % 2 != 0)
+                problems.Add($"{where}: rotary positions need an even head size, but width {Width} / heads {spec.Heads} = {Width / spec.Heads}.");
+        }
+        if (spec.KvHeads <= 0) problems.Add($"{where}.kv_heads must be positive, got {spec.KvHeads}.");
+        else if (spec.Heads > 0 && spec.Heads % spec.KvHeads != 0)
+            problems.Add($"{where}.kv_heads ({spec.KvHeads}) must divide heads ({spec.Heads}) for grouped-query attention; choose a divisor of {spec.Heads}.");
+
+        switch (spec.Kind)
+        {
+            case MixerKind.AugmentedLinear:
+                if (spec.Augmented is null) problems.Add($"{where}: kind augmented_linear needs its 'augmented' options.");
+                else OptionProblems(problems, $"{where}.augmented", spec.Augmented.Validate);
+                if (spec.Linear is not null) problems.Add($"{where}: 'linear' options are set, but the kind is augmented_linear; remove them.");
+                break;
+            case MixerKind.Linear:
+                if (spec.Linear is null) problems.Add($"{where}: kind linear needs its 'linear' options.");
+                else OptionProblems(problems, $"{where}.linear", spec.Linear.Validate);
+                if (spec.Augmented is not null) problems.Add($"{where}: 'augmented' options are set, but the kind is linear; remove them.");
+                break;
+            case MixerKind.Softmax:
+                if (spec.Augmented is not null || spec.Linear is not null)
+                    problems.Add($"{where}: kind softmax takes no 'augmented' or 'linear' options; remove them.");
+                break;
+            default:
+                problems.Add($"{where}.kind {(int)spec.Kind} is not a known mixer kind.");
+                break;
+        }
+    }
+
+    static void OptionProblems(List<string> problems, string where, Action validate)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentException error)
+        {
+            // ArgumentException appends " (Parameter 'x')" and the value; the message before them says it all.
+            string message = error.Message.Split('\n')[0].Trim();
+            if (error.ParamName is { } name) message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+            problems.Add($"{where}: {message}");
+        }
+    }
+
+    static void Positive(List<string> problems, string name, int value)
+    {
+        if (value <= 0) problems.Add($"{name} must be positive, got {value}.");
+    }
+}

@@ -1,0 +1,93 @@
+using LinearDsl.Runtime.Layers;
+using LinearDsl.Runtime.Mixers;
+using LinearDsl.Runtime.Positional;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Runtime.Modeling;
+
+/// <summary>Builds a <see cref="CausalLanguageModel"/> from a <see cref="ModelConfig"/>.</summary>
+public static class ModelFactory
+{
+    /// <summary>
+    /// Validates <paramref name="config"/> and builds its model: embeddings and linear weights drawn from
+    /// N(0, initializer_range) with a generator seeded by <paramref name="seed"/> (so a seed gives the same weights on
+    /// every run), norms at unit scale, mixer parameters at their own initial values (alpha 0, zero conv kernel).
+    /// Layers with the same head size share one rotary embedding, which the model disposes.
+    /// </summary>
+    public static CausalLanguageModel Create(ModelConfig config, ulong seed = 0, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        var rotaries = new Dictionary<int, RotaryEmbedding>();
+        var blocks = new List<DecoderBlock>();
+        CausalLanguageModel model;
+        try
+        {
+            for (int layer = 0; layer < config.Layers; layer++)
+            {
+                var spec = config.MixerFor(layer);
+                int headDim = config.Width / spec.Heads;
+                RotaryEmbedding? rotary = null;
+                if (config.Positions == PositionKind.Rotary && !rotaries.TryGetValue(headDim, out rotary))
+                    rotaries[headDim] = rotary = new RotaryEmbedding(headDim, config.RopeTheta);
+                var attention = new AttentionLayer(config.Width, CreateMixer(spec, headDim, rotary, config.ContextLength));
+                blocks.Add(new DecoderBlock(Norm.Create(config.Norm, config.Width, config.NormEps), attention,
+                    Norm.Create(config.Norm, config.Width, config.NormEps), Mlp.Create(config.Mlp, config.Width, config.MlpHidden)));
+            }
+            model = new CausalLanguageModel(config.VocabSize, config.Width, blocks, Norm.Create(config.Norm, config.Width, config.NormEps),
+                positionTableLength: config.Positions == PositionKind.Learned ? config.ContextLength : null,
+                tieEmbeddings: config.TieEmbeddings, config: config, ownedResources: rotaries.Values);
+        }
+        catch
+        {
+            foreach (var block in blocks) block.Dispose();
+            foreach (var rotary in rotaries.Values) rotary.Dispose();
+            throw;
+        }
+        Initialize(model, config.InitializerRange, seed);
+        if (dtype != ScalarType.Float32) model.to(dtype);
+        if (device is not null) model.to(device);
+        return model;
+    }
+
+    /// <summary>The mixer of one layer.</summary>
+    static TokenMixer CreateMixer(MixerSpec spec, int headDim, RotaryEmbedding? rotary, int contextLength)
+    {
+        var geometry = new MixerGeometry(spec.Heads, headDim, spec.KvHeads);
+        return spec.Kind switch
+        {
+            MixerKind.AugmentedLinear => new AugmentedLinearAttention(geometry, spec.Augmented, rotary),
+            MixerKind.Linear => new LinearAttention(geometry, spec.Linear, rotary),
+            // The cache grows by half when full; reserving more than the context length would waste memory.
+            MixerKind.Softmax => new SoftmaxAttention(geometry, rotary, initialCapacity: Math.Min(256, contextLength)),
+            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown mixer kind."),
+        };
+    }
+
+    /// <summary>N(0, range) for embeddings and linear weights, zero biases, in module order from one seeded generator.</summary>
+    static void Initialize(CausalLanguageModel model, double range, ulong seed)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var generator = new Generator(seed);
+        foreach (var module in model.modules())
+        {
+            switch (module)
+            {
+                case Embedding embedding:
+                    Normal(embedding.weight!, range, generator);
+                    break;
+                case Linear linear:
+                    Normal(linear.weight!, range, generator);
+                    if (linear.bias is not null) nn.init.zeros_(linear.bias);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Fills <paramref name="weight"/> from N(0, std). (nn.init.normal_ does not honour its generator argument in TorchSharp 0.107.)</summary>
+    static void Normal(Tensor weight, double std, Generator generator)
+        => weight.copy_(randn(weight.shape, weight.dtype, weight.device, generator: generator).mul_(std));
+}

@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Runtime.Modeling;
+
+/// <summary>The LLaMA feed-forward network: down_proj(silu(gate_proj(x)) * up_proj(x)), no biases.</summary>
+public sealed class SwiGluMlp : Mlp
+{
+#pragma warning disable IDE1006 // Field names are the state-dict keys.
+    readonly Linear gate_proj;
+    readonly Linear up_proj;
+    readonly Linear down_proj;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates the network with TorchSharp's default initialisation.</summary>
+    public SwiGluMlp(int width, int hidden) : base(nameof(SwiGluMlp), width, hidden)
+    {
+        gate_proj = nn.Linear(width, hidden, hasBias: false);
+        up_proj = nn.Linear(width, hidden, hasBias: false);
+        down_proj = nn.Linear(hidden, width, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override MlpKind Kind => MlpKind.SwiGlu;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var gated = nn.functional.silu(gate_proj.forward(x)).mul(up_proj.forward(x));
+        return down_proj.forward(gated).MoveToOuterDisposeScope();
+    }
+}

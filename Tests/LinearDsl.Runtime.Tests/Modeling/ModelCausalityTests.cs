@@ -1,0 +1,68 @@
+using LinearDsl.Runtime.Mixers;
+using LinearDsl.Runtime.Modeling;
+
+namespace LinearDsl.Runtime.Tests.Modeling;
+
+/// <summary>
+/// Model-level causality (method.md section 4): changing token t leaves every logit before t bit-identical in
+/// Forward, Step and Verify, and a deliberately leaky layer is caught.
+/// </summary>
+public sealed class ModelCausalityTests
+{
+    const long Changed = 7;
+
+    [Theory]
+    [MemberData(nameof(ModelCatalog.Names), MemberType = typeof(ModelCatalog))]
+    public void Changing_token_t_leaves_every_earlier_logit_bit_identical(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var model = ModelCatalog.Create(name);
+        var (tokens, altered) = TokensDifferingAt(Changed);
+        foreach (var (form, run) in Forms(model))
+        {
+            var original = run(tokens);
+            var perturbed = run(altered);
+            FirstChange(original, perturbed).Should().Be(Changed, $"{form}: no logit before token {Changed} may change, and the logits at {Changed} must see the new token");
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(AugmentedLeak.InclusiveGlobalPrefix))]
+    [InlineData(nameof(AugmentedLeak.ConvSeesNextToken))]
+    public void A_leaky_layer_is_caught(string leakName)
+    {
+        var leak = Enum.Parse<AugmentedLeak>(leakName);
+        using var scope = NewDisposeScope();
+        using var model = ModelCatalog.Create("hybrid");
+        ((AugmentedLinearAttention)model.Layers[2].Attention.Mixer).Leak = leak;
+        var (tokens, altered) = TokensDifferingAt(Changed);
+        FirstChange(model.Forward(tokens), model.Forward(altered)).Should().BeLessThan(Changed, "the leak lets token 7 change earlier logits");
+    }
+
+    static IEnumerable<(string Form, Func<Tensor, Tensor> Run)> Forms(CausalLanguageModel model)
+    {
+        yield return ("forward", model.Forward);
+        yield return ("step", tokens => ModelForms.StepLoop(model, tokens));
+        // Three tokens prefilled, the rest (including the changed one) in one verified block.
+        yield return ("verify", tokens => ModelForms.PrefillThenVerify(model, tokens, 3, 9));
+    }
+
+    static (Tensor Tokens, Tensor Altered) TokensDifferingAt(long position)
+    {
+        var tokens = ModelCatalog.Tokens(batch: 2, time: 12, seed: 4);
+        var altered = tokens.clone();
+        altered[.., position].copy_(tokens[.., position].add(5).remainder(ModelCatalog.VocabSize));
+        return (tokens, altered);
+    }
+
+    /// <summary>The first position whose logits differ in any row (time if none).</summary>
+    static long FirstChange(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();
+        for (long t = 0; t < a.shape[1]; t++)
+        {
+            if (!a.narrow(1, t, 1).equal(b.narrow(1, t, 1)).all().item<bool>()) return t;
+        }
+        return a.shape[1];
+    }
+}
