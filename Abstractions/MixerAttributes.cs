@@ -1,0 +1,118 @@
+using System;
+
+namespace LinearDsl
+{
+    /// <summary>Feature maps of <see cref="LinearAttentionAttribute"/>.</summary>
+    public enum LinearFeatureMap
+    {
+        /// <summary>
+        /// q / ||q|| and k / ||k|| (per head, after RoPE): the augmented linear attention of the paper, with local
+        /// ReLU² attention inside groups, the grouped global term and the causal depthwise conv. No denominator.
+        /// </summary>
+        L2 = 0,
+
+        /// <summary>elu(x) + 1 (Katharopoulos et al., "Transformers are RNNs").</summary>
+        EluPlusOne = 1,
+
+        /// <summary>relu(x).</summary>
+        Relu = 2,
+
+        /// <summary>Performer / FAVOR+ positive random features (seeded).</summary>
+        Performer = 3,
+
+        /// <summary>Hedgehog: learnable softmax([xW, -xW]).</summary>
+        Hedgehog = 4,
+
+        /// <summary>T2R: learnable relu(xW + b).</summary>
+        T2R = 5,
+    }
+
+    /// <summary>
+    /// Linear attention as the token mixer of every layer, or of the layers listed in <see cref="Layers"/>.
+    /// With the default <see cref="FeatureMap"/> (<see cref="LinearFeatureMap.L2"/>) it is the augmented linear
+    /// attention of "When Linear Attention Meets Autoregressive Decoding": local ReLU² attention inside causal
+    /// groups, alpha times a global term over complete earlier groups, and a causal depthwise convolution over V.
+    /// The other feature maps give plain linear attention, with or without a denominator.
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Groups and GroupSize.</b> The paper's code splits the training sequence into a number of groups
+    /// (4 by default). <see cref="Groups"/> is that count per context window, so the group size is
+    /// ContextLength / Groups; <see cref="GroupSize"/> gives the size directly instead. Give at most one of them;
+    /// with neither, the group size is 64 tokens (the paper's G), or the context length if that is shorter.</para>
+    /// <para><c>[LinearAttention(Groups = 4, DWConv = true)]</c> with ContextLength = 1024 means groups of 256
+    /// tokens and a 32-tap causal conv.</para>
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class LinearAttentionAttribute : Attribute
+    {
+        /// <summary>Query heads; must divide the model width. Required (positive).</summary>
+        public int Heads { get; set; }
+
+        /// <summary>Key/value heads; must divide <see cref="Heads"/> (fewer is grouped-query attention). Default 0: as many as Heads.</summary>
+        public int KvHeads { get; set; }
+
+        /// <summary>The feature map. Default <see cref="LinearFeatureMap.L2"/> (the augmented form).</summary>
+        public LinearFeatureMap FeatureMap { get; set; }
+
+        /// <summary>Width of Performer, Hedgehog and T2R features. Default 0: the head size.</summary>
+        public int FeatureDim { get; set; }
+
+        /// <summary>Divide by phi(q) . sum phi(k) (plain feature maps only; the L2 map has none). Default false.</summary>
+        public bool Denominator { get; set; }
+
+        /// <summary>Groups per context window (group size = ContextLength / Groups). Default 0: not set.</summary>
+        public int Groups { get; set; }
+
+        /// <summary>Tokens per group. Default 0: not set (see the remarks for the default size).</summary>
+        public int GroupSize { get; set; }
+
+        /// <summary>Local ReLU² attention inside causal groups (L2 map). Default true.</summary>
+        public bool Local { get; set; } = true;
+
+        /// <summary>Grouped global term over complete earlier groups, scaled by a learnable alpha (L2 map). Default true.</summary>
+        public bool Global { get; set; } = true;
+
+        /// <summary>Causal depthwise convolution over V (L2 map). Default true.</summary>
+        public bool DWConv { get; set; } = true;
+
+        /// <summary>Taps of the causal convolution, the current token included. Default 32.</summary>
+        public int ConvTaps { get; set; } = 32;
+
+        /// <summary>Initial alpha of the global term. Default 0 (a converted model starts as local only).</summary>
+        public double AlphaInit { get; set; }
+
+        /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
+        public int[] Layers { get; set; } = new int[0];
+    }
+
+    /// <summary>
+    /// Causal softmax attention with a KV cache as the token mixer of every layer, or of the layers listed in
+    /// <see cref="Layers"/> (hybrids, for example layer 0 softmax and the rest linear).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class SoftmaxAttentionAttribute : Attribute
+    {
+        /// <summary>Query heads; must divide the model width. Required (positive).</summary>
+        public int Heads { get; set; }
+
+        /// <summary>Key/value heads; must divide <see cref="Heads"/>. Default 0: as many as Heads.</summary>
+        public int KvHeads { get; set; }
+
+        /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
+        public int[] Layers { get; set; } = new int[0];
+    }
+
+    /// <summary>
+    /// Marks this model as the speculative-decoding draft of <see cref="Target"/>: both must share the vocabulary,
+    /// and the draft should cost much less per token than the target.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+    public sealed class DraftForAttribute : Attribute
+    {
+        /// <summary>Pairs this draft with its target model.</summary>
+        public DraftForAttribute(Type target) => Target = target;
+
+        /// <summary>The target model (a class with <see cref="CausalLMAttribute"/>).</summary>
+        public Type Target { get; }
+    }
+}

@@ -1,0 +1,428 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using LinearDsl.Generators.Diagnostics;
+using LinearDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LinearDsl.Generators.Parsing
+{
+    /// <summary>
+    /// Reads the LinearDsl attributes of one class into a <see cref="ModelSpec"/>. Every value is checked; what
+    /// cannot be honoured becomes a diagnostic (and no spec), never an exception or a guessed value.
+    /// </summary>
+    internal sealed class ModelParser
+    {
+        const string Namespace = "LinearDsl";
+        const int DefaultGroupSize = 64;
+        const int DefaultHeadSize = 64;
+
+        readonly INamedTypeSymbol _type;
+        readonly ClassDeclarationSyntax _syntax;
+        readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
+
+        ModelParser(INamedTypeSymbol type, ClassDeclarationSyntax syntax)
+        {
+            _type = type;
+            _syntax = syntax;
+        }
+
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (!(context.TargetSymbol is INamedTypeSymbol type)) return new ParseResult(null, default);
+            if (!(context.TargetNode is ClassDeclarationSyntax syntax))
+            {
+                var node = (TypeDeclarationSyntax)context.TargetNode;
+                var info = new DiagnosticInfo(Descriptors.UnsupportedClassId,
+                    $"'{type.Name}' is a {node.Keyword.ValueText}{(node is RecordDeclarationSyntax ? " (record)" : "")}; declare models as partial classes.",
+                    LocationInfo.From(node.Identifier.GetLocation()));
+                return new ParseResult(null, new[] { info }.ToEquatableArray());
+            }
+            var parser = new ModelParser(type, syntax);
+            var spec = parser.Read(context.Attributes.First(), cancellationToken);
+            return new ParseResult(parser._diagnostics.Count == 0 ? spec : null, parser._diagnostics.ToEquatableArray());
+        }
+
+        ModelSpec? Read(AttributeData causalLm, CancellationToken cancellationToken)
+        {
+            if (!_syntax.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
+            {
+                Report(Descriptors.NotPartialId, _syntax.Identifier.GetLocation(),
+                    $"'{_type.Name}' declares a model with [CausalLM] but is not partial; add the 'partial' modifier so that the generator can write the rest of the class.");
+                return null;
+            }
+            if (_type.ContainingType != null || _type.TypeParameters.Length > 0)
+            {
+                Report(Descriptors.UnsupportedClassId, _syntax.Identifier.GetLocation(),
+                    $"'{_type.Name}' is {(_type.ContainingType != null ? "nested in another type" : "generic")}; declare models as non-generic top-level classes.");
+                return null;
+            }
+
+            int vocab = PositiveModelNumber(causalLm, "VocabSize");
+            int dim = PositiveModelNumber(causalLm, "Dim");
+            int layers = PositiveModelNumber(causalLm, "Layers");
+            int context = PositiveModelNumber(causalLm, "ContextLength");
+            bool tied = Bool(causalLm, "TiedEmbeddings", false);
+
+            var attributes = _type.GetAttributes().Where(IsOurs).ToList();
+            var norm = Single(attributes, "RmsNormAttribute", "LayerNormAttribute");
+            var positions = Single(attributes, "RotaryAttribute", "LearnedPositionsAttribute", "NoPositionsAttribute");
+            var mlp = Single(attributes, "SwiGluAttribute", "GeluMlpAttribute");
+            var mixers = attributes.Where(a => Name(a) == "LinearAttentionAttribute" || Name(a) == "SoftmaxAttentionAttribute").ToList();
+            cancellationToken.ThrowIfCancellationRequested();
+
+            string normKind = norm != null && Name(norm) == "LayerNormAttribute" ? "LayerNorm" : "RmsNorm";
+            double normEps = norm == null ? 1e-5 : Double(norm, "Eps", 1e-5);
+            if (!(normEps > 0) || double.IsInfinity(normEps)) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(norm!, "Eps"), $"{Name(norm!).Replace("Attribute", "")}.Eps is {Format(normEps)}; it must be positive and finite, or the norm divides by zero.");
+
+            string positionKind = positions == null ? "Rotary" : Name(positions) switch
+            {
+                "LearnedPositionsAttribute" => "Learned",
+                "NoPositionsAttribute" => "None",
+                _ => "Rotary",
+            };
+            double theta = positions != null && positionKind == "Rotary" ? Double(positions, "Theta", 10000) : 10000;
+            if (!(theta > 1) || double.IsInfinity(theta)) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(positions!, "Theta"), $"Rotary.Theta is {Format(theta)}; it must be finite and greater than 1.");
+
+            string mlpKind = mlp != null && Name(mlp) == "GeluMlpAttribute" ? "Gelu" : "SwiGlu";
+            int hidden = mlp == null ? 0 : Int(mlp, "Hidden", 0);
+            if (hidden < 0) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(mlp!, "Hidden"), $"{Name(mlp!).Replace("Attribute", "")}.Hidden is {hidden}; it must be positive, or 0 for the default width.");
+            if (hidden == 0 && dim > 0)
+            {
+                long width = mlpKind == "Gelu" ? 4L * dim : (8L * dim / 3 + 7) / 8 * 8;
+                if (width > int.MaxValue) Report(Descriptors.InvalidMixerNumberId, Location(causalLm), $"The default MLP width for Dim = {dim} is {width}, more than a tensor dimension can hold; give a smaller Dim or an explicit Hidden.");
+                else hidden = (int)width;
+            }
+
+            var layerMixers = ResolveLayers(mixers, layers, dim, context, positionKind);
+            string? draftTarget = ReadDraft(attributes, vocab);
+
+            if (_diagnostics.Count > 0) return null;
+            return new ModelSpec(
+                _type.ContainingNamespace.IsGlobalNamespace ? "" : _type.ContainingNamespace.ToDisplayString(),
+                _type.Name,
+                vocab, dim, layers, context, tied, normKind, normEps, positionKind, theta, mlpKind, hidden,
+                layerMixers, draftTarget);
+        }
+
+        EquatableArray<MixerDecl> ResolveLayers(List<AttributeData> mixers, int layers, int dim, int context, string positions)
+        {
+            if (mixers.Count == 0)
+            {
+                Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(),
+                    $"'{_type.Name}' has no token mixer; add [LinearAttention(Heads = ...)] or [SoftmaxAttention(Heads = ...)].");
+                return default;
+            }
+            var perLayer = new MixerDecl?[Math.Max(layers, 0)];
+            var claimedBy = new AttributeData?[perLayer.Length];
+            AttributeData? fallback = null;
+            MixerDecl? fallbackDecl = null;
+            foreach (var attribute in mixers)
+            {
+                var decl = ReadMixer(attribute, dim, context, positions);
+                var listed = IntArray(attribute, "Layers");
+                if (listed.Length == 0)
+                {
+                    if (fallback != null)
+                    {
+                        Report(Descriptors.LayerCoverageId, Location(attribute),
+                            $"'{_type.Name}' has two mixer attributes without Layers; give all but one of them the layers they apply to (for example Layers = new[] {{ 0 }}).");
+                        continue;
+                    }
+                    fallback = attribute;
+                    fallbackDecl = decl;
+                    continue;
+                }
+                foreach (int layer in listed)
+                {
+                    if (layer < 0 || layer >= perLayer.Length)
+                    {
+                        Report(Descriptors.LayerCoverageId, ArgumentLocation(attribute, "Layers"),
+                            $"Layers lists layer {layer}, but the model has layers 0..{layers - 1}; use an index in that range.");
+                    }
+                    else if (claimedBy[layer] != null)
+                    {
+                        Report(Descriptors.LayerCoverageId, ArgumentLocation(attribute, "Layers"), ReferenceEquals(claimedBy[layer], attribute)
+                            ? $"Layers lists layer {layer} twice; list each layer once."
+                            : $"Layer {layer} is listed by two mixer attributes; list each layer once.");
+                    }
+                    else
+                    {
+                        // Claimed even when the mixer has its own error, so that no second, misleading error follows.
+                        claimedBy[layer] = attribute;
+                        perLayer[layer] = decl;
+                    }
+                }
+            }
+            var uncovered = Enumerable.Range(0, perLayer.Length).Where(i => claimedBy[i] == null).ToList();
+            if (fallback != null && uncovered.Count == 0 && perLayer.Length > 0)
+            {
+                Report(Descriptors.LayerCoverageId, Location(fallback),
+                    $"This mixer attribute has no Layers, but every layer is already listed by another mixer, so it applies to none; remove it or list its layers.");
+            }
+            if (uncovered.Count > 0)
+            {
+                if (fallback == null)
+                {
+                    Report(Descriptors.LayerCoverageId, _syntax.Identifier.GetLocation(),
+                        $"No mixer covers layer(s) {string.Join(", ", uncovered)}; list them in a mixer's Layers or add a mixer attribute without Layers for the rest.");
+                }
+                else
+                {
+                    foreach (int i in uncovered)
+                    {
+                        claimedBy[i] = fallback;
+                        perLayer[i] = fallbackDecl;
+                    }
+                }
+            }
+            return perLayer.Where(d => d != null).Select(d => d!).ToEquatableArray();
+        }
+
+        MixerDecl? ReadMixer(AttributeData attribute, int dim, int context, string positions)
+        {
+            bool softmax = Name(attribute) == "SoftmaxAttentionAttribute";
+            string prefix = softmax ? "SoftmaxAttention" : "LinearAttention";
+            int heads = Int(attribute, "Heads", 0);
+            int kvHeads = Int(attribute, "KvHeads", 0);
+            bool valid = true;
+            if (heads == 0 && !IsSet(attribute, "Heads") && dim > 0)
+            {
+                // Heads left out: heads of 64 dimensions (the paper's LLaMA-style head size) when Dim allows it.
+                if (dim % DefaultHeadSize == 0) heads = dim / DefaultHeadSize;
+                else
+                {
+                    Report(Descriptors.InvalidMixerNumberId, Location(attribute), $"{prefix} gives no Heads and Dim = {dim} is not a multiple of {DefaultHeadSize} (the default head size); give Heads, a divisor of {dim}.");
+                    return null;
+                }
+            }
+            if (heads <= 0)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "Heads"), $"{prefix}.Heads is {heads}; give a positive number of heads that divides Dim.");
+                valid = false;
+            }
+            else if (dim > 0 && dim % heads != 0)
+            {
+                Report(Descriptors.HeadsDoNotDivideId, ArgumentLocation(attribute, "Heads"), $"{prefix}.Heads = {heads} does not divide Dim = {dim}; choose a divisor of {dim}.");
+                valid = false;
+            }
+            if (kvHeads < 0)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "KvHeads"), $"{prefix}.KvHeads is {kvHeads}; give a positive divisor of Heads, or 0 for as many as Heads.");
+                valid = false;
+            }
+            else if (kvHeads > 0 && heads > 0 && heads % kvHeads != 0)
+            {
+                Report(Descriptors.KvHeadsDoNotDivideId, ArgumentLocation(attribute, "KvHeads"), $"{prefix}.KvHeads = {kvHeads} does not divide Heads = {heads}; choose a divisor of {heads}.");
+                valid = false;
+            }
+            if (kvHeads == 0) kvHeads = heads;
+            if (valid && positions == "Rotary" && (dim / heads) % 2 != 0)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "Heads"), $"The head size Dim / Heads = {dim / heads} is odd, but rotary positions rotate pairs of dimensions; choose Heads so that the head size is even, or use [LearnedPositions] or [NoPositions].");
+                valid = false;
+            }
+            if (softmax) return valid ? new MixerDecl("Softmax", heads, kvHeads, "", 0, false, 0, false, false, false, 0, 0) : null;
+
+            int map = Int(attribute, "FeatureMap", 0);
+            string[] maps = { "L2", "EluPlusOne", "Relu", "Performer", "Hedgehog", "T2R" };
+            if (map < 0 || map >= maps.Length)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureMap"), $"LinearAttention.FeatureMap has the unknown value {map}; use a LinearFeatureMap member.");
+                return null;
+            }
+            int featureDim = Int(attribute, "FeatureDim", 0);
+            bool denominator = Bool(attribute, "Denominator", false);
+            if (featureDim < 0)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureDim"), $"LinearAttention.FeatureDim is {featureDim}; give a positive width, or 0 for the head size.");
+                valid = false;
+            }
+            if ((map == 1 || map == 2) && IsSet(attribute, "FeatureDim"))
+            {
+                Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "FeatureDim"),
+                    $"LinearAttention.FeatureDim does not apply to FeatureMap = {maps[map]} (an element-wise map keeps the head size); remove it, or use Performer, Hedgehog or T2R.");
+                valid = false;
+            }
+            if (map != 0)
+            {
+                foreach (var option in new[] { "Groups", "GroupSize", "Local", "Global", "DWConv", "ConvTaps", "AlphaInit" })
+                {
+                    if (IsSet(attribute, option))
+                    {
+                        Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, option),
+                            $"LinearAttention.{option} belongs to the augmented form (FeatureMap = L2), not to FeatureMap = {maps[map]}; remove it or use the L2 map.");
+                        valid = false;
+                    }
+                }
+                return valid ? new MixerDecl("Linear", heads, kvHeads, maps[map], featureDim, denominator, 0, false, false, false, 0, 0) : null;
+            }
+
+            if (denominator)
+            {
+                Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "Denominator"),
+                    "LinearAttention.Denominator does not apply to FeatureMap = L2: q^ . k^ can be zero or negative, so dividing by it is unsafe; remove Denominator or choose a positive feature map (EluPlusOne, Performer, ...).");
+                valid = false;
+            }
+            if (IsSet(attribute, "FeatureDim"))
+            {
+                Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "FeatureDim"),
+                    "LinearAttention.FeatureDim does not apply to FeatureMap = L2 (its features are the head itself); remove it.");
+                valid = false;
+            }
+            bool local = Bool(attribute, "Local", true), global = Bool(attribute, "Global", true), conv = Bool(attribute, "DWConv", true);
+            int taps = Int(attribute, "ConvTaps", 32);
+            double alpha = Double(attribute, "AlphaInit", 0);
+            if (!local && !global && !conv)
+            {
+                Report(Descriptors.InvalidMixerNumberId, Location(attribute), "LinearAttention has Local, Global and DWConv all off, so it would output zeros; turn at least one on.");
+                valid = false;
+            }
+            if (conv && taps < 1)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvTaps"), $"LinearAttention.ConvTaps is {taps}; the causal conv needs at least 1 tap (the current token).");
+                valid = false;
+            }
+            if (double.IsNaN(alpha) || double.IsInfinity(alpha))
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "AlphaInit"), $"LinearAttention.AlphaInit is {Format(alpha)}; give a finite number.");
+                valid = false;
+            }
+            int groupSize = ResolveGroupSize(attribute, context);
+            if (groupSize <= 0) valid = false;
+            return valid ? new MixerDecl("AugmentedLinear", heads, kvHeads, "L2", 0, false, groupSize, local, global, conv, conv ? taps : 1, alpha) : null;
+        }
+
+        int ResolveGroupSize(AttributeData attribute, int context)
+        {
+            int groups = Int(attribute, "Groups", 0), size = Int(attribute, "GroupSize", 0);
+            if (groups != 0 && size != 0)
+            {
+                Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "GroupSize"),
+                    $"LinearAttention sets both Groups = {groups} and GroupSize = {size}; keep one (Groups counts groups per context window, GroupSize counts tokens per group).");
+                return 0;
+            }
+            if (groups < 0 || size < 0)
+            {
+                string name = groups < 0 ? "Groups" : "GroupSize";
+                Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, name), $"LinearAttention.{name} is {(groups < 0 ? groups : size)}; it must be positive.");
+                return 0;
+            }
+            if (context <= 0) return 0;
+            if (groups > 0)
+            {
+                if (groups > context || context % groups != 0)
+                {
+                    Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "Groups"),
+                        $"LinearAttention.Groups = {groups} does not divide ContextLength = {context}; choose a divisor of {context} or give GroupSize instead.");
+                    return 0;
+                }
+                return context / groups;
+            }
+            if (size > 0)
+            {
+                if (size > context)
+                {
+                    Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "GroupSize"),
+                        $"LinearAttention.GroupSize = {size} is larger than ContextLength = {context}; choose at most {context} tokens.");
+                    return 0;
+                }
+                return size;
+            }
+            return Math.Min(DefaultGroupSize, context);
+        }
+
+        string? ReadDraft(List<AttributeData> attributes, int vocab)
+        {
+            var draft = attributes.FirstOrDefault(a => Name(a) == "DraftForAttribute");
+            if (draft == null) return null;
+            var target = draft.ConstructorArguments.Length == 1 ? draft.ConstructorArguments[0].Value as INamedTypeSymbol : null;
+            var targetModel = target?.GetAttributes().FirstOrDefault(a => IsOurs(a) && Name(a) == "CausalLMAttribute");
+            if (target == null || targetModel == null)
+            {
+                Report(Descriptors.InvalidDraftId, Location(draft), $"DraftFor names {(target == null ? "no type" : $"'{target.Name}'")}, which is not a model declared with [CausalLM]; name the target model's class.");
+                return null;
+            }
+            int targetVocab = Int(targetModel, "VocabSize", 0);
+            if (vocab > 0 && targetVocab != vocab)
+            {
+                Report(Descriptors.InvalidDraftId, Location(draft), $"'{_type.Name}' has VocabSize = {vocab} but its target '{target.Name}' has VocabSize = {targetVocab}; a draft must share its target's vocabulary.");
+                return null;
+            }
+            return target.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        }
+
+        int PositiveModelNumber(AttributeData attribute, string name)
+        {
+            int value = Int(attribute, name, 0);
+            if (value <= 0)
+            {
+                Report(Descriptors.InvalidModelNumberId, IsSet(attribute, name) ? ArgumentLocation(attribute, name) : Location(attribute),
+                    IsSet(attribute, name) ? $"CausalLM.{name} is {value}; it must be positive." : $"CausalLM.{name} is missing; give a positive value, e.g. [CausalLM({name} = ...)].");
+            }
+            return value;
+        }
+
+        AttributeData? Single(List<AttributeData> attributes, params string[] names)
+        {
+            var found = attributes.Where(a => names.Contains(Name(a))).ToList();
+            if (found.Count > 1)
+            {
+                Report(Descriptors.ConflictingAttributesId, Location(found[1]),
+                    $"'{_type.Name}' has both [{Name(found[0]).Replace("Attribute", "")}] and [{Name(found[1]).Replace("Attribute", "")}]; keep one of them.");
+            }
+            return found.FirstOrDefault();
+        }
+
+        static bool IsOurs(AttributeData attribute) => attribute.AttributeClass?.ContainingNamespace?.ToDisplayString() == Namespace;
+
+        static string Name(AttributeData attribute) => attribute.AttributeClass?.Name ?? "";
+
+        static bool IsSet(AttributeData attribute, string name) => attribute.NamedArguments.Any(a => a.Key == name);
+
+        static TypedConstant? Named(AttributeData attribute, string name)
+        {
+            foreach (var pair in attribute.NamedArguments)
+                if (pair.Key == name) return pair.Value;
+            return null;
+        }
+
+        static int Int(AttributeData attribute, string name, int fallback)
+            => Named(attribute, name) is TypedConstant c && c.Kind != TypedConstantKind.Error && c.Value is int i ? i : fallback;
+
+        static double Double(AttributeData attribute, string name, double fallback)
+            => Named(attribute, name) is TypedConstant c && c.Kind != TypedConstantKind.Error && c.Value != null && !(c.Value is string)
+                ? Convert.ToDouble(c.Value, CultureInfo.InvariantCulture) : fallback;
+
+        static bool Bool(AttributeData attribute, string name, bool fallback)
+            => Named(attribute, name) is TypedConstant c && c.Kind != TypedConstantKind.Error && c.Value is bool b ? b : fallback;
+
+        static int[] IntArray(AttributeData attribute, string name)
+            => Named(attribute, name) is TypedConstant c && c.Kind == TypedConstantKind.Array && !c.IsNull
+                ? c.Values.Where(v => v.Value is int).Select(v => (int)v.Value!).ToArray()
+                : Array.Empty<int>();
+
+        static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        Location Location(AttributeData attribute)
+            => attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? _syntax.Identifier.GetLocation();
+
+        Location ArgumentLocation(AttributeData attribute, string name)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax && syntax.ArgumentList != null)
+            {
+                foreach (var argument in syntax.ArgumentList.Arguments)
+                    if (argument.NameEquals?.Name.Identifier.ValueText == name) return argument.GetLocation();
+            }
+            return Location(attribute);
+        }
+
+        void Report(string id, Location location, string message)
+            => _diagnostics.Add(new DiagnosticInfo(id, message, LocationInfo.From(location)));
+    }
+}

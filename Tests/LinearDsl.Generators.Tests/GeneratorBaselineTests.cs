@@ -1,0 +1,34 @@
+namespace LinearDsl.Generators.Tests;
+
+/// <summary>
+/// The generated source of the declared test models equals the committed baselines (Baselines/*.g.cs.txt, kept
+/// out of compilation). After an intended change
+/// of the emitter, regenerate them with LINEARDSL_UPDATE_BASELINES=1 and review the diff.
+/// </summary>
+public sealed class GeneratorBaselineTests
+{
+    [Fact]
+    public void Generated_sources_match_the_committed_baselines()
+    {
+        var source = File.ReadAllText(Path.Combine(SourceDirectory(), "DeclaredModels.cs"));
+        var (run, compile) = GeneratorHarness.Run(source);
+        run.Diagnostics.Should().BeEmpty();
+        compile.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).Should().BeEmpty("the generated code compiles without warnings");
+        run.GeneratedSources.Should().HaveCount(6);
+
+        var baselines = Path.Combine(SourceDirectory(), "Baselines");
+        bool update = Environment.GetEnvironmentVariable("LINEARDSL_UPDATE_BASELINES") == "1";
+        foreach (var generated in run.GeneratedSources)
+        {
+            var path = Path.Combine(baselines, generated.HintName + ".txt");
+            var text = generated.SourceText.ToString();
+            if (update) File.WriteAllText(path, text);
+            File.Exists(path).Should().BeTrue($"a baseline exists for {generated.HintName} (set LINEARDSL_UPDATE_BASELINES=1 to write it)");
+            text.Should().Be(File.ReadAllText(path), $"{generated.HintName} must match its baseline");
+        }
+        Directory.GetFiles(baselines, "*.g.cs.txt").Select(Path.GetFileName).Should().BeEquivalentTo(run.GeneratedSources.Select(s => s.HintName + ".txt"), "no stale baselines");
+    }
+
+    /// <summary>The test project's source folder (baselines are read from and written to the source tree).</summary>
+    static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}

@@ -1,0 +1,96 @@
+using LinearDsl.Generators.Diagnostics;
+
+namespace LinearDsl.Generators.Tests;
+
+/// <summary>Every generator diagnostic fires on a declaration it cannot honour, at the offending text, and not on the fixed one.</summary>
+public sealed class GeneratorDiagnosticsTests
+{
+    const string Header = "using LinearDsl;\nnamespace Demo;\n";
+    const string Model = "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n";
+
+    public static TheoryData<string, string, string, string> Cases => new()
+    {
+        // id, declaration that fires, text the diagnostic points at, the fixed declaration
+        { Descriptors.NotPartialId, Model + "[LinearAttention(Heads = 2)]\npublic class M;", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.InvalidModelNumberId, "[CausalLM(VocabSize = 0, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "VocabSize = 0", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.MissingMixerId, Model + "public partial class M;", "M", Model + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.LayerCoverageId, Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0, 0 })]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "Layers = new[] { 0, 0 }", Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.HeadsDoNotDivideId, Model + "[LinearAttention(Heads = 3)]\npublic partial class M;", "Heads = 3", Model + "[LinearAttention(Heads = 4)]\npublic partial class M;" },
+        { Descriptors.KvHeadsDoNotDivideId, Model + "[LinearAttention(Heads = 4, KvHeads = 3)]\npublic partial class M;", "KvHeads = 3", Model + "[LinearAttention(Heads = 4, KvHeads = 2)]\npublic partial class M;" },
+        { Descriptors.GroupSettingsId, Model + "[LinearAttention(Heads = 2, Groups = 5)]\npublic partial class M;", "Groups = 5", Model + "[LinearAttention(Heads = 2, Groups = 4)]\npublic partial class M;" },
+        { Descriptors.ConflictingAttributesId, Model + "[RmsNorm, LayerNorm]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "LayerNorm", Model + "[LayerNorm]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.OptionNotForFeatureMapId, Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne, DWConv = true)]\npublic partial class M;", "DWConv = true", Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne)]\npublic partial class M;" },
+        { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(Heads = 2, ConvTaps = 0)]\npublic partial class M;", "ConvTaps = 0", Model + "[LinearAttention(Heads = 2, ConvTaps = 1)]\npublic partial class M;" },
+        { Descriptors.UnsupportedClassId, "public partial class Outer\n{\n" + Model + "[LinearAttention(Heads = 2)]\npublic partial class M { }\n}", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.InvalidDraftId, Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(string))]\npublic partial class M;", "DraftFor(typeof(string))", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;\n" + Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(M))]\npublic partial class D;" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Diagnostic_fires_at_the_offending_text_and_not_on_the_fix(string id, string fires, string at, string fixedDeclaration)
+    {
+        var source = Header + fires;
+        var (run, _) = GeneratorHarness.Run(source);
+        var diagnostic = run.Diagnostics.Should().ContainSingle(d => d.Id == id).Subject;
+        var span = diagnostic.Location.SourceSpan;
+        diagnostic.Location.GetLineSpan().Path.Should().Be("Model0.cs");
+        source.Substring(span.Start, span.Length).Should().Be(at);
+        diagnostic.GetMessage().Should().NotBeNullOrWhiteSpace();
+        run.GeneratedSources.Should().NotContain(s => s.HintName == "Demo.M.g.cs", "a declaration with an error is not generated");
+
+        var (fixedRun, compile) = GeneratorHarness.Run(Header + fixedDeclaration);
+        fixedRun.Diagnostics.Should().BeEmpty();
+        fixedRun.GeneratedSources.Should().NotBeEmpty();
+        compile.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).Should().BeEmpty("the generated code compiles without warnings");
+    }
+
+    /// <summary>Further conditions behind the same IDs.</summary>
+    public static TheoryData<string, string, string, string> MoreCases => new()
+    {
+        { Descriptors.InvalidModelNumberId, "[CausalLM(Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "CausalLM(Dim = 16, Layers = 2, ContextLength = 64)", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.LayerCoverageId, Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0, 2 })]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "Layers = new[] { 0, 2 }", Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.LayerCoverageId, Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]\npublic partial class M;", "M", Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0, 1 })]\npublic partial class M;" },
+        { Descriptors.LayerCoverageId, Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0, 1 })]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "LinearAttention(Heads = 2)", Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0, 1 })]\npublic partial class M;" },
+        { Descriptors.GroupSettingsId, Model + "[LinearAttention(Heads = 2, Groups = 4, GroupSize = 16)]\npublic partial class M;", "GroupSize = 16", Model + "[LinearAttention(Heads = 2, GroupSize = 16)]\npublic partial class M;" },
+        { Descriptors.GroupSettingsId, Model + "[LinearAttention(Heads = 2, GroupSize = 65)]\npublic partial class M;", "GroupSize = 65", Model + "[LinearAttention(Heads = 2, GroupSize = 64)]\npublic partial class M;" },
+        { Descriptors.OptionNotForFeatureMapId, Model + "[LinearAttention(Heads = 2, Denominator = true)]\npublic partial class M;", "Denominator = true", Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne, Denominator = true)]\npublic partial class M;" },
+        { Descriptors.OptionNotForFeatureMapId, Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, FeatureDim = 4)]\npublic partial class M;", "FeatureDim = 4", Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.T2R, FeatureDim = 4)]\npublic partial class M;" },
+        { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(Heads = 16)]\npublic partial class M;", "Heads = 16", Model + "[NoPositions]\n[LinearAttention(Heads = 16)]\npublic partial class M;" },
+        { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(DWConv = true)]\npublic partial class M;", "LinearAttention(DWConv = true)", Model + "[LinearAttention(Heads = 2, DWConv = true)]\npublic partial class M;" },
+        { Descriptors.InvalidMixerNumberId, Model + "[Rotary(Theta = double.PositiveInfinity)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "Theta = double.PositiveInfinity", Model + "[Rotary(Theta = 500000)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.UnsupportedClassId, Model + "[LinearAttention(Heads = 2)]\npublic partial record M;", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.InvalidDraftId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class T;\n[CausalLM(VocabSize = 33, Dim = 16, Layers = 1, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;", "DraftFor(typeof(T))", Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MoreCases))]
+    public void Further_conditions_fire_and_their_fixes_do_not(string id, string fires, string at, string fixedDeclaration)
+        => Diagnostic_fires_at_the_offending_text_and_not_on_the_fix(id, fires, at, fixedDeclaration);
+
+    [Fact]
+    public void Every_generator_diagnostic_has_a_case()
+    {
+        // LDSL1099 reports a bug of the generator itself; no declaration should reach it (the fuzz tests check that).
+        var ids = typeof(Descriptors).GetFields().Where(f => f.Name.EndsWith("Id") && f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)
+            .Where(id => id != Descriptors.InternalErrorId);
+        ids.Should().BeEquivalentTo(Cases.Select(c => (string)c[0]));
+    }
+
+    [Fact]
+    public void The_design_cards_declaration_compiles_and_means_the_papers_split()
+    {
+        // Heads left out: heads of 64. Groups = 4 per 1024-token window: groups of 256 tokens.
+        var (run, compile) = GeneratorHarness.Run(Header + "[CausalLM(VocabSize = 256, Dim = 128, Layers = 2, ContextLength = 1024)]\n[LinearAttention(Groups = 4, DWConv = true)]\npublic partial class Card;");
+        run.Diagnostics.Should().BeEmpty();
+        compile.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).Should().BeEmpty();
+        var text = run.GeneratedSources.Single().SourceText.ToString();
+        text.Should().Contain("MixerSpec.AugmentedLinear(2, new global::LinearDsl.Runtime.Mixers.AugmentedLinearAttentionOptions { GroupSize = 256, Local = true, Global = true, Conv = true, ConvTaps = 32");
+    }
+
+    [Fact]
+    public void Messages_name_the_property_value_and_the_fix()
+    {
+        var (run, _) = GeneratorHarness.Run(Header + Model + "[LinearAttention(Heads = 3)]\npublic partial class M;");
+        run.Diagnostics.Single().GetMessage().Should().Be("LinearAttention.Heads = 3 does not divide Dim = 16; choose a divisor of 16.");
+    }
+}
