@@ -30,5 +30,7 @@ public sealed class GeneratorBaselineTests
     }
 
     /// <summary>The test project's source folder (baselines are read from and written to the source tree).</summary>
-    static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    static string SourceDirectory()
+        => typeof(GeneratorBaselineTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
 }
