@@ -3,8 +3,9 @@ using System;
 namespace LinearDsl
 {
     /// <summary>
-    /// Declares a causal language model on a <c>partial</c> class. The source generator writes the TorchSharp
-    /// module, its decoding forms, its config and its checkpoint code into the other part of the class.
+    /// Declares a causal language model on a <c>partial</c> class. The source generator writes the other part of the
+    /// class: the declared config (a runtime ModelConfig), a factory of the model with its decoding forms, and
+    /// checkpoint save and load for this architecture.
     /// Add one mixer attribute (<see cref="LinearAttentionAttribute"/> or <see cref="SoftmaxAttentionAttribute"/>)
     /// and optionally a norm, a position and an MLP attribute.
     /// </summary>

@@ -45,7 +45,7 @@ namespace LinearDsl
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class LinearAttentionAttribute : Attribute
     {
-        /// <summary>Query heads; must divide the model width. Required (positive).</summary>
+        /// <summary>Query heads; must divide the model width. Default: heads of 64 dimensions (Dim / 64), when Dim is a multiple of 64.</summary>
         public int Heads { get; set; }
 
         /// <summary>Key/value heads; must divide <see cref="Heads"/> (fewer is grouped-query attention). Default 0: as many as Heads.</summary>
@@ -92,7 +92,7 @@ namespace LinearDsl
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class SoftmaxAttentionAttribute : Attribute
     {
-        /// <summary>Query heads; must divide the model width. Required (positive).</summary>
+        /// <summary>Query heads; must divide the model width. Default: heads of 64 dimensions (Dim / 64), when Dim is a multiple of 64.</summary>
         public int Heads { get; set; }
 
         /// <summary>Key/value heads; must divide <see cref="Heads"/>. Default 0: as many as Heads.</summary>

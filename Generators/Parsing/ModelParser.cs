@@ -39,7 +39,7 @@ namespace LinearDsl.Generators.Parsing
             {
                 var node = (TypeDeclarationSyntax)context.TargetNode;
                 var info = new DiagnosticInfo(Descriptors.UnsupportedClassId,
-                    $"'{type.Name}' is a {node.Keyword.ValueText}{(node is RecordDeclarationSyntax ? " (record)" : "")}; declare models as partial classes.",
+                    $"'{type.Name}' is declared as {(node is RecordDeclarationSyntax ? "a record" : node is InterfaceDeclarationSyntax ? "an interface" : "a " + node.Keyword.ValueText)}; declare models as partial classes.",
                     LocationInfo.From(node.Identifier.GetLocation()));
                 return new ParseResult(null, new[] { info }.ToEquatableArray());
             }

@@ -24,8 +24,9 @@ public sealed partial class CausalLanguageModel
             throw new ArgumentException($"{form}: tokens must be int64 token ids, got {tokens.dtype}; convert them with to_type(ScalarType.Int64).", nameof(tokens));
         if (shape[0] == 0 || shape[1] == 0)
             throw new ArgumentException($"{form}: tokens of shape [{shape[0]}, {shape[1]}] are empty; pass at least one row and one token.", nameof(tokens));
-        if (tokens.device_type != model.embed_tokens.weight!.device_type)
-            throw new ArgumentException($"{form}: tokens are on {tokens.device_type} but the model's parameters are on {model.embed_tokens.weight!.device_type}; move the tokens with .to(device).", nameof(tokens));
+        var parameterDevice = ParameterDevice.type;
+        if (tokens.device_type != parameterDevice)
+            throw new ArgumentException($"{form}: tokens are on {tokens.device_type} but the model's parameters are on {parameterDevice}; move the tokens with .to(device).", nameof(tokens));
         if (state is not null && shape[0] != state.Batch)
             throw new ArgumentException($"{form}: tokens have batch {shape[0]} but the state was created for batch {state.Batch}.", nameof(tokens));
         CheckTokenIds(tokens, form);

@@ -71,7 +71,15 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     public bool TiedEmbeddings { get; }
 
     /// <summary>Rows of the learned absolute position table, or null when the model has none.</summary>
-    public long? PositionTableLength => model.embed_positions?.weight!.shape[0];
+    public long? PositionTableLength
+    {
+        get
+        {
+            if (model.embed_positions is null) return null;
+            using var weight = model.embed_positions.weight!;
+            return weight.shape[0];
+        }
+    }
 
     /// <summary>The config the model was built from, or null when it was assembled by hand.</summary>
     public ModelConfig? Config { get; }
@@ -92,10 +100,25 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     public Linear? OutputHead => lm_head;
 
     /// <summary>Element type of the parameters (and so of activations and decoding states).</summary>
-    public ScalarType ParameterDtype => model.embed_tokens.weight!.dtype;
+    public ScalarType ParameterDtype
+    {
+        get
+        {
+            // TorchSharp 0.107's Embedding.weight hands out a new wrapper (a native handle) on every access: free it at once.
+            using var weight = model.embed_tokens.weight!;
+            return weight.dtype;
+        }
+    }
 
     /// <summary>Device of the parameters.</summary>
-    public Device ParameterDevice => model.embed_tokens.weight!.device;
+    public Device ParameterDevice
+    {
+        get
+        {
+            using var weight = model.embed_tokens.weight!;
+            return weight.device;
+        }
+    }
 
     /// <summary>Logits [batch, time, vocab] for tokens [batch, time] at positions 0..time-1 (parallel form, autograd works).</summary>
     public Tensor Forward(Tensor tokens) => call(tokens);
@@ -262,7 +285,9 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     Tensor Logits(Tensor x)
     {
         var normed = model.norm.forward(x);
-        return lm_head is null ? nn.functional.linear(normed, model.embed_tokens.weight!) : lm_head.forward(normed);
+        if (lm_head is not null) return lm_head.forward(normed);
+        using var embedding = model.embed_tokens.weight!;
+        return nn.functional.linear(normed, embedding);
     }
 
     /// <inheritdoc />

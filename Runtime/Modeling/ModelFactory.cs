@@ -76,8 +76,10 @@ public static class ModelFactory
         {
             switch (module)
             {
+                // In TorchSharp 0.107 Embedding.weight returns a new wrapper handle on every access (free it), while
+                // Linear.weight returns the module's own parameter (never dispose that one).
                 case Embedding embedding:
-                    Normal(embedding.weight!, range, generator);
+                    using (var weight = embedding.weight!) Normal(weight, range, generator);
                     break;
                 case Linear linear:
                     Normal(linear.weight!, range, generator);

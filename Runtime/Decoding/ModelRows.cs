@@ -1,0 +1,102 @@
+using LinearDsl.Runtime.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Runtime.Decoding;
+
+/// <summary>
+/// A model with its decoding state and, per row, the tokens already chosen but not yet fed to the model (its
+/// queue: the last emitted token, or the end of an uneven prompt). Rows may hold queues of different lengths:
+/// they are right-padded into one Verify call, which is causal, so the padding never touches a real position and
+/// is never committed.
+/// </summary>
+internal sealed class ModelRows : IDisposable
+{
+    readonly List<long>[] _queues;
+
+    public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts)
+    {
+        Model = model;
+        int batch = prompts.Count;
+        State = model.CreateState(batch);
+        long shared = prompts.Min(p => p.Count) - 1;
+        if (shared > 0)
+        {
+            using var scope = NewDisposeScope();
+            var tokens = tensor(prompts.SelectMany(p => p.Take((int)shared)).ToArray(), [batch, shared], ScalarType.Int64);
+            model.Prefill(tokens, State);
+        }
+        _queues = prompts.Select(p => p.Skip((int)shared).ToList()).ToArray();
+    }
+
+    public CausalLanguageModel Model { get; }
+
+    public ModelState State { get; }
+
+    public int Batch => _queues.Length;
+
+    public IReadOnlyList<long> Queue(int row) => _queues[row];
+
+    /// <summary>
+    /// Verifies, for each row, its queue followed by <paramref name="extra"/>[row]; returns the logits at the
+    /// requested block indices (as float64 on the host, [row][index][vocab]) and the pending commit.
+    /// </summary>
+    public (double[][][] Logits, ModelPending Pending) Verify(IReadOnlyList<IReadOnlyList<long>> extra, Func<int, IReadOnlyList<int>> indices)
+    {
+        using var scope = NewDisposeScope();
+        var blocks = Enumerable.Range(0, Batch).Select(b => _queues[b].Concat(extra[b]).ToArray()).ToArray();
+        int length = blocks.Max(b => b.Length);
+        var padded = new long[Batch * length];
+        for (int b = 0; b < Batch; b++) Array.Copy(blocks[b], 0, padded, b * length, blocks[b].Length);
+        var (logits, pending) = Model.Verify(tensor(padded, [Batch, length], ScalarType.Int64), State);
+        return (Gather(logits, length, indices), pending);
+    }
+
+    /// <summary>Feeds each row's queue with one Step when every queue holds one token; returns the last logits per row.</summary>
+    public double[][] StepQueues()
+    {
+        using var scope = NewDisposeScope();
+        if (_queues.All(q => q.Count == 1))
+        {
+            var logits = Model.Step(tensor(_queues.Select(q => q[0]).ToArray(), [Batch, 1], ScalarType.Int64), State);
+            foreach (var queue in _queues) queue.Clear();
+            return Gather(logits, 1, _ => [0]).Select(r => r[0]).ToArray();
+        }
+        var (verified, pending) = Verify(_queues.Select(_ => (IReadOnlyList<long>)Array.Empty<long>()).ToArray(), b => [_queues[b].Count - 1]);
+        using (pending) Commit(pending, _queues.Select(q => (long)q.Count).ToArray());
+        return verified.Select(r => r[0]).ToArray();
+    }
+
+    /// <summary>Commits counts[b] tokens of row b's verified block; they leave the queue (drafted tokens beyond it are the caller's).</summary>
+    public void Commit(ModelPending pending, long[] counts)
+    {
+        Model.Commit(State, pending, counts);
+        for (int b = 0; b < Batch; b++) _queues[b].RemoveRange(0, (int)Math.Min(counts[b], _queues[b].Count));
+    }
+
+    /// <summary>Replaces row b's queue (after a round, with the tokens chosen but not yet fed).</summary>
+    public void SetQueue(int row, IEnumerable<long> tokens)
+    {
+        _queues[row].Clear();
+        _queues[row].AddRange(tokens);
+    }
+
+    static double[][][] Gather(Tensor logits, int length, Func<int, IReadOnlyList<int>> indices)
+    {
+        int batch = (int)logits.shape[0], vocab = (int)logits.shape[2];
+        var wanted = Enumerable.Range(0, batch).Select(indices).ToArray();
+        var flat = wanted.SelectMany((idx, b) => idx.Select(i => (long)(b * length + i))).ToArray();
+        var rows = logits.reshape(batch * length, vocab).index_select(0, tensor(flat, ScalarType.Int64, logits.device))
+            .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var result = new double[batch][][];
+        int k = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            result[b] = new double[wanted[b].Count][];
+            for (int j = 0; j < wanted[b].Count; j++, k++) result[b][j] = rows.AsSpan(k * vocab, vocab).ToArray();
+        }
+        return result;
+    }
+
+    public void Dispose() => State.Dispose();
+}

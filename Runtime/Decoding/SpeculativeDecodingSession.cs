@@ -1,0 +1,135 @@
+using LinearDsl.Runtime.Modeling;
+
+namespace LinearDsl.Runtime.Decoding;
+
+/// <summary>
+/// Speculative decoding (method.md section 5). A round: the draft proposes m tokens per row; the target checks
+/// [queue, x_1..x_m] in ONE Verify call; each row accepts a prefix by exact speculative sampling and gains one more
+/// token (the correction or the bonus); both models commit exactly the accepted tokens.
+/// </summary>
+/// <remarks>
+/// Rollback costs nothing: neither model ever writes a token that is later rejected. The target verifies and then
+/// commits the accepted prefix. The draft proposes token k by verifying [its queue, x_1..x_{k-1}] against its
+/// committed state (Verify reads the state and never writes it), so after m proposals it holds one pending record
+/// for the whole block and commits only the accepted prefix. Cost per round: m draft calls over blocks of at most
+/// m + 1 tokens (the draft re-reads its proposals, which for a small draft is dominated by the per-call cost), one
+/// target call, and no copy of either state. Every part of a state (S, the group buffer, the conv history, the KV
+/// cache) moves through the same Commit, so nothing can roll back separately.
+/// </remarks>
+public sealed class SpeculativeDecodingSession : DecodingSession
+{
+    readonly ModelRows _target;
+    readonly ModelRows _draft;
+    readonly SpeculationOptions _speculation;
+    readonly AcceptanceRule _rule;
+
+    internal SpeculativeDecodingSession(CausalLanguageModel target, CausalLanguageModel draft, IReadOnlyList<IReadOnlyList<long>> prompts,
+        GenerationOptions options, SpeculationOptions speculation, AcceptanceRule rule = AcceptanceRule.Exact)
+        : base(prompts, options, target.VocabSize)
+    {
+        _speculation = speculation;
+        _rule = rule;
+        DraftTokens = speculation.DraftTokens;
+        _target = new ModelRows(target, prompts);
+        try
+        {
+            _draft = new ModelRows(draft, prompts);
+        }
+        catch
+        {
+            _target.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Draft tokens of the next round (changes between rounds when adaptive).</summary>
+    public int DraftTokens { get; private set; }
+
+    internal ModelRows Target => _target;
+
+    internal ModelRows Draft => _draft;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<long>[] Round()
+    {
+        int m = DraftTokens, batch = Batch;
+        var sampling = Options.Sampling;
+        var drafted = Enumerable.Range(0, batch).Select(_ => new List<long>(m)).ToArray();
+        var draftProbabilities = Enumerable.Range(0, batch).Select(_ => new List<double[]>(m)).ToArray();
+
+        ModelPending? draftPending = null;
+        try
+        {
+            for (int k = 0; k < m; k++)
+            {
+                draftPending?.Dispose();
+                var extra = drafted.Select(d => (IReadOnlyList<long>)d.Take(k).ToArray()).ToArray();
+                (var logits, draftPending) = _draft.Verify(extra, b => [_draft.Queue(b).Count + k - 1]);
+                Statistics.DraftCalls++;
+                for (int b = 0; b < batch; b++)
+                {
+                    var q = TokenDistribution.Probabilities(logits[b][0], sampling);
+                    draftProbabilities[b].Add(q);
+                    drafted[b].Add(TokenDistribution.Sample(q, RandomFor(b)));
+                }
+            }
+
+            var (targetLogits, targetPending) = _target.Verify(drafted, b => Enumerable.Range(_target.Queue(b).Count - 1, m + 1).ToArray());
+            Statistics.TargetCalls++;
+            using (targetPending)
+            {
+                var emitted = new IReadOnlyList<long>[batch];
+                var targetCommits = new long[batch];
+                var draftCommits = new long[batch];
+                var newDraftQueues = new List<long>[batch];
+                int fewestAccepted = m;
+                for (int b = 0; b < batch; b++)
+                {
+                    var p = targetLogits[b].Select(l => TokenDistribution.Probabilities(l, sampling)).ToArray();
+                    var result = SpeculativeAcceptance.Check(drafted[b], draftProbabilities[b], p, RandomFor(b), _rule);
+                    if (IsRunning(b))
+                    {
+                        Statistics.DraftedTokens += m;
+                        Statistics.AcceptedTokens += result.Accepted;
+                        fewestAccepted = Math.Min(fewestAccepted, result.Accepted);
+                    }
+                    int n = result.Accepted;
+                    emitted[b] = drafted[b].Take(n).Append(result.Next).ToArray();
+                    targetCommits[b] = _target.Queue(b).Count + n;
+                    // The draft's block is [queue, x_1..x_{m-1}]: x_m never entered it.
+                    draftCommits[b] = _draft.Queue(b).Count + Math.Min(n, m - 1);
+                    newDraftQueues[b] = (n == m ? new List<long> { drafted[b][m - 1] } : new List<long>());
+                    newDraftQueues[b].Add(result.Next);
+                }
+                _target.Commit(targetPending, targetCommits);
+                _draft.Commit(draftPending!, draftCommits);
+                for (int b = 0; b < batch; b++)
+                {
+                    _target.SetQueue(b, [emitted[b][^1]]);
+                    _draft.SetQueue(b, newDraftQueues[b]);
+                }
+                Adapt(fewestAccepted, m);
+                return emitted;
+            }
+        }
+        finally
+        {
+            draftPending?.Dispose();
+        }
+    }
+
+    /// <summary>Adaptive draft length: one more after a fully accepted round, (accepted + 1) after a rejection; bounded.</summary>
+    void Adapt(int accepted, int m)
+    {
+        if (!_speculation.Adaptive) return;
+        int next = accepted == m ? m + 1 : accepted + 1;
+        DraftTokens = Math.Clamp(next, _speculation.MinDraftTokens, _speculation.MaxDraftTokens);
+    }
+
+    /// <inheritdoc />
+    protected override void DisposeStates()
+    {
+        _target.Dispose();
+        _draft.Dispose();
+    }
+}
