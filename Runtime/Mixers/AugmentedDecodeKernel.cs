@@ -137,6 +137,124 @@ internal static class AugmentedDecodeKernel
         return output;
     }
 
+    /// <summary>
+    /// Verifies m candidates per row against the state without writing it (the same function as the generic
+    /// VerifyCore: local ReLU^2 within each candidate's group, linear weights for elements of earlier groups inside
+    /// [buffer || candidates], q^ S, and the conv over [history || candidates]). Returns the outputs
+    /// [batch, heads, m, d] and, for Commit, the candidates' k^ and v [batch, kv_heads, m, d].
+    /// </summary>
+    public static (Tensor Output, Tensor Keys, Tensor Values) Verify(AugmentedLinearAttention mixer, Tensor q, Tensor k, Tensor v, AugmentedLinearState state)
+        => state.Dtype == ScalarType.Float64 ? Verify<double>(mixer, q, k, v, state) : Verify<float>(mixer, q, k, v, state);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (Tensor Output, Tensor Keys, Tensor Values) Verify<T>(AugmentedLinearAttention mixer, Tensor q, Tensor k, Tensor v, AugmentedLinearState state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = mixer.Geometry;
+        var o = mixer.Options;
+        int heads = g.Heads, kvHeads = g.KvHeads, perKv = g.QueriesPerKv, d = g.HeadDim;
+        int group = o.GroupSize, taps = o.ConvTaps, m = (int)q.shape[2];
+        bool buffer = o.Local || o.Global, conv = o.Conv;
+        long batch = state.Batch;
+
+        var output = empty([batch, heads, m, d], state.Dtype, state.Device);
+        var keysOut = empty([batch, kvHeads, m, d], state.Dtype, state.Device);
+        var values = v.is_contiguous() ? v : v.contiguous();
+        var outData = Data<T>(output);
+        var keyData = Data<T>(keysOut);
+        var qData = Data<T>(q.is_contiguous() ? q : q.contiguous());
+        var kData = Data<T>(k.is_contiguous() ? k : k.contiguous());
+        var vData = Data<T>(values);
+        Span<T> bufferKeys = buffer ? Data<T>(state.Keys) : default;
+        Span<T> bufferValues = buffer ? Data<T>(state.Values) : default;
+        Span<T> kv = o.Global ? Data<T>(state.Kv) : default;
+        Span<T> history = conv && taps > 1 ? Data<T>(state.ConvHistory) : default;
+        ReadOnlySpan<T> kernel = conv ? Data<T>(mixer.ConvWeight!) : default;
+        T alpha = o.Global ? mixer.Alpha!.item<T>() : T.Zero;
+        T eps = T.CreateChecked(o.FeatureEps);
+
+        var rotary = mixer.Rotary;
+        int half = rotary is null ? 0 : rotary.RotaryDim / 2;
+        var cos = new T[m * half];
+        var sin = new T[m * half];
+        var convOut = new T[m * d];
+        Span<T> qHat = stackalloc T[d];
+
+        for (int b = 0; b < batch; b++)
+        {
+            long position = state.Positions[b];
+            int filled = (int)(position % group);
+            long openGroup = position / group;
+            if (rotary is not null)
+                for (int j = 0; j < m; j++) Angles(rotary, position + j, cos.AsSpan(j * half, half), sin.AsSpan(j * half, half));
+            for (int h = 0; h < kvHeads; h++)
+            {
+                int kvRow = b * kvHeads + h;
+                var candidateKeys = keyData.Slice(kvRow * m * d, m * d);
+                var candidateValues = vData.Slice(kvRow * m * d, m * d);
+                var keyRows = buffer ? bufferKeys.Slice(kvRow * group * d, group * d) : default;
+                var valueRows = buffer ? bufferValues.Slice(kvRow * group * d, group * d) : default;
+                for (int j = 0; j < m; j++)
+                    FeatureMap(kData.Slice((kvRow * m + j) * d, d), candidateKeys.Slice(j * d, d), cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
+                if (conv)
+                {
+                    var w = kernel.Slice(h * taps, taps);
+                    var rows = taps > 1 ? history.Slice(kvRow * (taps - 1) * d, (taps - 1) * d) : default;
+                    for (int j = 0; j < m; j++)
+                    {
+                        var target = convOut.AsSpan(j * d, d);
+                        target.Clear();
+                        // Tap t reads v_{p+j-t}: a candidate when j - t >= 0, else the history (newest first).
+                        for (int t = 0; t < taps; t++)
+                            Axpy(w[t], j - t >= 0 ? candidateValues.Slice((j - t) * d, d) : rows.Slice((t - j - 1) * d, d), target);
+                    }
+                }
+                for (int r = 0; r < perKv; r++)
+                {
+                    int head = h * perKv + r;
+                    for (int j = 0; j < m; j++)
+                    {
+                        int row = (b * heads + head) * m + j;
+                        var result = outData.Slice(row * d, d);
+                        result.Clear();
+                        if (buffer)
+                        {
+                            FeatureMap(qData.Slice(row * d, d), qHat, cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
+                            long candidateGroup = (position + j) / group;
+                            for (int s = 0; s < filled; s++)
+                                Accumulate(qHat, keyRows.Slice(s * d, d), valueRows.Slice(s * d, d), candidateGroup == openGroup, o, alpha, result);
+                            for (int i = 0; i <= j; i++)
+                                Accumulate(qHat, candidateKeys.Slice(i * d, d), candidateValues.Slice(i * d, d), (position + i) / group == candidateGroup, o, alpha, result);
+                            if (o.Global)
+                            {
+                                var sums = kv.Slice(kvRow * d * d, d * d);
+                                for (int i = 0; i < d; i++) Axpy(alpha * qHat[i], sums.Slice(i * d, d), result);
+                            }
+                        }
+                        if (conv) Add(convOut.AsSpan(j * d, d), result);
+                    }
+                }
+            }
+        }
+        return (output, keysOut, values);
+    }
+
+    /// <summary>One earlier element's contribution: ReLU^2 weight in the candidate's own group, alpha times the linear weight from an earlier group.</summary>
+    static void Accumulate<T>(ReadOnlySpan<T> qHat, ReadOnlySpan<T> key, ReadOnlySpan<T> value, bool sameGroup, AugmentedLinearAttentionOptions o, T alpha, Span<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (sameGroup ? !o.Local : !o.Global) return;
+        T score = Dot(qHat, key);
+        if (sameGroup)
+        {
+            if (score > T.Zero) Axpy(score * score, value, result);
+        }
+        else
+        {
+            Axpy(alpha * score, value, result);
+        }
+    }
+
     static Span<T> Data<T>(Tensor t) where T : unmanaged => MemoryMarshal.Cast<byte, T>(t.bytes);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -221,6 +221,16 @@ public sealed class AugmentedLinearAttention : TokenMixer
         return UseFusedStep && AugmentedDecodeKernel.Applies(this, q, k, v, state) ? AugmentedDecodeKernel.Step(this, q, k, v, state) : null;
     }
 
+    /// <inheritdoc />
+    /// <remarks>On the CPU under inference, verification runs as one managed SIMD pass too (<see cref="AugmentedDecodeKernel"/>).</remarks>
+    protected override (Tensor Output, PendingCommit Pending)? FusedVerify(Tensor q, Tensor k, Tensor v, MixerState mixerState)
+    {
+        var state = StateOf<AugmentedLinearState>(mixerState);
+        if (!UseFusedStep || !AugmentedDecodeKernel.Applies(this, q, k, v, state)) return null;
+        var (output, keys, values) = AugmentedDecodeKernel.Verify(this, q, k, v, state);
+        return (output, new AugmentedLinearPending(state, q.shape[2], keys, values));
+    }
+
     /// <summary>Whether inference steps may use the fused CPU kernel (tests and benchmarks switch it off to compare).</summary>
     internal bool UseFusedStep { get; set; } = true;
 

@@ -111,6 +111,8 @@ public abstract class TokenMixer : nn.Module
         CheckState(state);
         long m = CheckInputs(q, k, v, state, nameof(Verify));
         using var scope = NewDisposeScope();
+        var fused = FusedVerify(q, k, v, state);
+        if (fused is { } result) return new VerifyResult(result.Output.MoveToOuterDisposeScope(), result.Pending);
         var (rq, rk) = Rotate(q, k, state.Positions, m);
         var (output, pending) = VerifyCore(rq, rk, v, state);
         return new VerifyResult(output.MoveToOuterDisposeScope(), pending);
@@ -158,6 +160,12 @@ public abstract class TokenMixer : nn.Module
     /// <see cref="StepCore"/> runs). It must compute the same function; writes the state but not the positions.
     /// </summary>
     protected virtual Tensor? FusedStep(Tensor q, Tensor k, Tensor v, MixerState state) => null;
+
+    /// <summary>
+    /// A fused verification on UNrotated inputs, or null when it does not apply (then <see cref="VerifyCore"/> runs).
+    /// It must compute the same function and return what <see cref="CommitCore"/> expects; it must not write the state.
+    /// </summary>
+    protected virtual (Tensor Output, PendingCommit Pending)? FusedVerify(Tensor q, Tensor k, Tensor v, MixerState state) => null;
 
     /// <summary>One step on rotated inputs; writes the state but not the positions.</summary>
     protected abstract Tensor StepCore(Tensor q, Tensor k, Tensor v, MixerState state);

@@ -35,13 +35,18 @@ public sealed class FormEquivalenceTests
         using var mixer = MixerCatalog.Create(name);
         var (q, k, v) = MixerCatalog.Inputs(name, batch: 3, time: 30);
         var expected = mixer.Parallel(q, k, v);
-        for (long m = 1; m <= 8; m++)
+        foreach (bool inference in new[] { false, true })
         {
-            // Prefixes 0..G-1 start the block at every offset inside a group; m up to 8 crosses two boundaries.
-            foreach (long prefix in new long[] { 0, 1, 3, 6 })
+            // Under no_grad the augmented mixer verifies with its fused CPU kernel.
+            using var mode = inference ? no_grad() : null;
+            for (long m = 1; m <= 8; m++)
             {
-                var actual = Forms.PrefillThenVerify(mixer, q, k, v, prefix, m);
-                Forms.MaxAbsDiff(actual, expected).Should().BeLessThan(Tolerance, $"m = {m}, prefix = {prefix}");
+                // Prefixes 0..G-1 start the block at every offset inside a group; m up to 8 crosses two boundaries.
+                foreach (long prefix in new long[] { 0, 1, 3, 6 })
+                {
+                    var actual = Forms.PrefillThenVerify(mixer, q, k, v, prefix, m);
+                    Forms.MaxAbsDiff(actual, expected).Should().BeLessThan(Tolerance, $"m = {m}, prefix = {prefix}, inference = {inference}");
+                }
             }
         }
     }
@@ -61,6 +66,8 @@ public sealed class FormEquivalenceTests
         int rounds = 0;
         while (state.Positions.Max() + m <= time && rounds++ < 40)
         {
+            // Alternate the generic ops and (under no_grad) the fused kernel from round to round.
+            using var mode = rounds % 2 == 0 ? no_grad() : null;
             var positions = state.Positions.ToArray();
             var result = mixer.Verify(Take(q, positions, m), Take(k, positions, m), Take(v, positions, m), state);
             using (result.Pending)
@@ -102,6 +109,11 @@ public sealed class FormEquivalenceTests
 
         var result = mixer.Verify(q.narrow(2, 5, 7), k.narrow(2, 5, 7), v.narrow(2, 5, 7), state);
         result.Pending.Dispose();
+        using (no_grad())
+        {
+            var fused = mixer.Verify(q.narrow(2, 5, 7), k.narrow(2, 5, 7), v.narrow(2, 5, 7), state);
+            fused.Pending.Dispose();
+        }
 
         state.Positions.Should().Equal(positions);
         state.Version.Should().Be(version);
@@ -120,6 +132,8 @@ public sealed class FormEquivalenceTests
         var (q, k, v) = MixerCatalog.Inputs(name, batch: 3, time: 5 + m);
         for (long j = 0; j <= m; j++)
         {
+            // Odd j verify with the fused kernel (no_grad), even j with the generic ops.
+            using var mode = j % 2 == 1 ? no_grad() : null;
             using var committed = mixer.CreateState(3, ScalarType.Float64);
             using var stepped = mixer.CreateState(3, ScalarType.Float64);
             foreach (var s in new[] { committed, stepped })
