@@ -167,15 +167,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
     protected override Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState mixerState)
     {
         var state = StateOf<AugmentedLinearState>(mixerState);
-        long time = q.shape[2], block = Math.Max(_group, PrefillBlockTokens / _group * _group);
-        if (time <= block) return Mix(q, k, v, state);
-        var parts = new List<Tensor>();
-        for (long start = 0; start < time; start += block)
-        {
-            long length = Math.Min(block, time - start);
-            parts.Add(Mix(q.narrow(2, start, length), k.narrow(2, start, length), v.narrow(2, start, length), state));
-        }
-        return cat(parts, 2);
+        return InBlocks(q, k, v, Math.Max(_group, PrefillBlockTokens / _group * _group), (qb, kb, vb) => Mix(qb, kb, vb, state));
     }
 
     /// <inheritdoc />

@@ -123,17 +123,7 @@ public abstract class TokenMixer : nn.Module
     {
         CheckState(state);
         ArgumentNullException.ThrowIfNull(pending);
-        if (!ReferenceEquals(pending.State, state))
-            throw new ArgumentException("The pending record was verified against a different state; commit it to the state passed to Verify.", nameof(pending));
-        if (pending.Version != state.Version)
-            throw new InvalidOperationException($"The state has changed since this verification (version {pending.Version}, now {state.Version}); verify again before committing.");
-        if (accepted.Length != state.Batch)
-            throw new ArgumentException($"Commit needs one accepted count per row: got {accepted.Length}, the batch has {state.Batch}.", nameof(accepted));
-        for (int b = 0; b < accepted.Length; b++)
-        {
-            if (accepted[b] < 0 || accepted[b] > pending.Candidates)
-                throw new ArgumentOutOfRangeException(nameof(accepted), accepted[b], $"Row {b} accepts {accepted[b]} candidates, but {pending.Candidates} were verified.");
-        }
+        CommitChecks.Check(ReferenceEquals(pending.State, state), pending.Version, state.Version, pending.Candidates, state.Batch, accepted);
         using var scope = NewDisposeScope();
         CommitCore(state, pending, accepted);
         for (int b = 0; b < accepted.Length; b++) state.MutablePositions[b] += accepted[b];
@@ -175,6 +165,20 @@ public abstract class TokenMixer : nn.Module
 
     /// <summary>Commits accepted prefixes; writes the state but not the positions.</summary>
     protected abstract void CommitCore(MixerState state, PendingCommit pending, ReadOnlySpan<long> accepted);
+
+    /// <summary>Runs <paramref name="mix"/> over consecutive blocks of at most <paramref name="block"/> tokens and joins the outputs.</summary>
+    protected static Tensor InBlocks(Tensor q, Tensor k, Tensor v, long block, Func<Tensor, Tensor, Tensor, Tensor> mix)
+    {
+        long time = q.shape[2];
+        if (time <= block) return mix(q, k, v);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < time; start += block)
+        {
+            long length = Math.Min(block, time - start);
+            parts.Add(mix(q.narrow(2, start, length), k.narrow(2, start, length), v.narrow(2, start, length)));
+        }
+        return cat(parts, 2);
+    }
 
     /// <summary>Casts the state to this mixer's state type, with a clear error for a foreign state.</summary>
     protected TState StateOf<TState>(MixerState state) where TState : MixerState

@@ -66,16 +66,6 @@ public sealed partial class CausalLanguageModel
     void CheckPending(ModelState state, ModelPending pending, ReadOnlySpan<long> accepted)
     {
         ArgumentNullException.ThrowIfNull(pending);
-        if (!ReferenceEquals(pending.State, state))
-            throw new ArgumentException("The pending record was verified against a different state; commit it to the state passed to Verify.", nameof(pending));
-        if (pending.Version != state.Version)
-            throw new InvalidOperationException($"The state has changed since this verification (version {pending.Version}, now {state.Version}); verify again before committing.");
-        if (accepted.Length != state.Batch)
-            throw new ArgumentException($"Commit needs one accepted count per row: got {accepted.Length}, the batch has {state.Batch}.", nameof(accepted));
-        for (int b = 0; b < accepted.Length; b++)
-        {
-            if (accepted[b] < 0 || accepted[b] > pending.Candidates)
-                throw new ArgumentOutOfRangeException(nameof(accepted), accepted[b], $"Row {b} accepts {accepted[b]} candidates, but {pending.Candidates} were verified.");
-        }
+        LinearDsl.Runtime.Mixers.CommitChecks.Check(ReferenceEquals(pending.State, state), pending.Version, state.Version, pending.Candidates, state.Batch, accepted);
     }
 }
