@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LinearDsl.Runtime.Tests.Hosting;
+namespace LinearDsl.Runtime.Tests;
 
 /// <summary>
 /// Runs async code with every continuation on the calling thread (a one-thread synchronisation context), so that
