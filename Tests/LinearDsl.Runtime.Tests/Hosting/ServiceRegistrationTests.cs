@@ -134,6 +134,24 @@ public sealed class ServiceRegistrationTests
     }
 
     [Fact]
+    public async Task The_target_can_be_its_own_draft_and_is_freed_once()
+    {
+        var services = new ServiceCollection();
+        services.AddLinearDsl(_ => HostingModels.Target(), sp => sp.GetRequiredKeyedService<CausalLanguageModel>(LinearDslServiceKeys.Target),
+            o => o.Tokenizer = "byte-eot");
+        var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var decoder = provider.GetRequiredService<ITokenDecoder>().Should().BeOfType<SpeculativeDecoder>().Subject;
+        decoder.Draft.Should().BeSameAs(decoder.Target);
+
+        var result = await provider.GetRequiredService<ITextGenerator>().GenerateAsync("ab", new TextGenerationRequest { MaxNewTokens = 8, Temperature = 0 });
+        result.Statistics.AcceptanceRate.Should().Be(1, "a model always agrees with itself");
+        var head = decoder.Target.OutputHead!.weight!;
+        FluentActions.Invoking(provider.Dispose).Should().NotThrow("the container disposes the shared instance under both keys");
+        head.IsInvalid.Should().BeTrue();
+    }
+
+    [Fact]
     public void AddLinearDsl_twice_is_refused()
     {
         var services = new ServiceCollection();
