@@ -1,0 +1,58 @@
+using LinearDsl.Runtime.Checkpoints;
+using LinearDsl.Runtime.Modeling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace LinearDsl.Runtime.Hosting;
+
+/// <summary>
+/// What one <c>AddLinearDsl</c> call registered beyond the options: the configuration section's name (for messages)
+/// and the models registered from code (<see cref="LinearDslBuilder.UseTargetModel"/>,
+/// <see cref="LinearDslBuilder.UseDraftModel"/>). The factories are kept apart from <see cref="LinearDslOptions"/> on
+/// purpose: the options validator creates these models to check their vocabularies, which must not need the options.
+/// </summary>
+internal sealed class LinearDslRegistration(string sectionName)
+{
+    /// <summary>The configuration section the options come from, e.g. "LinearDsl".</summary>
+    public string SectionName { get; } = sectionName;
+
+    public Func<IServiceProvider, CausalLanguageModel>? TargetFactory { get; set; }
+
+    public Func<IServiceProvider, CausalLanguageModel>? DraftFactory { get; set; }
+
+    /// <summary>Whether a draft model is configured (a factory or a checkpoint directory).</summary>
+    public bool HasDraft(LinearDslOptions options) => DraftFactory is not null || options.Draft.HasCheckpoint;
+
+    /// <summary>Whether requests decode speculatively.</summary>
+    public bool Speculates(LinearDslOptions options) => options.Speculation.Enabled ?? HasDraft(options);
+
+    /// <summary>Creates the target: from its factory, else from the checkpoint the (validated) options name.</summary>
+    public CausalLanguageModel CreateTarget(IServiceProvider services)
+        => TargetFactory is not null ? Call(TargetFactory, services, LinearDslServiceKeys.Target) : Load(Options(services).Target, LinearDslServiceKeys.Target);
+
+    /// <summary>Creates the draft: from its factory, else from the checkpoint the (validated) options name.</summary>
+    /// <exception cref="InvalidOperationException">No draft is configured.</exception>
+    public CausalLanguageModel CreateDraft(IServiceProvider services)
+    {
+        if (DraftFactory is not null) return Call(DraftFactory, services, LinearDslServiceKeys.Draft);
+        var options = Options(services);
+        if (!options.Draft.HasCheckpoint)
+            throw new InvalidOperationException($"No draft model is configured: set {SectionName}:Draft:CheckpointDirectory or register one with UseDraftModel.");
+        return Load(options.Draft, LinearDslServiceKeys.Draft);
+    }
+
+    static LinearDslOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<LinearDslOptions>>().Value;
+
+    static CausalLanguageModel Call(Func<IServiceProvider, CausalLanguageModel> factory, IServiceProvider services, string role)
+        => factory(services) ?? throw new InvalidOperationException($"The {role} model factory returned null.");
+
+    CausalLanguageModel Load(LinearDslModelOptions source, string role)
+    {
+        if (!source.HasCheckpoint)
+            throw new InvalidOperationException($"No {role} model is configured: set {SectionName}:{Capitalized(role)}:CheckpointDirectory or register the model from code.");
+        return Checkpoint.Load(source.CheckpointDirectory!, ModelDType.Parse(source.DType), ModelDType.ParseDevice(source.Device));
+    }
+
+    /// <summary>"target" -> "Target" (the option's name).</summary>
+    public static string Capitalized(string role) => char.ToUpperInvariant(role[0]) + role[1..];
+}

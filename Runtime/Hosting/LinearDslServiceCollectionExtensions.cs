@@ -1,0 +1,92 @@
+using LinearDsl.Runtime.Decoding;
+using LinearDsl.Runtime.Modeling;
+using LinearDsl.Runtime.Tokenization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LinearDsl.Runtime.Hosting;
+
+/// <summary>Registers LinearDsl's models, tokenizer, decoder, text generator and chat client.</summary>
+/// <remarks>
+/// Registered services (all singletons, created on first use and disposed with the container):
+/// <list type="bullet">
+/// <item><see cref="CausalLanguageModel"/> keyed <see cref="LinearDslServiceKeys.Target"/> ("target") and, when configured,
+/// <see cref="LinearDslServiceKeys.Draft"/> ("draft"): loaded from their checkpoint directories or created by the
+/// factories given in code;</item>
+/// <item><see cref="ITextTokenizer"/>: <see cref="TextTokenizers.Create"/> of <see cref="LinearDslOptions.Tokenizer"/>;</item>
+/// <item><see cref="ITokenDecoder"/>: a <see cref="SpeculativeDecoder"/> when speculation is on (see
+/// <see cref="LinearDslSpeculationOptions.Enabled"/>), else a <see cref="PlainDecoder"/> of the target;</item>
+/// <item><see cref="ITextGenerator"/> (<see cref="TextGenerator"/>) and <see cref="IChatClient"/> (<see cref="LinearDslChatClient"/>).</item>
+/// </list>
+/// <see cref="LinearDslOptions"/> are validated by <see cref="LinearDslOptionsValidator"/> when the host starts
+/// (<c>ValidateOnStart</c>); without a host, call <c>IStartupValidator.Validate()</c> or resolve any of these services.
+/// </remarks>
+public static class LinearDslServiceCollectionExtensions
+{
+    /// <summary>Adds LinearDsl with options bound from the section <paramref name="sectionName"/> of <paramref name="configuration"/>.</summary>
+    /// <exception cref="InvalidOperationException">AddLinearDsl was already called on <paramref name="services"/>.</exception>
+    public static LinearDslBuilder AddLinearDsl(this IServiceCollection services, IConfiguration configuration, string sectionName = LinearDslOptions.SectionName)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sectionName);
+        var builder = AddCore(services, sectionName);
+        builder.Options.Bind(configuration.GetSection(sectionName));
+        return builder;
+    }
+
+    /// <summary>Adds LinearDsl with options set in code.</summary>
+    /// <exception cref="InvalidOperationException">AddLinearDsl was already called on <paramref name="services"/>.</exception>
+    public static LinearDslBuilder AddLinearDsl(this IServiceCollection services, Action<LinearDslOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(services, LinearDslOptions.SectionName).Configure(configure);
+    }
+
+    /// <summary>
+    /// Adds LinearDsl over models created in code: <paramref name="target"/> and, if given, <paramref name="draft"/> run once
+    /// each and the container disposes what they return. Other settings come from <paramref name="configure"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">AddLinearDsl was already called on <paramref name="services"/>.</exception>
+    public static LinearDslBuilder AddLinearDsl(this IServiceCollection services, Func<IServiceProvider, CausalLanguageModel> target,
+        Func<IServiceProvider, CausalLanguageModel>? draft = null, Action<LinearDslOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var builder = AddCore(services, LinearDslOptions.SectionName).UseTargetModel(target);
+        if (draft is not null) builder.UseDraftModel(draft);
+        if (configure is not null) builder.Configure(configure);
+        return builder;
+    }
+
+    static LinearDslBuilder AddCore(IServiceCollection services, string sectionName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(LinearDslRegistration)))
+            throw new InvalidOperationException("AddLinearDsl was already called on this service collection; configure that registration through the LinearDslBuilder it returned.");
+        var registration = new LinearDslRegistration(sectionName);
+        services.AddSingleton(registration);
+        var options = services.AddOptions<LinearDslOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LinearDslOptions>>(sp => new LinearDslOptionsValidator(sp, registration));
+
+        services.AddKeyedSingleton<CausalLanguageModel>(LinearDslServiceKeys.Target, (sp, _) => registration.CreateTarget(sp));
+        services.AddKeyedSingleton<CausalLanguageModel>(LinearDslServiceKeys.Draft, (sp, _) => registration.CreateDraft(sp));
+        services.AddSingleton<ITextTokenizer>(sp => TextTokenizers.Create(Options(sp).Tokenizer));
+        services.AddSingleton<ITokenDecoder>(sp =>
+        {
+            var settings = Options(sp);
+            var targetModel = sp.GetRequiredKeyedService<CausalLanguageModel>(LinearDslServiceKeys.Target);
+            if (!registration.Speculates(settings)) return new PlainDecoder(targetModel);
+            var draftModel = sp.GetRequiredKeyedService<CausalLanguageModel>(LinearDslServiceKeys.Draft);
+            return new SpeculativeDecoder(targetModel, draftModel, settings.Speculation.ToSpeculationOptions());
+        });
+        services.AddSingleton<ITextGenerator>(sp => new TextGenerator(sp.GetRequiredService<ITextTokenizer>(), sp.GetRequiredService<ITokenDecoder>(),
+            Options(sp).Generation, sp.GetService<ILogger<TextGenerator>>()));
+        services.AddSingleton<IChatClient>(sp => new LinearDslChatClient(sp.GetRequiredService<ITextGenerator>(), Options(sp).ModelId));
+        return new LinearDslBuilder(services, options, registration);
+    }
+
+    /// <summary>The validated options (resolving them runs the validator first).</summary>
+    static LinearDslOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<LinearDslOptions>>().Value;
+}

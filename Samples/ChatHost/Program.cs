@@ -1,0 +1,75 @@
+// A console host that wires LinearDsl through dependency injection and streams one chat reply.
+//   dotnet run -c Release --project Samples/ChatHost
+//   dotnet run -c Release --project Samples/ChatHost -- --ChatHost:Prompt "Hello"
+using LinearDsl.Runtime.Hosting;
+using LinearDsl.Runtime.Tokenization;
+using LinearDsl.Samples.ChatHost;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var linearDsl = builder.Services.AddLinearDsl(builder.Configuration);
+
+// No trained model exists yet: without a checkpoint directory, tiny random models stand in for target and draft.
+bool randomModels = string.IsNullOrWhiteSpace(builder.Configuration["LinearDsl:Target:CheckpointDirectory"]);
+if (randomModels)
+{
+    int vocabulary = TextTokenizers.Create(builder.Configuration["LinearDsl:Tokenizer"] ?? ByteTokenizer.PlainName).VocabSize;
+    linearDsl.UseTargetModel(_ => RandomModels.Target(vocabulary));
+    if (string.IsNullOrWhiteSpace(builder.Configuration["LinearDsl:Draft:CheckpointDirectory"]))
+        linearDsl.UseDraftModel(_ => RandomModels.Draft(vocabulary));
+}
+
+using var host = builder.Build();
+try
+{
+    await host.StartAsync(); // validates the LinearDsl options and creates the models
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
+{
+    Console.Error.WriteLine("The LinearDsl settings are invalid:");
+    foreach (var failure in invalid.Failures) Console.Error.WriteLine($"  - {failure}");
+    return 1;
+}
+var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+if (randomModels)
+    Console.WriteLine("No checkpoint configured (LinearDsl:Target:CheckpointDirectory): using tiny RANDOM models, so the reply is noise.");
+var chat = host.Services.GetRequiredService<IChatClient>();
+var settings = builder.Configuration.GetSection("ChatHost");
+List<ChatMessage> messages =
+[
+    new(ChatRole.System, settings["System"] ?? "You are a concise assistant."),
+    new(ChatRole.User, settings["Prompt"] ?? "Hello!"),
+];
+Console.WriteLine($"user> {messages[1].Text}");
+Console.Write("assistant> ");
+
+var updates = new List<ChatResponseUpdate>();
+try
+{
+    await foreach (var update in chat.GetStreamingResponseAsync(messages, cancellationToken: stopping))
+    {
+        Console.Write(Printable(update.Text));
+        updates.Add(update);
+    }
+}
+catch (OperationCanceledException)
+{
+    Console.WriteLine();
+    Console.WriteLine("(cancelled)");
+}
+Console.WriteLine();
+
+var response = updates.ToChatResponse();
+Console.WriteLine($"finish reason: {response.FinishReason}; tokens: {response.Usage?.InputTokenCount} in, {response.Usage?.OutputTokenCount} out");
+if (updates.LastOrDefault()?.RawRepresentation is TextGenerationResult result)
+    Console.WriteLine($"decoding: {result.Statistics} (time to first token {result.Statistics.TimeToFirstToken?.TotalMilliseconds:F0} ms)");
+
+await host.StopAsync();
+return 0;
+
+// Random models emit arbitrary bytes: show control characters (an escape sequence could reset the terminal) as dots.
+static string Printable(string text) => string.Concat(text.Select(c => char.IsControl(c) && c != '\n' ? '·' : c));
