@@ -13,9 +13,10 @@ public sealed class SpeculativeGreedyTests
         try
         {
             var options = new GenerationOptions { MaxNewTokens = 16, Sampling = SamplingOptions.Greedy };
-            foreach (int batch in new[] { 1, 3 })
+            // Batch 1 over several prompts, and one batch of three rows with uneven prompts.
+            foreach (var (batch, promptSeed) in new[] { (1, 5), (1, 6), (1, 7), (1, 8), (3, 5) })
             {
-                var prompts = DecodingModels.Prompts(batch);
+                var prompts = DecodingModels.Prompts(batch, promptSeed);
                 using var plain = new PlainDecoder(target).Start(prompts, options);
                 plain.RunToEnd();
                 foreach (bool adaptive in new[] { false, true })
@@ -26,7 +27,7 @@ public sealed class SpeculativeGreedyTests
                         using var speculative = new SpeculativeDecoder(target, draft, speculation).Start(prompts, options);
                         speculative.RunToEnd();
                         for (int b = 0; b < batch; b++)
-                            speculative.Generated[b].Should().Equal(plain.Generated[b], $"pair {pair}, batch {batch}, row {b}, m = {m}, adaptive = {adaptive}");
+                            speculative.Generated[b].Should().Equal(plain.Generated[b], $"pair {pair}, prompts {promptSeed}, batch {batch}, row {b}, m = {m}, adaptive = {adaptive}");
                         speculative.Statistics.TargetCalls.Should().BeLessThanOrEqualTo(plain.Statistics.TargetCalls);
                     }
                 }
