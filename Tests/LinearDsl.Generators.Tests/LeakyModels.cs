@@ -1,6 +1,6 @@
 // Deliberately NON-causal declarations, to demonstrate the information leakage of method.md section 4: such a model
 // trains to an unrealistically low loss and then generates garbage. The same text is checked two ways:
-// - at compile time by LinearDsl.Analyzers (Tests/LinearDsl.Analyzers.Tests/LeakyDeclarationTests: without the
+// - at compile time by LinearDsl.Analyzers (Tests/LinearDsl.Analyzers.Tests/DeclarationFileTests: without the
 //   [SuppressMessage] lines, LDSL2001-LDSL2004 fire at the settings below);
 // - at run time by CausalityProbe (LeakyModelTests: Forward leaks, Step and Verify refuse to run).
 // The generator is not the place to refuse them: it honours what is declared; the analyzers flag it.
