@@ -127,8 +127,13 @@ public sealed class ForwardPassTests
     public Task LDSL2104_fires_on_a_softmax_along_time()
         => Fires("return x.{|#0:softmax(1)|};", At("LDSL2104", DiagnosticSeverity.Warning, "softmax", 1L));
 
+    [Fact]
+    public Task LDSL2104_counts_a_default_dimension_that_was_not_written()
+        => Fires("return x.{|#0:sort()|}.Values;", At("LDSL2104", DiagnosticSeverity.Warning, "sort", -1L), attribute: "[ForwardPass(TimeDim = -1)]");
+
     [Theory]
     [InlineData("return x - x.mean(new long[] { -1 }, keepdim: true);")]   // over channels (layer norm)
+    [InlineData("return x.cumsum(1) / arange(1, x.shape[1] + 1, dtype: x.dtype).view(1, -1, 1);")]   // docs/dsl.md's RunningMean
     [InlineData("return x.cumsum(1) / (t + 1);")]                           // a causal running mean
     [InlineData("return x.max(w);")]                                        // element-wise, no dim
     public Task LDSL2104_is_silent_off_the_time_axis(string body) => Silent(body);
