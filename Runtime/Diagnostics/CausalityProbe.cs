@@ -21,7 +21,7 @@ public static class CausalityProbe
         if (length < 2) throw new ArgumentOutOfRangeException(nameof(length), length, "The probe needs at least 2 tokens: one to change and one before it.");
         using var scope = NewDisposeScope();
         var generator = new Generator(seed);
-        var tokens = randint(0, model.VocabSize, [1, length], ScalarType.Int64, generator: generator);
+        var tokens = randint(0, model.VocabSize, [1, length], ScalarType.Int64, generator: generator).to(model.ParameterDevice);
         return Check(model, tokens, position ?? length / 2);
     }
 

@@ -50,6 +50,12 @@ public sealed class ForwardPassTests
         => Fires("return x.{|#0:roll(-1, -2)|};", At("LDSL2101", DiagnosticSeverity.Warning, "roll", "rotates the tensor (the last positions wrap around to the front, or later positions move earlier)", -2L),
             attribute: "[ForwardPass(TimeDim = 2, Rank = 4)]");
 
+    [Fact]
+    public Task LDSL2101_fires_inside_a_lambda_and_a_local_function_of_the_forward_pass()
+        => new AnalyzerTest<ForwardPassAnalyzer>(Layer("Func<Tensor, Tensor> f = y => y.{|#0:flip(1)|};\n        return f(Reverse(x));\n        Tensor Reverse(Tensor y) => y.{|#1:flip(1)|};"),
+            At("LDSL2101", DiagnosticSeverity.Warning, "flip", "reverses the tensor", 1L),
+            new DiagnosticResult("LDSL2101", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("flip", "reverses the tensor", 1L)).RunAsync();
+
     [Theory]
     [InlineData("return x.flip(2);")]                       // channels
     [InlineData("return x.roll(1, 0);")]                    // batch
