@@ -81,6 +81,25 @@ namespace LinearDsl
         /// <summary>Initial alpha of the global term. Default 0 (a converted model starts as local only).</summary>
         public double AlphaInit { get; set; }
 
+        /// <summary>
+        /// Where the taps of the depthwise convolution sit in time (L2 map). Default <see cref="LinearDsl.ConvPadding.Causal"/>:
+        /// the current token and the <see cref="ConvTaps"/> - 1 before it. The other values read future tokens and
+        /// exist only to demonstrate information leakage; analyzer LDSL2001 reports them.
+        /// </summary>
+        public ConvPadding ConvPadding { get; set; }
+
+        /// <summary>
+        /// Whether the local ReLU² attention is masked causally inside a group (L2 map). Default true. False lets every
+        /// token of a group see the group's later tokens (information leakage; analyzer LDSL2002 reports it).
+        /// </summary>
+        public bool CausalLocal { get; set; } = true;
+
+        /// <summary>
+        /// Whether a token's global term includes its own group (L2 map). Default false: only complete EARLIER groups.
+        /// True lets a token see the later tokens of its group (information leakage; analyzer LDSL2003 reports it).
+        /// </summary>
+        public bool InclusiveGlobalPrefix { get; set; }
+
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = new int[0];
     }
@@ -97,6 +116,13 @@ namespace LinearDsl
 
         /// <summary>Key/value heads; must divide <see cref="Heads"/>. Default 0: as many as Heads.</summary>
         public int KvHeads { get; set; }
+
+        /// <summary>
+        /// Attend to every token of the sequence, later ones included (an encoder's attention). Default false: causal.
+        /// A causal language model with it learns to copy the next token (information leakage; analyzer LDSL2004
+        /// reports it), and such a layer has no decoding forms.
+        /// </summary>
+        public bool Bidirectional { get; set; }
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = new int[0];

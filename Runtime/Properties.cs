@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
 
-// Tests reach the deliberately leaky variants (see AugmentedLinearAttention.Leak) and internals.
+// Tests and benchmarks reach internals (for example the switch of the fused decode step).
 [assembly: InternalsVisibleTo("LinearDsl.Runtime.Tests")]
 [assembly: InternalsVisibleTo("LinearDsl.Benchmarks")]

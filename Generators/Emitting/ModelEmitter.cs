@@ -110,7 +110,7 @@ namespace LinearDsl.Generators.Emitting
             switch (m.Kind)
             {
                 case "Softmax":
-                    return $"{Modeling}.MixerSpec.Softmax({m.Heads}, kvHeads: {m.KvHeads})";
+                    return $"{Modeling}.MixerSpec.Softmax({m.Heads}, kvHeads: {m.KvHeads}{(m.Bidirectional ? ", bidirectional: true" : "")})";
                 case "Linear":
                     var linear = new List<string>
                     {
@@ -120,7 +120,16 @@ namespace LinearDsl.Generators.Emitting
                     if (m.FeatureDim > 0) linear.Add($"FeatureDim = {m.FeatureDim}");
                     return $"{Modeling}.MixerSpec.LinearAttention({m.Heads}, new {Mixers}.LinearAttentionOptions {{ {string.Join(", ", linear)} }}, kvHeads: {m.KvHeads})";
                 default:
-                    return $"{Modeling}.MixerSpec.AugmentedLinear({m.Heads}, new {Mixers}.AugmentedLinearAttentionOptions {{ GroupSize = {m.GroupSize}, Local = {Bool(m.Local)}, Global = {Bool(m.Global)}, Conv = {Bool(m.Conv)}, ConvTaps = {m.ConvTaps}, AlphaInit = {Number(m.AlphaInit)} }}, kvHeads: {m.KvHeads})";
+                    var augmented = new List<string>
+                    {
+                        $"GroupSize = {m.GroupSize}", $"Local = {Bool(m.Local)}", $"Global = {Bool(m.Global)}", $"Conv = {Bool(m.Conv)}",
+                        $"ConvTaps = {m.ConvTaps}", $"AlphaInit = {Number(m.AlphaInit)}",
+                    };
+                    // The non-causal settings are written only when they take effect (causal declarations stay unchanged).
+                    if (m.ConvPadding != "Causal") augmented.Add($"ConvPadding = {Mixers}.ConvPaddingKind.{m.ConvPadding}");
+                    if (!m.CausalLocal) augmented.Add("CausalLocal = false");
+                    if (m.InclusiveGlobalPrefix) augmented.Add("InclusiveGlobalPrefix = true");
+                    return $"{Modeling}.MixerSpec.AugmentedLinear({m.Heads}, new {Mixers}.AugmentedLinearAttentionOptions {{ {string.Join(", ", augmented)} }}, kvHeads: {m.KvHeads})";
             }
         }
 

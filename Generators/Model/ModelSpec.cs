@@ -25,7 +25,10 @@ namespace LinearDsl.Generators.Model
         EquatableArray<MixerDecl> LayerMixers,
         string? DraftTarget);
 
-    /// <summary>The token mixer of one layer, with every setting resolved to a number.</summary>
+    /// <summary>
+    /// The token mixer of one layer, with every setting resolved to a number. The non-causal settings (ConvPadding,
+    /// CausalLocal, InclusiveGlobalPrefix, Bidirectional) keep their causal defaults unless they take effect.
+    /// </summary>
     internal sealed record MixerDecl(
         string Kind,
         int Heads,
@@ -38,7 +41,11 @@ namespace LinearDsl.Generators.Model
         bool Global,
         bool Conv,
         int ConvTaps,
-        double AlphaInit);
+        double AlphaInit,
+        string ConvPadding = "Causal",
+        bool CausalLocal = true,
+        bool InclusiveGlobalPrefix = false,
+        bool Bidirectional = false);
 
     /// <summary>A diagnostic with its location as values (a Location must not cross pipeline steps).</summary>
     internal sealed record DiagnosticInfo(string Id, string Message, LocationInfo? Location)

@@ -21,6 +21,7 @@ namespace LinearDsl.Generators.Parsing
         const string Namespace = "LinearDsl";
         const int DefaultGroupSize = 64;
         const int DefaultHeadSize = 64;
+        static readonly string[] ConvPaddings = { "Causal", "Centered", "Right" };
 
         readonly INamedTypeSymbol _type;
         readonly ClassDeclarationSyntax _syntax;
@@ -227,7 +228,8 @@ namespace LinearDsl.Generators.Parsing
                 Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "Heads"), $"The head size Dim / Heads = {dim / heads} is odd, but rotary positions rotate pairs of dimensions; choose Heads so that the head size is even, or use [LearnedPositions] or [NoPositions].");
                 valid = false;
             }
-            if (softmax) return valid ? new MixerDecl("Softmax", heads, kvHeads, "", 0, false, 0, false, false, false, 0, 0) : null;
+            if (softmax)
+                return valid ? new MixerDecl("Softmax", heads, kvHeads, "", 0, false, 0, false, false, false, 0, 0, Bidirectional: Bool(attribute, "Bidirectional", false)) : null;
 
             int map = Int(attribute, "FeatureMap", 0);
             string[] maps = { "L2", "EluPlusOne", "Relu", "Performer", "Hedgehog", "T2R" };
@@ -251,7 +253,7 @@ namespace LinearDsl.Generators.Parsing
             }
             if (map != 0)
             {
-                foreach (var option in new[] { "Groups", "GroupSize", "Local", "Global", "DWConv", "ConvTaps", "AlphaInit" })
+                foreach (var option in new[] { "Groups", "GroupSize", "Local", "Global", "DWConv", "ConvTaps", "AlphaInit", "ConvPadding", "CausalLocal", "InclusiveGlobalPrefix" })
                 {
                     if (IsSet(attribute, option))
                     {
@@ -293,9 +295,22 @@ namespace LinearDsl.Generators.Parsing
                 Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "AlphaInit"), $"LinearAttention.AlphaInit is {Format(alpha)}; give a finite number.");
                 valid = false;
             }
+            int padding = Int(attribute, "ConvPadding", 0);
+            if (padding < 0 || padding >= ConvPaddings.Length)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvPadding"), $"LinearAttention.ConvPadding is {padding}, not a ConvPadding value; use ConvPadding.Causal (the default).");
+                valid = false;
+            }
             int groupSize = ResolveGroupSize(attribute, context);
             if (groupSize <= 0) valid = false;
-            return valid ? new MixerDecl("AugmentedLinear", heads, kvHeads, "L2", 0, false, groupSize, local, global, conv, conv ? taps : 1, alpha) : null;
+            if (!valid) return null;
+            // A non-causal setting whose part is off (or a one-tap conv, or groups of one token) changes nothing: the
+            // config records the causal default, so the model keeps its decoding forms.
+            string convPadding = conv && taps > 1 ? ConvPaddings[padding] : "Causal";
+            bool causalLocal = !(local && groupSize > 1) || Bool(attribute, "CausalLocal", true);
+            bool inclusive = global && Bool(attribute, "InclusiveGlobalPrefix", false);
+            return new MixerDecl("AugmentedLinear", heads, kvHeads, "L2", 0, false, groupSize, local, global, conv, conv ? taps : 1, alpha,
+                convPadding, causalLocal, inclusive);
         }
 
         int ResolveGroupSize(AttributeData attribute, int context)

@@ -4,17 +4,12 @@ using static TorchSharp.torch;
 
 namespace LinearDsl.Runtime.Diagnostics;
 
-/// <summary>Result of probing one form of a mixer at one position.</summary>
-/// <param name="Form">"parallel", "step" or "verify".</param>
-/// <param name="Position">The token that was changed.</param>
-/// <param name="Causal">True when every output before <paramref name="Position"/> stayed bit-identical.</param>
-/// <param name="FirstLeak">The earliest earlier position whose output changed, if any.</param>
-public sealed record CausalityFinding(string Form, long Position, bool Causal, long? FirstLeak);
-
 /// <summary>
 /// Runtime causality check by perturbation (method.md section 4): change the query, key and value of token t and
 /// require every output before t to stay bit-identical, in each of the three forms. It catches a non-causal local
-/// block, an inclusive global prefix and a convolution that sees the future alike.
+/// block, an inclusive global prefix and a convolution that sees the future alike. A deliberately non-causal mixer
+/// (<see cref="TokenMixer.NonCausalSettings"/>) has no step or verify form: those findings are
+/// <see cref="CausalityVerdict.Refused"/>. <see cref="CausalityProbe"/> does the same for a whole model.
 /// </summary>
 public static class MixerCausalityProbe
 {
@@ -32,20 +27,25 @@ public static class MixerCausalityProbe
         long split = position / 2;
         return new[]
         {
-            Compare("parallel", position, mixer.Parallel(q, k, v), mixer.Parallel(q2, k2, v2)),
-            Compare("step", position, StepAll(mixer, q, k, v), StepAll(mixer, q2, k2, v2)),
-            Compare("verify", position, VerifyAfter(mixer, q, k, v, split), VerifyAfter(mixer, q2, k2, v2, split)),
+            Compare("parallel", position, mixer, () => mixer.Parallel(q, k, v), () => mixer.Parallel(q2, k2, v2)),
+            Compare("step", position, mixer, () => StepAll(mixer, q, k, v), () => StepAll(mixer, q2, k2, v2)),
+            Compare("verify", position, mixer, () => VerifyAfter(mixer, q, k, v, split), () => VerifyAfter(mixer, q2, k2, v2, split)),
         };
     }
 
-    static CausalityFinding Compare(string form, long position, Tensor original, Tensor perturbed)
+    static CausalityFinding Compare(string form, long position, TokenMixer mixer, Func<Tensor> original, Func<Tensor> perturbed)
     {
+        if (form != "parallel" && mixer.NonCausalSettings is not null)
+            return new CausalityFinding(form, position, CausalityVerdict.Refused, Refusal: $"{mixer.GetType().Name} is built with {mixer.NonCausalSettings} and has only its parallel form.");
+        var (before, after) = (original(), perturbed());
         for (long t = 0; t < position; t++)
         {
-            if (!original.narrow(2, t, 1).equal(perturbed.narrow(2, t, 1)).all().item<bool>())
-                return new CausalityFinding(form, position, false, t);
+            var a = before.narrow(2, t, 1);
+            var b = after.narrow(2, t, 1);
+            if (!a.equal(b).all().item<bool>())
+                return new CausalityFinding(form, position, CausalityVerdict.Leaks, t, a.sub(b).abs().max().ToDouble());
         }
-        return new CausalityFinding(form, position, true, null);
+        return new CausalityFinding(form, position, CausalityVerdict.Causal);
     }
 
     static Tensor Perturb(Tensor x, long position, Generator generator)

@@ -37,6 +37,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
         _taps = _options.ConvTaps;
         if (_options.Global) alpha = new Parameter(tensor(_options.AlphaInit, ScalarType.Float32));
         if (_options.Conv) conv_weight = new Parameter(zeros(geometry.KvHeads, _taps, ScalarType.Float32));
+        NonCausalSettings = _options.NonCausalSettings;
         RegisterComponents();
     }
 
@@ -48,9 +49,6 @@ public sealed class AugmentedLinearAttention : TokenMixer
 
     /// <summary>Convolution kernel [kv_heads, taps], or null when Conv is off.</summary>
     public Parameter? ConvWeight => conv_weight;
-
-    /// <summary>A deliberately wrong parallel form, reachable only from tests, to prove that the causality probe works.</summary>
-    internal AugmentedLeak Leak { get; set; }
 
     /// <inheritdoc />
     protected override long PrefillChunk => _group;
@@ -83,19 +81,23 @@ public sealed class AugmentedLinearAttention : TokenMixer
             var vg = PadTime(v, padded).view(batch, kvHeads, 1, groups, _group, dim);
             if (_options.Local)
             {
+                var weights = qh.matmul(kh.transpose(-1, -2)).relu().square();
                 // masked_fill_ in place is autograd-safe: square's backward reads its input, not its output.
-                var future = ones(_group, _group, ScalarType.Bool, q.device).triu(1);
-                output = qh.matmul(kh.transpose(-1, -2)).relu().square().masked_fill_(future, 0).matmul(vg);
+                // Without the mask (CausalLocal = false) a token sees its group's later tokens: a deliberate leak.
+                if (_options.CausalLocal) weights = weights.masked_fill_(ones(_group, _group, ScalarType.Bool, q.device).triu(1), 0);
+                output = weights.matmul(vg);
             }
-            if (_options.Global && (groups > 1 || state is not null || Leak == AugmentedLeak.InclusiveGlobalPrefix))
+            bool inclusive = _options.InclusiveGlobalPrefix;
+            if (_options.Global && (groups > 1 || state is not null || inclusive))
             {
                 output ??= zeros_like(qh);
-                if (groups > 1 || Leak == AugmentedLeak.InclusiveGlobalPrefix)
+                if (groups > 1 || inclusive)
                 {
                     // Group g reads the inclusive prefix up to group g - 1: the shifted cumsum, without the
-                    // cancellation of cumsum - kv and without copying the prefix into a shifted tensor.
+                    // cancellation of cumsum - kv and without copying the prefix into a shifted tensor. The unshifted
+                    // prefix (InclusiveGlobalPrefix) gives group g its own group too: a deliberate leak.
                     var prefix = kh.transpose(-1, -2).matmul(vg).cumsum(3);               // [.., groups, d, d]
-                    long shift = Leak == AugmentedLeak.InclusiveGlobalPrefix ? 0 : 1;
+                    long shift = inclusive ? 0 : 1;
                     var global = qh.narrow(3, shift, groups - shift).matmul(prefix.narrow(3, 0, groups - shift)).mul_(alpha!);
                     output.narrow(3, shift, groups - shift).add_(global);
                 }
@@ -108,9 +110,11 @@ public sealed class AugmentedLinearAttention : TokenMixer
         }
         if (_options.Conv)
         {
-            var source = Leak == AugmentedLeak.ConvSeesNextToken
-                ? cat(new[] { v.narrow(2, 1, time - 1), zeros_like(v.narrow(2, 0, 1)) }, 2)
-                : v;
+            // A non-causal ConvPadding shifts the window s tokens into the future: the conv reads v[t + s - j].
+            long ahead = _options.ConvShift;
+            var source = ahead == 0 ? v
+                : ahead >= time ? zeros_like(v)
+                : cat(new[] { v.narrow(2, ahead, time - ahead), zeros_like(v.narrow(2, 0, ahead)) }, 2);
             Tensor conv;
             if (state is not null && HasConvHistory)
             {
@@ -361,19 +365,4 @@ public sealed class AugmentedLinearAttention : TokenMixer
 
     /// <summary>L2 feature map: x / max(||x||, eps) per head vector.</summary>
     Tensor FeatureMap(Tensor x) => nn.functional.normalize(x, 2, -1, _options.FeatureEps);
-
-
-}
-
-/// <summary>Deliberately non-causal variants of the parallel form, for tests of the causality probe only.</summary>
-internal enum AugmentedLeak
-{
-    /// <summary>The correct, causal form.</summary>
-    None,
-
-    /// <summary>The global term includes the query's own group (inclusive prefix).</summary>
-    InclusiveGlobalPrefix,
-
-    /// <summary>The convolution reads the next token's value.</summary>
-    ConvSeesNextToken,
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LinearDsl.Runtime.Mixers;
 
 /// <summary>Settings of <see cref="AugmentedLinearAttention"/> (method.md section 1).</summary>
@@ -24,9 +26,53 @@ public sealed record AugmentedLinearAttentionOptions
     /// <summary>Lower bound of the norm in the L2 feature map. Default 1e-6.</summary>
     public double FeatureEps { get; init; } = 1e-6;
 
+    /// <summary>
+    /// Where the conv taps sit in time. Default <see cref="ConvPaddingKind.Causal"/>. The others read later tokens
+    /// (information leakage) and leave the mixer with its parallel form only.
+    /// </summary>
+    public ConvPaddingKind ConvPadding { get; init; }
+
+    /// <summary>
+    /// Mask the local ReLU^2 attention causally inside a group. Default true. False lets a token see the later tokens of
+    /// its group (information leakage) and leaves the mixer with its parallel form only.
+    /// </summary>
+    public bool CausalLocal { get; init; } = true;
+
+    /// <summary>
+    /// Let the global term include the query's own group (an inclusive prefix). Default false. True lets a token see
+    /// the later tokens of its group (information leakage) and leaves the mixer with its parallel form only.
+    /// </summary>
+    public bool InclusiveGlobalPrefix { get; init; }
+
+    /// <summary>
+    /// The settings that make this mixer read later tokens, as "Name = value" joined by ", ", or null when it is causal.
+    /// A setting whose part is off (or a conv of one tap, or groups of one token) leaks nothing and is not listed.
+    /// </summary>
+    [JsonIgnore]
+    public string? NonCausalSettings
+    {
+        get
+        {
+            var settings = new List<string>();
+            if (Conv && ConvTaps > 1 && ConvPadding != ConvPaddingKind.Causal) settings.Add($"ConvPadding = {ConvPadding}");
+            if (Local && GroupSize > 1 && !CausalLocal) settings.Add("CausalLocal = false");
+            if (Global && InclusiveGlobalPrefix) settings.Add("InclusiveGlobalPrefix = true");
+            return settings.Count == 0 ? null : string.Join(", ", settings);
+        }
+    }
+
+    /// <summary>How many steps the conv window is shifted towards the future (0 for the causal conv).</summary>
+    internal long ConvShift => ConvPadding switch
+    {
+        ConvPaddingKind.Centered => (ConvTaps - 1) / 2,
+        ConvPaddingKind.Right => ConvTaps - 1,
+        _ => 0,
+    };
+
     /// <summary>Throws when a setting cannot work.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(ConvPadding)) throw new ArgumentOutOfRangeException(nameof(ConvPadding), ConvPadding, $"ConvPadding {(int)ConvPadding} is not a known conv padding; use Causal, Centered or Right.");
         if (GroupSize <= 0) throw new ArgumentOutOfRangeException(nameof(GroupSize), GroupSize, "GroupSize must be at least 1 token.");
         if (ConvTaps <= 0) throw new ArgumentOutOfRangeException(nameof(ConvTaps), ConvTaps, "ConvTaps must be at least 1 (the current token).");
         if (!(FeatureEps > 0)) throw new ArgumentOutOfRangeException(nameof(FeatureEps), FeatureEps, "FeatureEps must be positive, or zero-norm rows divide by zero.");

@@ -16,11 +16,17 @@ public sealed class SoftmaxAttention : TokenMixer
     /// <param name="geometry">Head layout (grouped-query attention when KvHeads &lt; Heads).</param>
     /// <param name="rotary">Rotary embedding by absolute position, or null.</param>
     /// <param name="initialCapacity">Tokens the cache reserves at first; it grows by half when full.</param>
-    public SoftmaxAttention(MixerGeometry geometry, RotaryEmbedding? rotary = null, long initialCapacity = 256)
+    /// <param name="bidirectional">
+    /// Attend to every token, later ones included (an encoder's attention, information leakage in a language model).
+    /// Default false. A bidirectional mixer has only its parallel form.
+    /// </param>
+    public SoftmaxAttention(MixerGeometry geometry, RotaryEmbedding? rotary = null, long initialCapacity = 256, bool bidirectional = false)
         : base(nameof(SoftmaxAttention), geometry, rotary)
     {
         if (initialCapacity <= 0) throw new ArgumentOutOfRangeException(nameof(initialCapacity), initialCapacity, "The cache must reserve at least one token.");
         InitialCapacity = initialCapacity;
+        Bidirectional = bidirectional;
+        if (bidirectional) NonCausalSettings = "Bidirectional = true";
         _scale = 1.0 / Math.Sqrt(geometry.HeadDim);
         RegisterComponents();
     }
@@ -28,12 +34,15 @@ public sealed class SoftmaxAttention : TokenMixer
     /// <summary>Tokens the cache reserves when created.</summary>
     public long InitialCapacity { get; }
 
+    /// <summary>True when every token attends to every other (no causal mask; parallel form only).</summary>
+    public bool Bidirectional { get; }
+
     /// <inheritdoc />
     protected override long PrefillChunk => 256;
 
     /// <inheritdoc />
     protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v)
-        => nn.functional.scaled_dot_product_attention(q, ExpandKv(k), ExpandKv(v), is_casual: true);
+        => nn.functional.scaled_dot_product_attention(q, ExpandKv(k), ExpandKv(v), is_casual: !Bidirectional);
 
     /// <inheritdoc />
     protected override MixerState CreateStateCore(long batch, ScalarType dtype, Device device)

@@ -40,9 +40,19 @@ public abstract class TokenMixer : nn.Module
         return ParallelCore(rq, rk, v).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The deliberately non-causal settings this mixer was built with ("Name = value", joined by ", "), or null when it
+    /// is causal. A non-causal mixer has only its parallel form: <see cref="CreateState"/> refuses it, and with it
+    /// Prefill, Step, Verify and Commit, whose exactness rests on causality.
+    /// </summary>
+    public string? NonCausalSettings { get; protected init; }
+
     /// <summary>A new decoding state for <paramref name="batch"/> rows at position 0.</summary>
+    /// <exception cref="NotSupportedException">The mixer is non-causal (<see cref="NonCausalSettings"/>).</exception>
     public MixerState CreateState(long batch, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
+        if (NonCausalSettings is not null)
+            throw new NotSupportedException($"{GetType().Name} is built with {NonCausalSettings}, so it reads later tokens and has only its parallel form (training-time demonstrations of information leakage). Prefill, Step, Verify and Commit need a causal mixer: remove the setting.");
         if (!IsFloatingPoint(dtype))
             throw new ArgumentException($"State dtype must be a floating-point type, got {dtype}.", nameof(dtype));
         return CreateStateCore(batch, dtype, device ?? CPU);

@@ -138,6 +138,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <param name="batch">Rows (sequences decoded side by side).</param>
     /// <param name="dtype">Element type; defaults to the parameters' and must equal it.</param>
     /// <param name="device">Device; defaults to the parameters'.</param>
+    /// <exception cref="NotSupportedException">A layer's mixer is deliberately non-causal (it has only the Forward form).</exception>
     public ModelState CreateState(long batch, ScalarType? dtype = null, Device? device = null)
     {
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A decoding state needs at least one row.");
@@ -153,7 +154,17 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var states = new List<MixerState>(_layers.Length);
         try
         {
-            foreach (var layer in _layers) states.Add(layer.CreateState(batch, type, place));
+            for (int i = 0; i < _layers.Length; i++)
+            {
+                try
+                {
+                    states.Add(_layers[i].CreateState(batch, type, place));
+                }
+                catch (NotSupportedException error)
+                {
+                    throw new NotSupportedException($"Layer {i} cannot decode: {error.Message}", error);
+                }
+            }
         }
         catch
         {

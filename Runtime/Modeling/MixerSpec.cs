@@ -42,6 +42,14 @@ public sealed record MixerSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LinearAttentionOptions? Linear { get; init; }
 
+    /// <summary>
+    /// Softmax attention without the causal mask (kind softmax only). Default false. A model with it reads later
+    /// tokens (information leakage) and has only its Forward form. Written to config.json only when true, so a file
+    /// without the key describes a causal mixer.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Bidirectional { get; init; }
+
     /// <summary>An augmented linear mixer (default options: G = 64, 32 conv taps, alpha 0).</summary>
     public static MixerSpec AugmentedLinear(int heads, AugmentedLinearAttentionOptions? options = null, int? kvHeads = null)
         => new() { Kind = MixerKind.AugmentedLinear, Heads = heads, KvHeads = kvHeads ?? heads, Augmented = options ?? new AugmentedLinearAttentionOptions() };
@@ -50,7 +58,7 @@ public sealed record MixerSpec
     public static MixerSpec LinearAttention(int heads, LinearAttentionOptions? options = null, int? kvHeads = null)
         => new() { Kind = MixerKind.Linear, Heads = heads, KvHeads = kvHeads ?? heads, Linear = options ?? new LinearAttentionOptions() };
 
-    /// <summary>Softmax attention with a KV cache.</summary>
-    public static MixerSpec Softmax(int heads, int? kvHeads = null)
-        => new() { Kind = MixerKind.Softmax, Heads = heads, KvHeads = kvHeads ?? heads };
+    /// <summary>Softmax attention with a KV cache (causal), or without a mask when <paramref name="bidirectional"/>.</summary>
+    public static MixerSpec Softmax(int heads, int? kvHeads = null, bool bidirectional = false)
+        => new() { Kind = MixerKind.Softmax, Heads = heads, KvHeads = kvHeads ?? heads, Bidirectional = bidirectional };
 }

@@ -65,6 +65,8 @@ public sealed partial record ModelConfig
         else if (spec.Heads > 0 && spec.Heads % spec.KvHeads != 0)
             problems.Add($"{where}.kv_heads ({spec.KvHeads}) must divide heads ({spec.Heads}) for grouped-query attention; choose a divisor of {spec.Heads}.");
 
+        if (spec.Bidirectional && spec.Kind != MixerKind.Softmax)
+            problems.Add($"{where}.bidirectional applies to softmax mixers only; remove it.");
         switch (spec.Kind)
         {
             case MixerKind.AugmentedLinear:

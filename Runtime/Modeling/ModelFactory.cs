@@ -61,7 +61,7 @@ public static class ModelFactory
             MixerKind.AugmentedLinear => new AugmentedLinearAttention(geometry, spec.Augmented, rotary),
             MixerKind.Linear => new LinearAttention(geometry, spec.Linear, rotary),
             // The cache grows by half when full; reserving more than the context length would waste memory.
-            MixerKind.Softmax => new SoftmaxAttention(geometry, rotary, initialCapacity: Math.Min(256, contextLength)),
+            MixerKind.Softmax => new SoftmaxAttention(geometry, rotary, initialCapacity: Math.Min(256, contextLength), bidirectional: spec.Bidirectional),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown mixer kind."),
         };
     }

@@ -12,6 +12,8 @@ public sealed class GeneratedModelTests
 
     public static TheoryData<string> Declared => new() { "TinyAugmented", "TinyHedgehog", "TinySoftmaxGpt", "TinyHybrid", "TinyGqa", "TinyDraft" };
 
+    internal static CausalLanguageModel CreateDeclared(string name, ulong seed = 1) => Create(name, seed);
+
     static CausalLanguageModel Create(string name, ulong seed = 1) => name switch
     {
         "TinyAugmented" => TinyAugmented.Create(seed, ScalarType.Float64),
@@ -126,7 +128,7 @@ public sealed class GeneratedModelTests
         TinyDraft.Config.VocabSize.Should().Be(TinyAugmented.Config.VocabSize);
     }
 
-    static void RandomizeMixers(CausalLanguageModel model)
+    internal static void RandomizeMixers(CausalLanguageModel model)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();

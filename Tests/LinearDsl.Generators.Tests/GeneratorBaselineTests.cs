@@ -29,6 +29,40 @@ public sealed class GeneratorBaselineTests
         Directory.GetFiles(baselines, "*.g.cs.txt").Select(Path.GetFileName).Should().BeEquivalentTo(run.GeneratedSources.Select(s => s.HintName + ".txt"), "no stale baselines");
     }
 
+    [Fact]
+    public void Leaky_declarations_carry_their_settings_into_the_generated_config()
+    {
+        // Baselines/Leaky/: the emitter writes a non-causal setting only when it takes effect, so causal
+        // declarations (above) are unchanged by these options.
+        var source = File.ReadAllText(Path.Combine(SourceDirectory(), "LeakyModels.cs"));
+        var (run, compile) = GeneratorHarness.Run(source);
+        run.Diagnostics.Should().BeEmpty();
+        compile.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).Should().BeEmpty();
+        var baselines = Path.Combine(SourceDirectory(), "Baselines", "Leaky");
+        bool update = Environment.GetEnvironmentVariable("LINEARDSL_UPDATE_BASELINES") == "1";
+        if (update) Directory.CreateDirectory(baselines);
+        foreach (var generated in run.GeneratedSources)
+        {
+            var path = Path.Combine(baselines, generated.HintName + ".txt");
+            var text = generated.SourceText.ToString();
+            if (update) File.WriteAllText(path, text);
+            File.Exists(path).Should().BeTrue($"a baseline exists for {generated.HintName} (set LINEARDSL_UPDATE_BASELINES=1 to write it)");
+            text.Should().Be(File.ReadAllText(path), $"{generated.HintName} must match its baseline");
+        }
+        Directory.GetFiles(baselines, "*.g.cs.txt").Select(Path.GetFileName).Should().BeEquivalentTo(run.GeneratedSources.Select(s => s.HintName + ".txt"), "no stale baselines");
+    }
+
+    [Fact]
+    public void A_non_causal_setting_that_takes_no_effect_is_not_emitted()
+    {
+        const string source = "using LinearDsl;\nnamespace Demo;\n[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n"
+            + "[LinearAttention(Heads = 2, ConvTaps = 1, ConvPadding = ConvPadding.Right, Global = false, InclusiveGlobalPrefix = true, GroupSize = 1, CausalLocal = false)]\npublic partial class M;";
+        var (run, _) = GeneratorHarness.Run(source);
+        run.Diagnostics.Should().BeEmpty();
+        var text = run.GeneratedSources.Single().SourceText.ToString();
+        text.Should().NotContain("ConvPadding").And.NotContain("CausalLocal").And.NotContain("InclusiveGlobalPrefix");
+    }
+
     /// <summary>The test project's source folder (baselines are read from and written to the source tree).</summary>
     static string SourceDirectory()
         => typeof(GeneratorBaselineTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)

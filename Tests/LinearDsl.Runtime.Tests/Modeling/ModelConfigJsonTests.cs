@@ -57,8 +57,43 @@ public sealed class ModelConfigJsonTests
         root.GetProperty("mlp").GetString().Should().Be("swiglu");
         root.GetProperty("mixer").GetProperty("kind").GetString().Should().Be("augmented_linear");
         root.GetProperty("mixer").GetProperty("augmented").EnumerateObject().Select(p => p.Name)
-            .Should().Contain(["group_size", "local", "global", "conv", "conv_taps", "alpha_init", "feature_eps"]);
+            .Should().Contain(["group_size", "local", "global", "conv", "conv_taps", "alpha_init", "feature_eps", "conv_padding", "causal_local", "inclusive_global_prefix"]);
     }
+
+    [Fact]
+    public void Non_causal_settings_round_trip()
+    {
+        var leaky = new AugmentedLinearAttentionOptions { GroupSize = 4, ConvTaps = 3, ConvPadding = ConvPaddingKind.Centered, CausalLocal = false, InclusiveGlobalPrefix = true };
+        var config = ModelCatalog.Config("hybrid") with
+        {
+            Mixer = MixerSpec.AugmentedLinear(2, leaky),
+            LayerMixers = new Dictionary<int, MixerSpec> { [0] = MixerSpec.Softmax(2, bidirectional: true) },
+        };
+        string json = ModelConfigJson.Serialize(config);
+        json.Should().Contain("\"conv_padding\": \"centered\"").And.Contain("\"causal_local\": false")
+            .And.Contain("\"inclusive_global_prefix\": true").And.Contain("\"bidirectional\": true");
+        var back = ModelConfigJson.Deserialize(json);
+        back.Should().Be(config);
+        back.Mixer.Augmented!.NonCausalSettings.Should().Be("ConvPadding = Centered, CausalLocal = false, InclusiveGlobalPrefix = true");
+        back.LayerMixers[0].Bidirectional.Should().BeTrue();
+        back.Should().NotBe(ModelCatalog.Config("hybrid"));
+    }
+
+    [Fact]
+    public void A_file_without_the_non_causal_keys_reads_as_causal()
+    {
+        // config.json files written before these settings existed have none of the keys; bidirectional is written only when true.
+        string json = ModelConfigJson.Serialize(ModelCatalog.Config("hybrid"));
+        json.Should().NotContain("bidirectional");
+        string old = string.Join("\n", json.Split('\n').Where(line => !line.Contains("conv_padding") && !line.Contains("causal_local") && !line.Contains("inclusive_global_prefix")));
+        old = old.Replace("1E-06,\n", "1E-06\n");
+        ModelConfigJson.Deserialize(old).Should().Be(ModelCatalog.Config("hybrid"));
+    }
+
+    [Fact]
+    public void Bidirectional_is_refused_on_a_linear_mixer()
+        => FluentActions.Invoking(() => (ModelCatalog.Config("aug-rope") with { Mixer = MixerSpec.AugmentedLinear(2) with { Bidirectional = true } }).Validate())
+            .Should().Throw<InvalidModelConfigException>().Which.Problems.Should().Contain("mixer.bidirectional applies to softmax mixers only; remove it.");
 
     [Fact]
     public void The_schema_matches_the_committed_baseline()
