@@ -25,6 +25,7 @@ namespace LinearDsl.Generators.Diagnostics
         public const string InvalidMixerNumberId = "LDSL1010";
         public const string UnsupportedClassId = "LDSL1011";
         public const string InvalidDraftId = "LDSL1012";
+        public const string DraftNotCheaperId = "LDSL1013";
         public const string InternalErrorId = "LDSL1099";
 
         public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial");
@@ -39,18 +40,19 @@ namespace LinearDsl.Generators.Diagnostics
         public static readonly DiagnosticDescriptor InvalidMixerNumber = Create(InvalidMixerNumberId, "Setting out of range");
         public static readonly DiagnosticDescriptor UnsupportedClass = Create(UnsupportedClassId, "Model class shape not supported");
         public static readonly DiagnosticDescriptor InvalidDraft = Create(InvalidDraftId, "Draft target is not a declared model");
+        public static readonly DiagnosticDescriptor DraftNotCheaper = Create(DraftNotCheaperId, "Draft is not cheaper than its target", DiagnosticSeverity.Warning);
         public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration");
 
         static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
         {
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
-            ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, InternalError,
+            ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper, InternalError,
         }.ToDictionary(d => d.Id);
 
         public static DiagnosticDescriptor ById(string id) => All[id];
 
-        static DiagnosticDescriptor Create(string id, string title)
-            => new DiagnosticDescriptor(id, title, "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        static DiagnosticDescriptor Create(string id, string title, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+            => new DiagnosticDescriptor(id, title, "{0}", Category, severity, isEnabledByDefault: true,
                 helpLinkUri: $"docs/diagnostics/{id}.md");
     }
 }

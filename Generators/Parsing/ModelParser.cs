@@ -26,6 +26,8 @@ namespace LinearDsl.Generators.Parsing
         readonly INamedTypeSymbol _type;
         readonly ClassDeclarationSyntax _syntax;
         readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
+        // Advice that does not block generation (reported alongside, after the errors).
+        readonly List<DiagnosticInfo> _warnings = new List<DiagnosticInfo>();
 
         ModelParser(INamedTypeSymbol type, ClassDeclarationSyntax syntax)
         {
@@ -46,7 +48,7 @@ namespace LinearDsl.Generators.Parsing
             }
             var parser = new ModelParser(type, syntax);
             var spec = parser.Read(context.Attributes.First(), cancellationToken);
-            return new ParseResult(parser._diagnostics.Count == 0 ? spec : null, parser._diagnostics.ToEquatableArray());
+            return new ParseResult(parser._diagnostics.Count == 0 ? spec : null, parser._diagnostics.Concat(parser._warnings).ToEquatableArray());
         }
 
         ModelSpec? Read(AttributeData causalLm, CancellationToken cancellationToken)
@@ -101,7 +103,7 @@ namespace LinearDsl.Generators.Parsing
             }
 
             var layerMixers = ResolveLayers(mixers, layers, dim, context, positionKind);
-            string? draftTarget = ReadDraft(attributes, vocab);
+            string? draftTarget = ReadDraft(attributes, vocab, dim, layers);
 
             if (_diagnostics.Count > 0) return null;
             return new ModelSpec(
@@ -352,7 +354,7 @@ namespace LinearDsl.Generators.Parsing
             return Math.Min(DefaultGroupSize, context);
         }
 
-        string? ReadDraft(List<AttributeData> attributes, int vocab)
+        string? ReadDraft(List<AttributeData> attributes, int vocab, int dim, int layers)
         {
             var draft = attributes.FirstOrDefault(a => Name(a) == "DraftForAttribute");
             if (draft == null) return null;
@@ -368,6 +370,15 @@ namespace LinearDsl.Generators.Parsing
             {
                 Report(Descriptors.InvalidDraftId, Location(draft), $"'{_type.Name}' has VocabSize = {vocab} but its target '{target.Name}' has VocabSize = {targetVocab}; a draft must share its target's vocabulary.");
                 return null;
+            }
+            // Per-token cost of the layers grows with Layers x Dim^2 (projections and MLP); a draft that is not
+            // cheaper than its target cannot speed decoding up (method.md section 5).
+            long draftCost = (long)layers * dim * dim, targetCost = (long)Int(targetModel, "Layers", 0) * Int(targetModel, "Dim", 0) * Int(targetModel, "Dim", 0);
+            if (draftCost > 0 && targetCost > 0 && draftCost >= targetCost)
+            {
+                _warnings.Add(new DiagnosticInfo(Descriptors.DraftNotCheaperId,
+                    $"'{_type.Name}' (Layers x Dim^2 = {draftCost}) is not cheaper than its target '{target.Name}' ({targetCost}); speculative decoding only pays off with a draft that costs a fraction of the target: use fewer layers or a smaller Dim.",
+                    LocationInfo.From(Location(draft))));
             }
             return target.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         }

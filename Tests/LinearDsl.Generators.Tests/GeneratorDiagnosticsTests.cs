@@ -7,6 +7,7 @@ public sealed class GeneratorDiagnosticsTests
 {
     const string Header = "using LinearDsl;\nnamespace Demo;\n";
     const string Model = "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n";
+    const string SmallDraft = "[CausalLM(VocabSize = 32, Dim = 8, Layers = 1, ContextLength = 64)]\n";
 
     public static TheoryData<string, string, string, string> Cases => new()
     {
@@ -22,7 +23,7 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.OptionNotForFeatureMapId, Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne, DWConv = true)]\npublic partial class M;", "DWConv = true", Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne)]\npublic partial class M;" },
         { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(Heads = 2, ConvTaps = 0)]\npublic partial class M;", "ConvTaps = 0", Model + "[LinearAttention(Heads = 2, ConvTaps = 1)]\npublic partial class M;" },
         { Descriptors.UnsupportedClassId, "public partial class Outer\n{\n" + Model + "[LinearAttention(Heads = 2)]\npublic partial class M { }\n}", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
-        { Descriptors.InvalidDraftId, Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(string))]\npublic partial class M;", "DraftFor(typeof(string))", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;\n" + Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(M))]\npublic partial class D;" },
+        { Descriptors.InvalidDraftId, Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(string))]\npublic partial class M;", "DraftFor(typeof(string))", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;\n" + SmallDraft + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(M))]\npublic partial class D;" },
     };
 
     [Theory]
@@ -62,7 +63,7 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(DWConv = true)]\npublic partial class M;", "LinearAttention(DWConv = true)", Model + "[LinearAttention(Heads = 2, DWConv = true)]\npublic partial class M;" },
         { Descriptors.InvalidMixerNumberId, Model + "[Rotary(Theta = double.PositiveInfinity)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "Theta = double.PositiveInfinity", Model + "[Rotary(Theta = 500000)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
         { Descriptors.UnsupportedClassId, Model + "[LinearAttention(Heads = 2)]\npublic partial record M;", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
-        { Descriptors.InvalidDraftId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class T;\n[CausalLM(VocabSize = 33, Dim = 16, Layers = 1, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;", "DraftFor(typeof(T))", Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;" },
+        { Descriptors.InvalidDraftId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class T;\n[CausalLM(VocabSize = 33, Dim = 16, Layers = 1, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;", "DraftFor(typeof(T))", Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + SmallDraft + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;" },
     };
 
     [Theory]
@@ -76,7 +77,23 @@ public sealed class GeneratorDiagnosticsTests
         // LDSL1099 reports a bug of the generator itself; no declaration should reach it (the fuzz tests check that).
         var ids = typeof(Descriptors).GetFields().Where(f => f.Name.EndsWith("Id") && f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)
             .Where(id => id != Descriptors.InternalErrorId);
-        ids.Should().BeEquivalentTo(Cases.Select(c => (string)c[0]));
+        // LDSL1013 is a warning (the model is still generated); it has its own test below.
+        ids.Should().BeEquivalentTo(Cases.Select(c => (string)c[0]).Append(Descriptors.DraftNotCheaperId));
+    }
+
+    [Fact]
+    public void A_draft_as_large_as_its_target_is_warned_about_and_still_generated()
+    {
+        const string target = "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class T;\n";
+        var (run, compile) = GeneratorHarness.Run(Header + target + "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class D;");
+        var warning = run.Diagnostics.Should().ContainSingle().Subject;
+        warning.Id.Should().Be(Descriptors.DraftNotCheaperId);
+        warning.Severity.Should().Be(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning);
+        warning.GetMessage().Should().Be("'D' (Layers x Dim^2 = 512) is not cheaper than its target 'T' (512); speculative decoding only pays off with a draft that costs a fraction of the target: use fewer layers or a smaller Dim.");
+        run.GeneratedSources.Select(s => s.HintName).Should().Contain("Demo.D.g.cs");
+
+        var (cheaper, _) = GeneratorHarness.Run(Header + target + "[CausalLM(VocabSize = 32, Dim = 8, Layers = 1, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class D;");
+        cheaper.Diagnostics.Should().BeEmpty();
     }
 
     [Fact]
