@@ -29,5 +29,8 @@ public static class LineardslApp
             .WithDescription("Continue a prompt with speculative decoding (the bundled target and draft by default), streaming the text, then print acceptance rate, tokens/s, target calls, time to first token and the speed-up over a plain run of the same request.")
             .WithExample("generate", "\"Once upon a time\"")
             .WithExample("generate", "--target", "checkpoints/target", "--draft", "checkpoints/draft", "--max-tokens", "100", "\"The sea\"");
+        config.AddCommand<ChatCommand>("chat")
+            .WithDescription("Chat with the model: type a line, read the streamed reply; /exit or end of input quits.")
+            .WithExample("chat", "--temperature", "0.7");
     }
 }

@@ -22,4 +22,10 @@ public static class Spinner
         if (!console.Profile.Capabilities.Interactive) return work();
         return console.Status().StartAsync(status, _ => work());
     }
+
+    public static Task RunAsync(IAnsiConsole console, string status, Func<Action<string>, Task> work)
+    {
+        if (!console.Profile.Capabilities.Interactive) return work(_ => { });
+        return console.Status().StartAsync(status, context => work(text => context.Status(text)));
+    }
 }

@@ -25,7 +25,7 @@ public class DecodingSettings : ModelPairSettings
     public int TopK { get; set; }
 
     [CommandOption("--top-p <P>")]
-    [Description("Nucleus sampling: the smallest set of likely tokens whose probability reaches P, in (0, 1]; 1 keeps all.")]
+    [Description("Nucleus sampling: the smallest set of likely tokens whose probability reaches P, with 0 < P <= 1; 1 keeps all.")]
     [DefaultValue(1.0)]
     public double TopP { get; set; } = 1;
 

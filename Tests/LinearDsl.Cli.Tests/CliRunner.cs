@@ -11,7 +11,7 @@ public static class CliRunner
     {
         var tester = new CommandAppTester(new CommandAppTesterSettings { TrimConsoleOutput = true });
         tester.Console.Profile.Width = 120;
-        var environment = new CliEnvironment(tester.Console, tester.Console, new StringReader(input), searchRoots);
+        var environment = new CliEnvironment(tester.Console, tester.Console, new StringReader(input), searchRoots, EchoInput: true);
         tester.Configure(config => LineardslApp.Configure(config, environment));
         return await tester.RunAsync(args);
     }
