@@ -32,5 +32,8 @@ public static class LineardslApp
         config.AddCommand<ChatCommand>("chat")
             .WithDescription("Chat with the model: type a line, read the streamed reply; /exit or end of input quits.")
             .WithExample("chat", "--temperature", "0.7");
+        config.AddCommand<InspectCommand>("inspect")
+            .WithDescription("Show a checkpoint's declared architecture, parameter count, size on disk and decoding state bytes per token of context.")
+            .WithExample("inspect", "models/target");
     }
 }
