@@ -35,5 +35,8 @@ public static class LineardslApp
         config.AddCommand<InspectCommand>("inspect")
             .WithDescription("Show a checkpoint's declared architecture, parameter count, size on disk and decoding state bytes per token of context.")
             .WithExample("inspect", "models/target");
+        config.AddCommand<BenchCommand>("bench")
+            .WithDescription("Measure decode tokens/s of plain and speculative decoding on a target and draft (a few seconds); --json writes the figures.")
+            .WithExample("bench", "--target", "models/target", "--draft", "models/draft", "--json", "artifacts/bench.json");
     }
 }
