@@ -9,11 +9,11 @@ public static class LineardslApp
     public const string Name = "lineardsl";
 
     /// <summary>Runs the command line with <paramref name="args"/>; returns the exit code.</summary>
-    public static Task<int> RunAsync(string[] args, CliEnvironment environment)
+    public static Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         var app = new CommandApp();
         app.Configure(config => Configure(config, environment));
-        return app.RunAsync(args);
+        return app.RunAsync(args, cancellationToken);
     }
 
     /// <summary>Registers the commands and <paramref name="environment"/>, and reports failures as one line.</summary>
