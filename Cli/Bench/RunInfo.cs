@@ -27,7 +27,15 @@ public static class RunInfo
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, RedirectStandardError = true });
+            // The commit of the checkout being run: the repository around the current directory, else around the executable.
+            string directory = BundledModels.FindRepositoryRoot(Directory.GetCurrentDirectory())
+                ?? BundledModels.FindRepositoryRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
+            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = directory,
+            });
             if (git is null) return "unknown";
             string sha = git.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();

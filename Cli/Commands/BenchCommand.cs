@@ -82,10 +82,17 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
     /// <summary>Writes to a temporary file beside <paramref name="path"/> and renames it, so a reader never sees half a file.</summary>
     static void WriteJson(string path, List<DecodeMeasurement> rows)
     {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            string temp = path + ".tmp";
+            File.WriteAllText(temp, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write --json '{path}': {error.Message}");
+        }
     }
 }

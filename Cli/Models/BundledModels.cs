@@ -37,7 +37,8 @@ public static class BundledModels
             "pass checkpoint directories with --target DIR --draft DIR.");
     }
 
-    static string? FindRepositoryRoot(string start)
+    /// <summary>The nearest directory at or above <paramref name="start"/> that holds LinearDsl.sln, or null.</summary>
+    public static string? FindRepositoryRoot(string start)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {

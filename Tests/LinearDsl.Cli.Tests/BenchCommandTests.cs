@@ -50,4 +50,17 @@ public sealed class BenchCommandTests(TinyCheckpoints checkpoints) : IClassFixtu
         result.ExitCode.Should().NotBe(0);
         result.Lines().Should().ContainSingle().Which.Should().Contain("--runs");
     }
+
+    [Fact]
+    public async Task An_unwritable_json_path_is_one_line_naming_it()
+    {
+        string blocker = Path.Combine(checkpoints.Root, "a-file");
+        File.WriteAllText(blocker, "not a directory");
+        string json = Path.Combine(blocker, "bench.json");
+
+        var result = await CliRunner.RunAsync(["bench", "--target", checkpoints.Target, "--max-tokens", "4", "--runs", "1", "--json", json]);
+
+        result.ExitCode.Should().NotBe(0);
+        result.Lines().Should().ContainSingle(l => l.StartsWith("error:")).Which.Should().Contain("--json").And.Contain(json);
+    }
 }
