@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+
+namespace LinearDsl.Cli;
+
+/// <summary>One measured figure of <c>bench</c>, written as one JSON object.</summary>
+public sealed record DecodeMeasurement
+{
+    [JsonPropertyName("benchmark")] public string Benchmark { get; init; } = "decode";
+    /// <summary>"plain", "speculative" or "speed_up" (speculative over plain).</summary>
+    [JsonPropertyName("decoder")] public required string Decoder { get; init; }
+    [JsonPropertyName("value")] public double Value { get; init; }
+    [JsonPropertyName("unit")] public required string Unit { get; init; }
+    [JsonPropertyName("tokens")] public int Tokens { get; init; }
+    [JsonPropertyName("runs")] public int Runs { get; init; }
+    [JsonPropertyName("draft_tokens")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? DraftTokens { get; init; }
+    [JsonPropertyName("acceptance_rate")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? AcceptanceRate { get; init; }
+    [JsonPropertyName("target_calls")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? TargetCalls { get; init; }
+    [JsonPropertyName("target")] public required string Target { get; init; }
+    [JsonPropertyName("draft")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Draft { get; init; }
+    [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("commit")] public required string Commit { get; init; }
+}

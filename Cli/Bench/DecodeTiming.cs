@@ -1,0 +1,29 @@
+using LinearDsl.Runtime.Hosting;
+
+namespace LinearDsl.Cli;
+
+/// <summary>Timed runs of one generator on one request: the median tokens/s and the last run's counters.</summary>
+/// <param name="TokensPerSecond">Median over the runs.</param>
+/// <param name="Slowest">The slowest run's tokens/s.</param>
+/// <param name="Fastest">The fastest run's tokens/s.</param>
+/// <param name="Last">The last run.</param>
+public sealed record DecodeTiming(double TokensPerSecond, double Slowest, double Fastest, TextGenerationResult Last)
+{
+    /// <summary>One warm-up run, then <paramref name="runs"/> timed runs; <paramref name="progress"/> hears "run i/n".</summary>
+    public static async Task<DecodeTiming> MeasureAsync(ITextGenerator generator, string prompt, TextGenerationRequest request, int runs,
+        Action<int> progress, CancellationToken cancellationToken)
+    {
+        await generator.GenerateAsync(prompt, request, cancellationToken);
+        var rates = new List<double>();
+        TextGenerationResult? last = null;
+        for (int run = 1; run <= runs; run++)
+        {
+            last = await generator.GenerateAsync(prompt, request, cancellationToken);
+            rates.Add(last.Statistics.TokensPerSecond);
+            progress(run);
+        }
+        rates.Sort();
+        double median = rates.Count % 2 == 1 ? rates[rates.Count / 2] : (rates[rates.Count / 2 - 1] + rates[rates.Count / 2]) / 2;
+        return new DecodeTiming(median, rates[0], rates[^1], last!);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using LinearDsl.Runtime.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary><c>bench</c>: greedy decode tokens/s of plain decoding and (with a draft) speculative decoding, median of a few runs.</summary>
+public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<BenchSettings>
+{
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var console = environment.Out;
+        using var pair = ModelPair.Load(settings, speculate: settings.Draft is not null, environment);
+        var request = new TextGenerationRequest { MaxNewTokens = settings.MaxTokens, Temperature = 0, Seed = 0 };
+        var generators = new List<(string Name, ITextGenerator Generator)> { ("plain", pair.PlainGenerator()) };
+        if (pair.Draft is not null)
+            generators.Add(("speculative", pair.Generator(new Runtime.Decoding.SpeculationOptions { DraftTokens = settings.DraftTokens, MaxDraftTokens = Math.Max(8, settings.DraftTokens) })));
+
+        var timings = new List<(string Name, DecodeTiming Timing)>();
+        await Spinner.RunAsync(console, "Measuring", async status =>
+        {
+            foreach (var (name, generator) in generators)
+            {
+                status($"{name}: warm-up");
+                var timing = await DecodeTiming.MeasureAsync(generator, settings.Prompt, request, settings.Runs,
+                    run => status($"{name}: run {run}/{settings.Runs} done"), cancellationToken);
+                timings.Add((name, timing));
+            }
+        });
+
+        var table = new Table().Border(TableBorder.Simple).AddColumns("decoder", "tokens/s (median)", "range", "target calls", "acceptance rate");
+        foreach (var (name, timing) in timings)
+        {
+            var statistics = timing.Last.Statistics;
+            table.AddRow(name, timing.TokensPerSecond.ToString("F1", Invariant), string.Create(Invariant, $"{timing.Slowest:F1}-{timing.Fastest:F1}"),
+                statistics.TargetCalls.ToString(Invariant), statistics.DraftedTokens == 0 ? "-" : statistics.AcceptanceRate.ToString("P1", Invariant));
+        }
+        console.Write(table);
+        double? speedUp = timings.Count == 2 && timings[0].Timing.TokensPerSecond > 0 ? timings[1].Timing.TokensPerSecond / timings[0].Timing.TokensPerSecond : null;
+        if (speedUp is double ratio) console.WriteLine(string.Create(Invariant, $"speed-up: {ratio:F2}x (speculative over plain, {settings.MaxTokens} greedy tokens, median of {settings.Runs} runs)"));
+
+        if (settings.Json is not null)
+        {
+            WriteJson(settings.Json, Measurements(settings, pair, timings, speedUp));
+            console.WriteLine($"wrote {settings.Json}");
+        }
+        return 0;
+    }
+
+    static List<DecodeMeasurement> Measurements(BenchSettings settings, ModelPair pair, List<(string Name, DecodeTiming Timing)> timings, double? speedUp)
+    {
+        var rows = timings.Select(t => new DecodeMeasurement
+        {
+            Decoder = t.Name,
+            Value = t.Timing.TokensPerSecond,
+            Unit = "tokens/s",
+            Tokens = settings.MaxTokens,
+            Runs = settings.Runs,
+            DraftTokens = t.Name == "speculative" ? settings.DraftTokens : null,
+            AcceptanceRate = t.Name == "speculative" ? t.Timing.Last.Statistics.AcceptanceRate : null,
+            TargetCalls = t.Timing.Last.Statistics.TargetCalls,
+            Target = pair.TargetDirectory,
+            Draft = pair.DraftDirectory,
+            Machine = RunInfo.Machine,
+            Commit = RunInfo.Commit,
+        }).ToList();
+        if (speedUp is double ratio)
+        {
+            rows.Add(new DecodeMeasurement
+            {
+                Decoder = "speed_up", Value = ratio, Unit = "x", Tokens = settings.MaxTokens, Runs = settings.Runs, DraftTokens = settings.DraftTokens,
+                Target = pair.TargetDirectory, Draft = pair.DraftDirectory, Machine = RunInfo.Machine, Commit = RunInfo.Commit,
+            });
+        }
+        return rows;
+    }
+
+    /// <summary>Writes to a temporary file beside <paramref name="path"/> and renames it, so a reader never sees half a file.</summary>
+    static void WriteJson(string path, List<DecodeMeasurement> rows)
+    {
+        try
+        {
+            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            string temp = path + ".tmp";
+            File.WriteAllText(temp, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write --json '{path}': {error.Message}");
+        }
+    }
+}

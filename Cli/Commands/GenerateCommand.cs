@@ -1,0 +1,42 @@
+using LinearDsl.Runtime.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary>
+/// <c>generate [PROMPT]</c>: streams a continuation (speculative by default), then prints the statistics side by side
+/// with a plain run of the same request and the speed-up.
+/// </summary>
+public sealed class GenerateCommand(CliEnvironment environment) : AsyncCommand<GenerateSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, GenerateSettings settings, CancellationToken cancellationToken)
+    {
+        var console = environment.Out;
+        using var pair = ModelPair.Load(settings, settings.Speculate, environment);
+        var generator = pair.Generator(settings.Speculation);
+        bool compare = pair.Draft is not null && !settings.NoCompare;
+        var plainGenerator = compare ? pair.PlainGenerator() : null;
+        await Warmup.RunAsync(console, [generator, plainGenerator], cancellationToken);
+
+        ConsoleText.Write(console, settings.Prompt);
+        TextGenerationResult? result = null;
+        await foreach (var update in generator.StreamAsync(settings.Prompt, settings.Request, cancellationToken))
+        {
+            ConsoleText.Write(console, update.Text);
+            result = update.Result ?? result;
+        }
+        console.WriteLine();
+        if (result is null) throw new InvalidOperationException("The generation ended without a result.");
+
+        TextGenerationResult? plain = null;
+        if (plainGenerator is not null)
+        {
+            plain = await Spinner.RunAsync(console, "Timing plain decoding of the same request for comparison",
+                () => plainGenerator.GenerateAsync(settings.Prompt, settings.Request, cancellationToken));
+        }
+        console.WriteLine();
+        DecodingReport.Write(console, result, pair.Draft is null ? "plain" : "speculative", plain);
+        return 0;
+    }
+}

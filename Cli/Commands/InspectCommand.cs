@@ -1,0 +1,53 @@
+using System.Globalization;
+using LinearDsl.Runtime.Checkpoints;
+using LinearDsl.Runtime.Modeling;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary><c>inspect DIR</c>: declared architecture, parameter count, checkpoint size and state bytes per token of context.</summary>
+public sealed class InspectCommand(CliEnvironment environment) : Command<InspectSettings>
+{
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public override int Execute(CommandContext context, InspectSettings settings, CancellationToken cancellationToken)
+    {
+        var console = environment.Out;
+        string directory = settings.Directory;
+        if (!Directory.Exists(directory)) throw new CliException($"checkpoint directory '{directory}' does not exist.");
+        var config = ModelConfigJson.Read(Path.Combine(directory, Checkpoint.ConfigFileName));
+        string weights = Path.Combine(directory, Checkpoint.WeightsFileName);
+        if (!File.Exists(weights)) throw new CliException($"'{weights}' is missing: a checkpoint directory holds {Checkpoint.ConfigFileName} and {Checkpoint.WeightsFileName}.");
+
+        int tokens = Math.Min(settings.Context, config.ContextLength);
+        var (parameters, growth) = Spinner.Run(console, $"Loading {directory}", status =>
+        {
+            using var model = Checkpoint.Load(directory);
+            status($"Prefilling {tokens} tokens");
+            long count = model.parameters().Sum(p => p.numel());
+            return (count, StateGrowth.Measure(model, tokens));
+        });
+
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Row(string name, string value) => grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
+        Row("checkpoint", directory);
+        foreach (var (name, value) in ArchitectureDescription.Lines(config)) Row(name, value);
+        Row("parameters", parameters.ToString("N0", Invariant));
+        Row("size on disk", Bytes(new FileInfo(weights).Length + new FileInfo(Path.Combine(directory, Checkpoint.ConfigFileName)).Length));
+        Row("state", $"{Bytes(growth.OneToken)} after 1 token, {Bytes(growth.NTokens)} after {growth.Tokens} tokens");
+        Row("state per token", growth.IsConstant
+            ? "0 B per token of context (constant size)"
+            : string.Create(Invariant, $"{growth.BytesPerToken:F0} B per token of context (grows with the context)"));
+        console.Write(grid);
+        return 0;
+    }
+
+    /// <summary>A byte count with a binary unit: "512 B", "12.3 KiB", "4.5 MiB".</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(Invariant, $"{bytes / 1024.0:F1} KiB ({bytes:N0} B)"),
+        _ => string.Create(Invariant, $"{bytes / (1024.0 * 1024):F1} MiB ({bytes:N0} B)"),
+    };
+}

@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+using LinearDsl.Runtime.Checkpoints;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary>Turns any failure into one line on the error console and a non-zero exit code (never a stack trace).</summary>
+public static partial class ErrorReporter
+{
+    /// <summary>Exit code of a failure the user can fix (bad arguments, missing or invalid files).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code of an unexpected failure.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Writes the line for <paramref name="error"/> and returns the exit code.</summary>
+    public static int Report(Exception error, IAnsiConsole console)
+    {
+        var (line, code) = Describe(error);
+        // Written past Spectre's renderer, which would wrap a long line at the console width.
+        var writer = console.Profile.Out.Writer;
+        writer.WriteLine("error: " + line);
+        writer.Flush();
+        return code;
+    }
+
+    /// <summary>The one line and the exit code for <paramref name="error"/>.</summary>
+    public static (string Line, int ExitCode) Describe(Exception error)
+    {
+        error = Unwrap(error);
+        return error switch
+        {
+            CheckpointMismatchException mismatch => (
+                $"checkpoint weights '{mismatch.Path}' do not match their config.json: {mismatch.Missing.Count} missing, " +
+                $"{mismatch.Unexpected.Count} unexpected, {mismatch.Misshaped.Count} with the wrong shape.", UsageError),
+            CommandAppException or CliException or IOException or InvalidDataException or ArgumentException
+                or UnauthorizedAccessException or NotSupportedException => (OneLine(error.Message), UsageError),
+            OperationCanceledException => ("cancelled.", InternalError),
+            _ => ($"unexpected {error.GetType().Name}: {OneLine(error.Message)}", InternalError),
+        };
+    }
+
+    static Exception Unwrap(Exception error)
+    {
+        while (error is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && error.InnerException is not null)
+            error = error.InnerException!;
+        return error;
+    }
+
+    /// <summary>Joins a multi-line message into one line and drops .NET's "(Parameter 'x')" and "Actual value was" tails.</summary>
+    internal static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => !line.StartsWith("Actual value was", StringComparison.Ordinal))
+            .Select(line => ParameterSuffix().Replace(line, string.Empty))
+            .ToList();
+        if (lines.Count == 0) return "(no message)";
+        return lines.Count == 1 ? lines[0] : lines[0] + " " + string.Join("; ", lines.Skip(1).Select(line => line.StartsWith("- ", StringComparison.Ordinal) ? line[2..] : line));
+    }
+
+    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)")]
+    private static partial Regex ParameterSuffix();
+}

@@ -1,0 +1,49 @@
+namespace LinearDsl.Cli;
+
+/// <summary>
+/// The bundled target and draft checkpoints: <c>models/target</c> and <c>models/draft</c> under the repository root
+/// (found by walking up from the current directory to the folder holding LinearDsl.sln) or under the executable's
+/// directory.
+/// </summary>
+public static class BundledModels
+{
+    /// <summary>Directory of the bundled target, relative to a search root.</summary>
+    public const string TargetPath = "models/target";
+
+    /// <summary>Directory of the bundled draft, relative to a search root.</summary>
+    public const string DraftPath = "models/draft";
+
+    /// <summary>The repository root (if the current directory lies in one) and the executable's directory.</summary>
+    public static IReadOnlyList<string> DefaultSearchRoots()
+    {
+        var roots = new List<string>();
+        if (FindRepositoryRoot(Directory.GetCurrentDirectory()) is string root) roots.Add(root);
+        if (FindRepositoryRoot(AppContext.BaseDirectory) is string exeRoot && !roots.Contains(exeRoot)) roots.Add(exeRoot);
+        roots.Add(AppContext.BaseDirectory);
+        return roots;
+    }
+
+    /// <summary>The first root holding both bundled checkpoints, as (target, draft); throws one clear line when none does.</summary>
+    /// <exception cref="CliException">No root holds the bundled pair.</exception>
+    public static (string Target, string Draft) Locate(IReadOnlyList<string> searchRoots)
+    {
+        foreach (var root in searchRoots)
+        {
+            string target = Path.Combine(root, TargetPath), draft = Path.Combine(root, DraftPath);
+            if (Directory.Exists(target) && Directory.Exists(draft)) return (target, draft);
+        }
+        string places = searchRoots.Count == 0 ? "nowhere" : string.Join(" or ", searchRoots.Select(r => $"'{r}'"));
+        throw new CliException($"no bundled models yet ({TargetPath} and {DraftPath} not found under {places}); " +
+            "pass checkpoint directories with --target DIR --draft DIR.");
+    }
+
+    /// <summary>The nearest directory at or above <paramref name="start"/> that holds LinearDsl.sln, or null.</summary>
+    public static string? FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LinearDsl.sln"))) return dir.FullName;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,20 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary>Which checkpoints to load and how to tokenize for them.</summary>
+public class ModelPairSettings : CommandSettings
+{
+    [CommandOption("--target <DIR>")]
+    [Description("Checkpoint directory of the target model (config.json + model.safetensors). Default: the bundled models/target.")]
+    public string? Target { get; set; }
+
+    [CommandOption("--draft <DIR>")]
+    [Description("Checkpoint directory of the draft model that proposes tokens. Default: the bundled models/draft (only when --target is not given either).")]
+    public string? Draft { get; set; }
+
+    [CommandOption("--tokenizer <NAME>")]
+    [Description("byte, byte-eot or gpt2. Default: from the target's vocabulary size (256 byte, 257 byte-eot, 50257 gpt2).")]
+    public string? Tokenizer { get; set; }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace LinearDsl.Cli.Tests;
+
+public sealed class BenchCommandTests(TinyCheckpoints checkpoints) : IClassFixture<TinyCheckpoints>
+{
+    [Fact]
+    public async Task Plain_and_speculative_are_measured_and_written_as_json()
+    {
+        string json = Path.Combine(checkpoints.Root, "out", "bench.json");
+        var result = await CliRunner.RunAsync(["bench", "--target", checkpoints.Target, "--draft", checkpoints.Target,
+            "--max-tokens", "16", "--runs", "2", "--json", json]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Lines().Should().Contain(l => l.StartsWith("plain")).And.Contain(l => l.StartsWith("speculative") && l.Contains("100.0 %"));
+        result.Lines().Should().ContainSingle(l => l.StartsWith("speed-up: "));
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = document.RootElement.EnumerateArray().ToList();
+        rows.Select(r => r.GetProperty("decoder").GetString()).Should().Equal("plain", "speculative", "speed_up");
+        rows.Select(r => r.GetProperty("unit").GetString()).Should().Equal("tokens/s", "tokens/s", "x");
+        rows.Should().OnlyContain(r => r.GetProperty("machine").GetString()!.Length > 0 && r.GetProperty("commit").GetString()!.Length > 0);
+        rows[0].GetProperty("value").GetDouble().Should().BePositive();
+        rows[1].GetProperty("acceptance_rate").GetDouble().Should().Be(1.0);
+    }
+
+    [Fact]
+    public async Task Without_a_draft_only_plain_decoding_is_measured()
+    {
+        var result = await CliRunner.RunAsync(["bench", "--target", checkpoints.Target, "--max-tokens", "8", "--runs", "1"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Lines().Should().Contain(l => l.StartsWith("plain")).And.NotContain(l => l.StartsWith("speculative") || l.StartsWith("speed-up"));
+    }
+
+    [Fact]
+    public async Task Without_a_target_it_asks_for_one()
+    {
+        var result = await CliRunner.RunAsync(["bench"]);
+
+        result.ExitCode.Should().NotBe(0);
+        result.Lines().Should().ContainSingle().Which.Should().Contain("--target");
+    }
+
+    [Fact]
+    public async Task Zero_runs_are_refused()
+    {
+        var result = await CliRunner.RunAsync(["bench", "--target", checkpoints.Target, "--runs", "0"]);
+
+        result.ExitCode.Should().NotBe(0);
+        result.Lines().Should().ContainSingle().Which.Should().Contain("--runs");
+    }
+
+    [Fact]
+    public async Task An_unwritable_json_path_is_one_line_naming_it()
+    {
+        string blocker = Path.Combine(checkpoints.Root, "a-file");
+        File.WriteAllText(blocker, "not a directory");
+        string json = Path.Combine(blocker, "bench.json");
+
+        var result = await CliRunner.RunAsync(["bench", "--target", checkpoints.Target, "--max-tokens", "4", "--runs", "1", "--json", json]);
+
+        result.ExitCode.Should().NotBe(0);
+        result.Lines().Should().ContainSingle(l => l.StartsWith("error:")).Which.Should().Contain("--json").And.Contain(json);
+    }
+}
