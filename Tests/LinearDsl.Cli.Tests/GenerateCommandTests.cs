@@ -62,7 +62,7 @@ public sealed class GenerateCommandTests(TinyCheckpoints checkpoints) : IClassFi
         var result = await CliRunner.RunAsync(["generate"], "", empty);
 
         result.ExitCode.Should().NotBe(0);
-        result.Lines().Should().ContainSingle().Which.Should().Contain("models/target").And.Contain("--target").And.Contain("--draft");
+        result.Lines().Should().ContainSingle().Which.Should().Contain("Models/bundled/target").And.Contain("--target").And.Contain("--draft");
     }
 
     [Fact]

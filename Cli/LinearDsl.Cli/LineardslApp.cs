@@ -34,9 +34,9 @@ public static class LineardslApp
             .WithExample("chat", "--temperature", "0.7");
         config.AddCommand<InspectCommand>("inspect")
             .WithDescription("Show a checkpoint's declared architecture, parameter count, size on disk and decoding state bytes per token of context.")
-            .WithExample("inspect", "models/target");
+            .WithExample("inspect", "Models/bundled/target");
         config.AddCommand<BenchCommand>("bench")
             .WithDescription("Measure decode tokens/s of plain and speculative decoding on a target and draft (a few seconds); --json writes the figures.")
-            .WithExample("bench", "--target", "models/target", "--draft", "models/draft", "--json", "artifacts/bench.json");
+            .WithExample("bench", "--target", "Models/bundled/target", "--draft", "Models/bundled/draft", "--json", "artifacts/bench.json");
     }
 }

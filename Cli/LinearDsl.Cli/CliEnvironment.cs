@@ -9,7 +9,7 @@ namespace LinearDsl.Cli;
 /// <param name="Out">Generated text, statistics, tables.</param>
 /// <param name="Error">The one line that explains a failure.</param>
 /// <param name="Input">Lines typed (or piped) into <c>chat</c>.</param>
-/// <param name="SearchRoots">Directories whose <c>models/target</c> and <c>models/draft</c> are the bundled pair.</param>
+/// <param name="SearchRoots">Directories whose <c>Models/bundled/target</c> and <c>Models/bundled/draft</c> are the bundled pair.</param>
 /// <param name="EchoInput">Whether <c>chat</c> repeats each line it reads (piped input is not shown by the terminal).</param>
 public sealed record CliEnvironment(IAnsiConsole Out, IAnsiConsole Error, TextReader Input, IReadOnlyList<string> SearchRoots, bool EchoInput = false)
 {

@@ -1,6 +1,6 @@
 // A console host that wires LinearDsl through dependency injection and streams one chat reply.
-//   dotnet run -c Release --project Samples/ChatHost
-//   dotnet run -c Release --project Samples/ChatHost -- --ChatHost:Prompt "Hello"
+//   dotnet run -c Release --project Cli/ChatHost
+//   dotnet run -c Release --project Cli/ChatHost -- --ChatHost:Prompt "Hello"
 using LinearDsl.Runtime.Hosting;
 using LinearDsl.Runtime.Tokenization;
 using LinearDsl.Samples.ChatHost;

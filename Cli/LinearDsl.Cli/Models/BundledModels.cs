@@ -1,17 +1,17 @@
 namespace LinearDsl.Cli;
 
 /// <summary>
-/// The bundled target and draft checkpoints: <c>models/target</c> and <c>models/draft</c> under the repository root
+/// The bundled target and draft checkpoints: <c>Models/bundled/target</c> and <c>Models/bundled/draft</c> under the repository root
 /// (found by walking up from the current directory to the folder holding LinearDsl.sln) or under the executable's
 /// directory.
 /// </summary>
 public static class BundledModels
 {
     /// <summary>Directory of the bundled target, relative to a search root.</summary>
-    public const string TargetPath = "models/target";
+    public const string TargetPath = "Models/bundled/target";
 
     /// <summary>Directory of the bundled draft, relative to a search root.</summary>
-    public const string DraftPath = "models/draft";
+    public const string DraftPath = "Models/bundled/draft";
 
     /// <summary>The repository root (if the current directory lies in one) and the executable's directory.</summary>
     public static IReadOnlyList<string> DefaultSearchRoots()

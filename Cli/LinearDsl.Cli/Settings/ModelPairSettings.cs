@@ -7,11 +7,11 @@ namespace LinearDsl.Cli;
 public class ModelPairSettings : CommandSettings
 {
     [CommandOption("--target <DIR>")]
-    [Description("Checkpoint directory of the target model (config.json + model.safetensors). Default: the bundled models/target.")]
+    [Description("Checkpoint directory of the target model (config.json + model.safetensors). Default: the bundled Models/bundled/target.")]
     public string? Target { get; set; }
 
     [CommandOption("--draft <DIR>")]
-    [Description("Checkpoint directory of the draft model that proposes tokens. Default: the bundled models/draft (only when --target is not given either).")]
+    [Description("Checkpoint directory of the draft model that proposes tokens. Default: the bundled Models/bundled/draft (only when --target is not given either).")]
     public string? Draft { get; set; }
 
     [CommandOption("--tokenizer <NAME>")]
