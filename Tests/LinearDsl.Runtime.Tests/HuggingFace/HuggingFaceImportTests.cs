@@ -139,4 +139,20 @@ public sealed class HuggingFaceImportTests : HfTempFolder
         var tokens = ModelCatalog.Tokens(batch: 2, time: 9);
         ModelForms.BitIdentical(loaded.Forward(tokens), model.Forward(tokens)).Should().BeTrue();
     }
+
+    [Fact]
+    public void Loading_and_linearizing_leave_no_live_tensors_behind()
+    {
+        HfFolders.WriteSharded(Folder("llama"), HfFolders.LlamaConfig(), HfFolders.LlamaWeights(), shards: 3);
+        void Round()
+        {
+            using var softmax = HuggingFaceCheckpoint.Load(Folder("llama"));
+            using var linear = Linearizer.Linearize(softmax);
+        }
+        Round();
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Round();
+        Round();
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+    }
 }
