@@ -8,7 +8,8 @@ namespace LinearDsl.Runtime.Checkpoints;
 /// Maps a <see cref="CausalLanguageModel"/>'s state-dict keys to checkpoint keys in the Hugging Face LLaMA layout
 /// and back. Keys are the same except for the fused projection: each layer's self_attn.qkv_proj.weight is stored as
 /// self_attn.q_proj.weight, k_proj.weight and v_proj.weight (row blocks of widths heads*d, kv_heads*d, kv_heads*d),
-/// and concatenated again on load. Mixer parameters keep their names (self_attn.mixer.alpha, ...).
+/// and concatenated again on load; a fused bias (GPT-2-style layers) is split the same way into q_proj.bias, k_proj.bias
+/// and v_proj.bias. Mixer parameters keep their names (self_attn.mixer.alpha, ...).
 /// </summary>
 public sealed class CheckpointKeyMap
 {
@@ -33,12 +34,15 @@ public sealed class CheckpointKeyMap
             var g = model.Layers[i].Attention.Mixer.Geometry;
             string prefix = $"model.layers.{i}.self_attn.";
             long query = (long)g.Heads * g.HeadDim, keyValue = (long)g.KvHeads * g.HeadDim;
-            fused[prefix + "qkv_proj.weight"] = new FusedTensor(
-            [
-                new FusedPart(prefix + "q_proj.weight", query),
-                new FusedPart(prefix + "k_proj.weight", keyValue),
-                new FusedPart(prefix + "v_proj.weight", keyValue),
-            ]);
+            foreach (string tensor in model.Layers[i].Attention.HasBias ? new[] { "weight", "bias" } : ["weight"])
+            {
+                fused[$"{prefix}qkv_proj.{tensor}"] = new FusedTensor(
+                [
+                    new FusedPart($"{prefix}q_proj.{tensor}", query),
+                    new FusedPart($"{prefix}k_proj.{tensor}", keyValue),
+                    new FusedPart($"{prefix}v_proj.{tensor}", keyValue),
+                ]);
+            }
         }
         var entries = new List<CheckpointTensor>();
         var seen = 0;
@@ -48,9 +52,9 @@ public sealed class CheckpointKeyMap
             if (fused.TryGetValue(key, out var parts))
             {
                 seen++;
-                if (shape.Length != 2 || shape[0] != parts.Rows)
+                if (shape.Length is not (1 or 2) || shape[0] != parts.Rows)
                     throw new InvalidOperationException($"'{key}' has shape {CheckpointShapes.Format(shape)}, but the layer's head layout needs {parts.Rows} rows.");
-                entries.AddRange(parts.Parts.Select(p => new CheckpointTensor(p.Key, [p.Rows, shape[1]])));
+                entries.AddRange(parts.Parts.Select(p => new CheckpointTensor(p.Key, [p.Rows, .. shape.Skip(1)])));
             }
             else
             {
@@ -59,7 +63,7 @@ public sealed class CheckpointKeyMap
         }
         // Guards the map against a renamed field: every fused projection must have been found.
         if (seen != fused.Count)
-            throw new InvalidOperationException($"Found {seen} of {fused.Count} fused q/k/v projections in the model's state dict; the key map no longer matches the module layout.");
+            throw new InvalidOperationException($"Found {seen} of {fused.Count} fused q/k/v tensors in the model's state dict; the key map no longer matches the module layout.");
         return new CheckpointKeyMap(entries, fused);
     }
 

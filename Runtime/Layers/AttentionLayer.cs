@@ -20,8 +20,11 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor>
     readonly long _queryWidth;
     readonly long _kvWidth;
 
-    /// <summary>Creates the layer around <paramref name="mixer"/>; projections have no bias (LLaMA layout).</summary>
-    public AttentionLayer(int modelDim, TokenMixer mixer) : base(nameof(AttentionLayer))
+    /// <summary>
+    /// Creates the layer around <paramref name="mixer"/>. The projections have no bias (LLaMA layout) unless
+    /// <paramref name="bias"/> is set (GPT-2 layout: biases on the fused q/k/v projection and on the output projection).
+    /// </summary>
+    public AttentionLayer(int modelDim, TokenMixer mixer, bool bias = false) : base(nameof(AttentionLayer))
     {
         ArgumentNullException.ThrowIfNull(mixer);
         if (modelDim <= 0) throw new ArgumentOutOfRangeException(nameof(modelDim), modelDim, "The model width must be positive.");
@@ -29,14 +32,18 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor>
         ModelDim = modelDim;
         _queryWidth = (long)g.Heads * g.HeadDim;
         _kvWidth = (long)g.KvHeads * g.HeadDim;
-        qkv_proj = nn.Linear(modelDim, _queryWidth + 2 * _kvWidth, hasBias: false);
-        o_proj = nn.Linear(_queryWidth, modelDim, hasBias: false);
+        HasBias = bias;
+        qkv_proj = nn.Linear(modelDim, _queryWidth + 2 * _kvWidth, hasBias: bias);
+        o_proj = nn.Linear(_queryWidth, modelDim, hasBias: bias);
         this.mixer = mixer;
         RegisterComponents();
     }
 
     /// <summary>Width of the residual stream.</summary>
     public int ModelDim { get; }
+
+    /// <summary>True when both projections have a bias (qkv_proj.bias, o_proj.bias).</summary>
+    public bool HasBias { get; }
 
     /// <summary>The token mixer.</summary>
     public TokenMixer Mixer => mixer;

@@ -59,6 +59,13 @@ public sealed partial record ModelConfig
         init => _layerMixers = value is null ? null! : new SortedDictionary<int, MixerSpec>(value.ToDictionary(p => p.Key, p => p.Value));
     }
 
+    /// <summary>
+    /// Biases on the attention projections (q/k/v and output), as GPT-2 has. Default false (LLaMA). Written to
+    /// config.json only when true, so a file without the key describes projections without bias.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool AttentionBias { get; init; }
+
     /// <summary>Use the token embedding as the output head (no lm_head weight). Default false.</summary>
     public bool TieEmbeddings { get; init; }
 
@@ -80,7 +87,7 @@ public sealed partial record ModelConfig
         return FormatVersion == other.FormatVersion && VocabSize == other.VocabSize && Width == other.Width && Layers == other.Layers
             && ContextLength == other.ContextLength && Norm == other.Norm && NormEps.Equals(other.NormEps) && Positions == other.Positions
             && RopeTheta.Equals(other.RopeTheta) && Mlp == other.Mlp && MlpHidden == other.MlpHidden && Equals(Mixer, other.Mixer)
-            && TieEmbeddings == other.TieEmbeddings && InitializerRange.Equals(other.InitializerRange) && SameOverrides(other);
+            && TieEmbeddings == other.TieEmbeddings && AttentionBias == other.AttentionBias && InitializerRange.Equals(other.InitializerRange) && SameOverrides(other);
     }
 
     /// <inheritdoc />
@@ -98,6 +105,7 @@ public sealed partial record ModelConfig
         hash.Add(MlpHidden);
         hash.Add(Mixer);
         hash.Add(TieEmbeddings);
+        hash.Add(AttentionBias);
         hash.Add(_layerMixers?.Count);
         return hash.ToHashCode();
     }

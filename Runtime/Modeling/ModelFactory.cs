@@ -32,7 +32,7 @@ public static class ModelFactory
                 RotaryEmbedding? rotary = null;
                 if (config.Positions == PositionKind.Rotary && !rotaries.TryGetValue(headDim, out rotary))
                     rotaries[headDim] = rotary = new RotaryEmbedding(headDim, config.RopeTheta);
-                var attention = new AttentionLayer(config.Width, CreateMixer(spec, headDim, rotary, config.ContextLength));
+                var attention = new AttentionLayer(config.Width, CreateMixer(spec, headDim, rotary, config.ContextLength), config.AttentionBias);
                 blocks.Add(new DecoderBlock(Norm.Create(config.Norm, config.Width, config.NormEps), attention,
                     Norm.Create(config.Norm, config.Width, config.NormEps), Mlp.Create(config.Mlp, config.Width, config.MlpHidden)));
             }
