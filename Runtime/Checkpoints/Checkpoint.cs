@@ -105,22 +105,7 @@ public static class Checkpoint
     }
 
     /// <summary>The floating-point type of the stored weights (the first one found), or null when there is none.</summary>
-    static ScalarType? StoredFloatType(SafetensorsHeader header)
-    {
-        foreach (var entry in header.Entries)
-        {
-            ScalarType? type = entry.Dtype switch
-            {
-                "F64" => ScalarType.Float64,
-                "F32" => ScalarType.Float32,
-                "F16" => ScalarType.Float16,
-                "BF16" => ScalarType.BFloat16,
-                _ => null,
-            };
-            if (type is not null) return type;
-        }
-        return null;
-    }
+    static ScalarType? StoredFloatType(SafetensorsHeader header) => SafetensorsHeader.FirstFloatType(header.Entries);
 
     /// <summary>Cheap checks that the config describes the model, so that a checkpoint never pairs weights with a foreign config.</summary>
     static void CheckConfigDescribes(ModelConfig config, CausalLanguageModel model)

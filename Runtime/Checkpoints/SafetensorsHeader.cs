@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using static TorchSharp.torch;
 
 namespace LinearDsl.Runtime.Checkpoints;
 
@@ -23,6 +24,24 @@ internal sealed class SafetensorsHeader
 
     /// <summary>Every tensor in header order.</summary>
     public IReadOnlyList<SafetensorsEntry> Entries { get; }
+
+    /// <summary>The floating-point type of the first floating-point entry, or null when there is none.</summary>
+    public static ScalarType? FirstFloatType(IEnumerable<SafetensorsEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            ScalarType? type = entry.Dtype switch
+            {
+                "F64" => ScalarType.Float64,
+                "F32" => ScalarType.Float32,
+                "F16" => ScalarType.Float16,
+                "BF16" => ScalarType.BFloat16,
+                _ => null,
+            };
+            if (type is not null) return type;
+        }
+        return null;
+    }
 
     /// <summary>Reads and checks the header of <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is truncated, has trailing bytes, or its header is corrupt.</exception>

@@ -50,13 +50,10 @@ internal static class AugmentedDecodeKernel
         var qData = Data<T>(q.is_contiguous() ? q : q.contiguous());
         var kData = Data<T>(k.is_contiguous() ? k : k.contiguous());
         var vData = Data<T>(v.is_contiguous() ? v : v.contiguous());
-        Span<T> keys = buffer ? Data<T>(state.Keys) : default;
-        Span<T> values = buffer ? Data<T>(state.Values) : default;
-        Span<T> kv = o.Global ? Data<T>(state.Kv) : default;
-        Span<T> history = conv && taps > 1 ? Data<T>(state.ConvHistory) : default;
-        ReadOnlySpan<T> kernel = conv ? Data<T>(mixer.ConvWeight!) : default;
-        T alpha = o.Global ? mixer.Alpha!.item<T>() : T.Zero;
-        T eps = T.CreateChecked(o.FeatureEps);
+        var view = new StateView<T>(mixer, state);
+        Span<T> keys = view.Keys, values = view.Values, kv = view.Kv, history = view.History;
+        ReadOnlySpan<T> kernel = view.Kernel;
+        T alpha = view.Alpha, eps = view.Eps;
 
         var rotary = mixer.Rotary;
         int half = rotary is null ? 0 : rotary.RotaryDim / 2;
@@ -165,13 +162,10 @@ internal static class AugmentedDecodeKernel
         var qData = Data<T>(q.is_contiguous() ? q : q.contiguous());
         var kData = Data<T>(k.is_contiguous() ? k : k.contiguous());
         var vData = Data<T>(values);
-        Span<T> bufferKeys = buffer ? Data<T>(state.Keys) : default;
-        Span<T> bufferValues = buffer ? Data<T>(state.Values) : default;
-        Span<T> kv = o.Global ? Data<T>(state.Kv) : default;
-        Span<T> history = conv && taps > 1 ? Data<T>(state.ConvHistory) : default;
-        ReadOnlySpan<T> kernel = conv ? Data<T>(mixer.ConvWeight!) : default;
-        T alpha = o.Global ? mixer.Alpha!.item<T>() : T.Zero;
-        T eps = T.CreateChecked(o.FeatureEps);
+        var view = new StateView<T>(mixer, state);
+        Span<T> bufferKeys = view.Keys, bufferValues = view.Values, kv = view.Kv, history = view.History;
+        ReadOnlySpan<T> kernel = view.Kernel;
+        T alpha = view.Alpha, eps = view.Eps;
 
         var rotary = mixer.Rotary;
         int half = rotary is null ? 0 : rotary.RotaryDim / 2;
@@ -256,6 +250,37 @@ internal static class AugmentedDecodeKernel
     }
 
     static Span<T> Data<T>(Tensor t) where T : unmanaged => MemoryMarshal.Cast<byte, T>(t.bytes);
+
+    /// <summary>The state's and the parameters' memory as spans (empty for the parts the options switch off).</summary>
+    readonly ref struct StateView<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public StateView(AugmentedLinearAttention mixer, AugmentedLinearState state)
+        {
+            var o = mixer.Options;
+            bool buffer = o.Local || o.Global;
+            Keys = buffer ? Data<T>(state.Keys) : default;
+            Values = buffer ? Data<T>(state.Values) : default;
+            Kv = o.Global ? Data<T>(state.Kv) : default;
+            History = o.Conv && o.ConvTaps > 1 ? Data<T>(state.ConvHistory) : default;
+            Kernel = o.Conv ? Data<T>(mixer.ConvWeight!) : default;
+            Alpha = o.Global ? mixer.Alpha!.item<T>() : T.Zero;
+            Eps = T.CreateChecked(o.FeatureEps);
+        }
+
+        public Span<T> Keys { get; }
+
+        public Span<T> Values { get; }
+
+        public Span<T> Kv { get; }
+
+        public Span<T> History { get; }
+
+        public ReadOnlySpan<T> Kernel { get; }
+
+        public T Alpha { get; }
+
+        public T Eps { get; }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Angles<T>(RotaryEmbedding rotary, long position, Span<T> cos, Span<T> sin) where T : unmanaged, IFloatingPointIeee754<T>

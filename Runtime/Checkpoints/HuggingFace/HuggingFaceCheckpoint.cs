@@ -115,19 +115,5 @@ public static class HuggingFaceCheckpoint
     }
 
     static ScalarType? StoredFloatType(HuggingFaceWeightFiles files)
-    {
-        foreach (var entry in files.Files.SelectMany(f => f.Header.Entries))
-        {
-            ScalarType? type = entry.Dtype switch
-            {
-                "F64" => ScalarType.Float64,
-                "F32" => ScalarType.Float32,
-                "F16" => ScalarType.Float16,
-                "BF16" => ScalarType.BFloat16,
-                _ => null,
-            };
-            if (type is not null) return type;
-        }
-        return null;
-    }
+        => SafetensorsHeader.FirstFloatType(files.Files.SelectMany(f => f.Header.Entries));
 }
