@@ -7,6 +7,10 @@ public sealed class HelpTests
     [InlineData("chat", "--system", "/exit")]
     [InlineData("inspect", "--context", "DIR")]
     [InlineData("bench", "--json", "--runs")]
+    [InlineData("train", "--resume", "--checkpoint-every")]
+    [InlineData("distill-draft", "--target", "--kl-temperature")]
+    [InlineData("eval", "--json", "--all")]
+    [InlineData("check-causality", "--position", "DIR")]
     public async Task Every_command_documents_its_options(string command, string option, string text)
     {
         var result = await CliRunner.RunAsync([command, "--help"]);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using LinearDsl.Runtime.Hosting;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -45,7 +44,7 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
 
         if (settings.Json is not null)
         {
-            WriteJson(settings.Json, Measurements(settings, pair, timings, speedUp));
+            JsonFile.Write(settings.Json, Measurements(settings, pair, timings, speedUp), "--json");
             console.WriteLine($"wrote {settings.Json}");
         }
         return 0;
@@ -77,22 +76,5 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
             });
         }
         return rows;
-    }
-
-    /// <summary>Writes to a temporary file beside <paramref name="path"/> and renames it, so a reader never sees half a file.</summary>
-    static void WriteJson(string path, List<DecodeMeasurement> rows)
-    {
-        try
-        {
-            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (directory is not null) Directory.CreateDirectory(directory);
-            string temp = path + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot write --json '{path}': {error.Message}");
-        }
     }
 }

@@ -27,5 +27,8 @@ public static class ConsoleText
         writer.Flush();
     }
 
+    /// <summary>Writes <paramref name="line"/> and a newline straight to the output (no wrapping at the console width, so piped lines stay whole).</summary>
+    public static void WriteLine(IAnsiConsole console, string line) => Write(console, line + "\n");
+
     static bool IsHarmful(char c) => char.IsControl(c) && c != '\n' && c != '\t';
 }
