@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Diagnostics;
 using System.Diagnostics;
 using LinearDsl.Runtime.FeatureMaps;
 using LinearDsl.Runtime.Layers;

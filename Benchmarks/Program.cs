@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Diagnostics;
 using System.Text.Json;
 using LinearDsl.Benchmarks;
 

@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Diagnostics;
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Decoding;

@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Diagnostics;
 namespace LinearDsl.Benchmarks;
 
 /// <summary>The performance targets of issue 2, as ratios of figures from one run.</summary>

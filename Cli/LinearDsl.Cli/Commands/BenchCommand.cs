@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Diagnostics;
 using System.Globalization;
 using LinearDsl.Runtime.Hosting;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Diagnostics;
 namespace LinearDsl.Cli;
 
 /// <summary>
@@ -38,12 +39,5 @@ public static class BundledModels
     }
 
     /// <summary>The nearest directory at or above <paramref name="start"/> that holds LinearDsl.sln, or null.</summary>
-    public static string? FindRepositoryRoot(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LinearDsl.sln"))) return dir.FullName;
-        }
-        return null;
-    }
+    public static string? FindRepositoryRoot(string start) => RunInfo.FindRepositoryRoot(start);
 }

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace LinearDsl.Cli;
+namespace LinearDsl.Runtime.Diagnostics;
 
-/// <summary>Which machine and which commit produced a measurement.</summary>
+/// <summary>Which machine and which commit produced a measurement (benchmarks, evaluations and training logs).</summary>
 public static class RunInfo
 {
+    /// <summary>CPU model, core count and operating system.</summary>
     public static string Machine { get; } = DescribeMachine();
 
+    /// <summary>Short hash of the checkout being run, or "unknown".</summary>
     public static string Commit { get; } = GitCommit();
 
     static string DescribeMachine()
@@ -28,8 +30,8 @@ public static class RunInfo
         try
         {
             // The commit of the checkout being run: the repository around the current directory, else around the executable.
-            string directory = BundledModels.FindRepositoryRoot(Directory.GetCurrentDirectory())
-                ?? BundledModels.FindRepositoryRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
+            string directory = FindRepositoryRoot(Directory.GetCurrentDirectory())
+                ?? FindRepositoryRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
             using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD")
             {
                 RedirectStandardOutput = true,
@@ -45,5 +47,15 @@ public static class RunInfo
         {
             return "unknown";
         }
+    }
+
+    /// <summary>The nearest directory at or above <paramref name="start"/> that holds LinearDsl.sln, or null.</summary>
+    public static string? FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LinearDsl.sln"))) return dir.FullName;
+        }
+        return null;
     }
 }
