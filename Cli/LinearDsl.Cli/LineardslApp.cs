@@ -40,14 +40,17 @@ public static class LineardslApp
             .WithExample("bench", "--target", "Models/bundled/target", "--draft", "Models/bundled/draft", "--json", "artifacts/bench.json");
         config.AddCommand<TrainCommand>("train")
             .WithDescription("Train a model from scratch (--config) or fine-tune one (--from) on a corpus (the bundled KJV by default) with AdamW and a warmup + cosine schedule, showing progress; writes the model, training-log.json and loss.png to --out, training checkpoints to --out/checkpoints; --resume continues exactly.")
-            .WithExample("train", "--config", "Models/configs/tiny.json", "--steps", "2000", "--out", "checkpoints/tiny")
-            .WithExample("train", "--config", "Models/configs/tiny.json", "--steps", "2000", "--out", "checkpoints/tiny", "--resume");
+            .WithExample("train", "--config", "Models/bundled/target/config.json", "--steps", "2000", "--out", "checkpoints/tiny")
+            .WithExample("train", "--config", "Models/bundled/target/config.json", "--steps", "2000", "--out", "checkpoints/tiny", "--resume");
         config.AddCommand<DistillDraftCommand>("distill-draft")
             .WithDescription("Train a draft (--config or --from) towards a target's next-token distributions (KL(target || draft)); same options and outputs as train.")
             .WithExample("distill-draft", "--target", "checkpoints/target", "--config", "draft.json", "--steps", "1000", "--out", "checkpoints/draft");
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Validation perplexity of a checkpoint on a corpus (the part train holds out, or --all of it); --json writes it.")
             .WithExample("eval", "checkpoints/tiny", "--json", "artifacts/eval.json");
+        config.AddCommand<LinearizeCommand>("linearize")
+            .WithDescription("Turn a softmax model (a Hugging Face LLaMA or GPT-2 folder, or a checkpoint) into augmented linear attention, reusing its weights; alpha and the conv start at zero, so it begins as local attention only.")
+            .WithExample("linearize", "hf/llama", "--out", "checkpoints/linear", "--group-size", "64");
         config.AddCommand<CheckCausalityCommand>("check-causality")
             .WithDescription("Probe a checkpoint for causality by perturbation in Forward, Step and Verify; exit code 0 when causal, 1 when an output sees a later token.")
             .WithExample("check-causality", "checkpoints/tiny");

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using LinearDsl.Runtime.Checkpoints;
+using LinearDsl.Runtime.Checkpoints.HuggingFace;
+using LinearDsl.Runtime.Mixers;
+using LinearDsl.Runtime.Modeling;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary>
+/// <c>linearize SOURCE --out DIR</c>: turns a softmax model (a Hugging Face LLaMA or GPT-2 folder, or one of our
+/// checkpoints) into augmented linear attention, reusing every weight; alpha and the conv kernel start at zero, so the
+/// new model begins as "local attention only", as the paper converts pretrained models, and is then fine-tuned with
+/// <c>train --from DIR</c>.
+/// </summary>
+public sealed class LinearizeCommand(CliEnvironment environment) : Command<LinearizeSettings>
+{
+    public override int Execute(CommandContext context, LinearizeSettings settings, CancellationToken cancellationToken)
+    {
+        var console = environment.Out;
+        if (!Directory.Exists(settings.Source)) throw new CliException($"source directory '{settings.Source}' does not exist.");
+        var options = new LinearizeOptions
+        {
+            Mixer = new AugmentedLinearAttentionOptions { GroupSize = settings.GroupSize, ConvTaps = settings.ConvTaps },
+            SoftmaxLayers = settings.KeepSoftmax,
+        };
+        bool ours = IsLinearDslCheckpoint(settings.Source);
+        using var linear = Spinner.Run(console, $"Linearizing {settings.Source}", _ =>
+        {
+            if (!ours) return Linearizer.Linearize(settings.Source, options);
+            using var softmax = Checkpoint.Load(settings.Source);
+            return Linearizer.Linearize(softmax, options);
+        });
+        Checkpoint.Save(linear, settings.Out);
+        var config = linear.Config!;
+        int linearLayers = Enumerable.Range(0, config.Layers).Count(i => config.MixerFor(i).Kind == MixerKind.AugmentedLinear);
+        ConsoleText.WriteLine(console, $"linearized {(ours ? "checkpoint" : "Hugging Face folder")} {settings.Source}: {linearLayers} of {config.Layers} layers now augmented linear attention " +
+            $"(G = {settings.GroupSize}, K = {settings.ConvTaps}; alpha and conv start at 0).");
+        ConsoleText.WriteLine(console, $"saved to {settings.Out}; fine-tune it with: lineardsl train --from {settings.Out} --out <DIR>");
+        return 0;
+    }
+
+    /// <summary>Our config.json carries format_version; a Hugging Face one carries model_type.</summary>
+    static bool IsLinearDslCheckpoint(string directory)
+    {
+        string path = Path.Combine(directory, Checkpoint.ConfigFileName);
+        if (!File.Exists(path)) throw new CliException($"'{path}' is missing: give a Hugging Face model folder or a checkpoint directory.");
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("format_version", out _);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"'{path}' is not valid JSON ({e.Message}).");
+        }
+    }
+}
