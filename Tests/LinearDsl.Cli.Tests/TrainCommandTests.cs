@@ -32,6 +32,14 @@ public sealed class TrainCommandTests(TrainingWorkspace workspace) : IClassFixtu
         var generate = await CliRunner.RunAsync(["generate", "the sea", "--target", output, "--no-speculation", "--no-compare", "--max-tokens", "8"]);
         generate.ExitCode.Should().Be(0, generate.Output);
         generate.Output.Should().StartWith("the sea");
+
+        // End to end: the saved model is scored on the same held-out text the trainer validated on.
+        string json = Path.Combine(output, "eval.json");
+        var eval = await CliRunner.RunAsync(["eval", output, "--corpus", workspace.Corpus, "--context", "32", "--json", json]);
+        eval.ExitCode.Should().Be(0, eval.Output);
+        using var scored = JsonDocument.Parse(File.ReadAllText(json));
+        scored.RootElement.GetProperty("value").GetDouble()
+            .Should().BeApproximately(log.RootElement.GetProperty("validation_perplexity").GetDouble(), 1e-3);
     }
 
     [Fact]
