@@ -32,10 +32,13 @@ if (args[0] == "kernels")
     foreach (var c in checks)
         Console.WriteLine($"{(c.Met ? "met   " : "MISSED")} {c.Target}: {c.Value:G4} (limit {c.Limit})");
     rows = results.Cast<object>().Concat(checks).ToList();
+    if (jsonPath is not null) WritePlot(jsonPath, "decode-latency.png", path => Plots.DecodeLatency(results, path));
 }
 else
 {
-    rows = new SpeculativeBenchmarks(quick, Console.Out).Run().Cast<object>().ToList();
+    var results = new SpeculativeBenchmarks(quick, Console.Out).Run();
+    rows = results.Cast<object>().ToList();
+    if (jsonPath is not null) WritePlot(jsonPath, "speculative.png", path => Plots.Speculation(results, path));
 }
 
 if (jsonPath is not null)
@@ -48,3 +51,13 @@ if (jsonPath is not null)
     Console.WriteLine($"wrote {full}");
 }
 return 0;
+
+// A PNG beside the JSON (same folder), named after the benchmark.
+static void WritePlot(string jsonPath, string name, Action<string> draw)
+{
+    string folder = Path.GetDirectoryName(Path.GetFullPath(jsonPath))!;
+    Directory.CreateDirectory(folder);
+    string path = Path.Combine(folder, name);
+    draw(path);
+    Console.WriteLine($"wrote {path}");
+}
