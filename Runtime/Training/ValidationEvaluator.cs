@@ -6,10 +6,19 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Training;
 
 /// <summary>Validation figures: mean next-token NLL over every target position (and the distillation KL when distilling).</summary>
-internal static class ValidationEvaluator
+public static class ValidationEvaluator
 {
-    public static EvaluationResult Evaluate(CausalLanguageModel model, PackedSequences sequences, int? limit, int batchSize,
-        TrainingObjective objective, int step)
+    /// <summary>
+    /// Mean next-token NLL (and so perplexity) of <paramref name="model"/> over the first <paramref name="limit"/>
+    /// sequences (all when null), in batches; the same measure the trainer reports. <paramref name="progress"/> hears
+    /// the sequences done; cancellation is checked between batches.
+    /// </summary>
+    public static EvaluationResult Perplexity(CausalLanguageModel model, PackedSequences sequences, int? limit, int batchSize,
+        Action<int>? progress = null, CancellationToken cancellationToken = default)
+        => Evaluate(model, sequences, limit, batchSize, new TrainingObjective(null), step: 0, progress, cancellationToken);
+
+    internal static EvaluationResult Evaluate(CausalLanguageModel model, PackedSequences sequences, int? limit, int batchSize,
+        TrainingObjective objective, int step, Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
         if (sequences.Count == 0)
             throw new InvalidOperationException("There is no validation set to evaluate on: pack the corpus with a positive validation fraction.");
@@ -25,6 +34,7 @@ internal static class ValidationEvaluator
             var indices = new int[batchSize];
             for (int start = 0; start < count; start += batchSize)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 int rows = Math.Min(batchSize, count - start);
                 for (int i = 0; i < rows; i++) indices[i] = start + i;
@@ -36,6 +46,7 @@ internal static class ValidationEvaluator
                 if (objective.Distillation is not null)
                     kl += LanguageModelLosses.DistillationSum(logits, objective.TargetLogits(inputs)).ToDouble();
                 tokens += (long)rows * sequences.ContextLength;
+                progress?.Invoke(start + rows);
             }
         }
         finally

@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Training;
 using LinearDsl.Runtime.Diagnostics;
 using System.Diagnostics;
 using System.Globalization;
@@ -23,17 +24,17 @@ public sealed class EvalCommand(CliEnvironment environment) : Command<EvalSettin
 
         var clock = Stopwatch.StartNew();
         var result = Spinner.Run(console, "Evaluating", status =>
-            Perplexity.Measure(model, sequences, count, settings.Batch, done => status($"Evaluating: {done}/{count} sequences"), cancellationToken));
+            ValidationEvaluator.Perplexity(model, sequences, count, settings.Batch, done => status($"Evaluating: {done}/{count} sequences"), cancellationToken));
         clock.Stop();
 
         string split = settings.All ? "all" : "validation";
         ConsoleText.WriteLine(console, string.Create(Invariant,
-            $"perplexity {result.Value:F3} (loss {result.MeanNll:F4} nats/token) on {result.Tokens:N0} tokens: {result.Sequences} {split} sequences of {data.Context} from {data.CorpusPath}"));
+            $"perplexity {result.Perplexity:F3} (loss {result.MeanNll:F4} nats/token) on {result.Tokens:N0} tokens: {count} {split} sequences of {data.Context} from {data.CorpusPath}"));
         if (settings.Json is not null)
         {
             JsonFile.Write(settings.Json, new EvalMeasurement
             {
-                Value = result.Value, MeanNll = result.MeanNll, Tokens = result.Tokens, Sequences = result.Sequences, Context = data.Context,
+                Value = result.Perplexity, MeanNll = result.MeanNll, Tokens = result.Tokens, Sequences = count, Context = data.Context,
                 Split = split, ValidationFraction = settings.All ? null : settings.Validation, Checkpoint = settings.Directory, Corpus = data.CorpusPath,
                 Tokenizer = data.Tokenizer.Name, Seconds = clock.Elapsed.TotalSeconds, Machine = RunInfo.Machine, Commit = RunInfo.Commit,
             }, "--json");
