@@ -32,6 +32,8 @@ namespace LinearDsl.Generators.Emitting
             WriteConfig(w, spec);
             w.Line();
             WriteMembers(w, spec);
+            w.Line();
+            DecodeProgramEmitter.Write(w, spec);
             w.Close();
 
             if (hasNamespace) w.Close();
@@ -67,9 +69,12 @@ namespace LinearDsl.Generators.Emitting
 
         static void WriteMembers(IndentedWriter w, ModelSpec spec)
         {
-            w.Line("/// <summary>Creates the model with freshly initialised weights (seeded, deterministic on the CPU).</summary>");
-            w.Line($"public static {Modeling}.CausalLanguageModel Create(ulong seed = 0, {Torch}.ScalarType dtype = {Torch}.ScalarType.Float32, {Torch}.Device? device = null)");
-            w.Line($"    => {Modeling}.ModelFactory.Create(Config, seed, dtype, device);");
+            w.Line("/// <summary>Creates the model with freshly initialised weights (seeded, deterministic on the CPU) and its decode program attached.</summary>");
+            w.Open($"public static {Modeling}.CausalLanguageModel Create(ulong seed = 0, {Torch}.ScalarType dtype = {Torch}.ScalarType.Float32, {Torch}.Device? device = null)");
+            w.Line($"var model = {Modeling}.ModelFactory.Create(Config, seed, dtype, device);");
+            w.Line("model.UseDecodeProgram(DecodeProgram);");
+            w.Line("return model;");
+            w.Close();
             w.Line();
             w.Line("/// <summary>Saves weights (model.safetensors) and <see cref=\"Config\"/> (config.json) of a model of this architecture.</summary>");
             w.Open($"public static void Save({Modeling}.CausalLanguageModel model, string directory)");
@@ -82,7 +87,10 @@ namespace LinearDsl.Generators.Emitting
             w.Line("/// <summary>Loads a checkpoint saved for this architecture; a checkpoint of another architecture is refused.</summary>");
             w.Open($"public static {Modeling}.CausalLanguageModel Load(string directory, {Torch}.ScalarType? dtype = null, {Torch}.Device? device = null)");
             w.Line("var model = global::LinearDsl.Runtime.Checkpoints.Checkpoint.Load(directory, dtype, device);");
-            w.Line("if (IsThisArchitecture(model.Config)) return model;");
+            w.Open("if (IsThisArchitecture(model.Config))");
+            w.Line("model.UseDecodeProgram(DecodeProgram);");
+            w.Line("return model;");
+            w.Close();
             w.Line("model.Dispose();");
             w.Line($"throw new global::System.IO.InvalidDataException($\"The checkpoint in '{{directory}}' was saved for a different architecture than {spec.ClassName}; compare its config.json with {spec.ClassName}.Config.\");");
             w.Close();

@@ -48,6 +48,12 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor>
     /// <summary>The token mixer.</summary>
     public TokenMixer Mixer => mixer;
 
+    /// <summary>The fused q/k/v projection (self_attn.qkv_proj): queries, then keys, then values.</summary>
+    public Linear QkvProjection => qkv_proj;
+
+    /// <summary>The output projection (self_attn.o_proj).</summary>
+    public Linear OutputProjection => o_proj;
+
     /// <summary>Parallel form over positions 0..time-1.</summary>
     public override Tensor forward(Tensor x)
     {
@@ -93,9 +99,14 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor>
         long[] shape = x.shape;
         if (shape.Length != 3 || shape[2] != ModelDim)
             throw new ArgumentException($"Layer input must be [batch, time, {ModelDim}], got [{string.Join(", ", shape)}].", nameof(x));
+        return Split(qkv_proj.forward(x));
+    }
+
+    /// <summary>Queries [batch, heads, time, d], keys and values [batch, kv_heads, time, d] as views of a fused projection [batch, time, q + 2 kv].</summary>
+    internal (Tensor Q, Tensor K, Tensor V) Split(Tensor qkv)
+    {
         var g = mixer.Geometry;
-        long batch = shape[0], time = shape[1];
-        var qkv = qkv_proj.forward(x);
+        long batch = qkv.shape[0], time = qkv.shape[1];
         if (time == 1)
         {
             // One token: [batch, 1, heads * d] is already laid out as [batch, heads, 1, d].

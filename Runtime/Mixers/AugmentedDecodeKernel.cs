@@ -20,11 +20,15 @@ internal static class AugmentedDecodeKernel
 {
     /// <summary>Whether the fused step can serve these inputs.</summary>
     public static bool Applies(AugmentedLinearAttention mixer, Tensor q, Tensor k, Tensor v, AugmentedLinearState state)
+        => q.device_type == DeviceType.CPU && Applies(mixer, state);
+
+    /// <summary>Whether the fused step can serve this state (inputs given as CPU spans).</summary>
+    public static bool Applies(AugmentedLinearAttention mixer, AugmentedLinearState state)
     {
         var dtype = state.Dtype;
         return !is_grad_enabled()
             && dtype is ScalarType.Float32 or ScalarType.Float64
-            && q.device_type == DeviceType.CPU
+            && state.Device.type == DeviceType.CPU
             && (mixer.Alpha is null || mixer.Alpha.dtype == dtype)
             && (mixer.ConvWeight is null || mixer.ConvWeight.dtype == dtype);
     }
@@ -33,8 +37,28 @@ internal static class AugmentedDecodeKernel
     public static Tensor Step(AugmentedLinearAttention mixer, Tensor q, Tensor k, Tensor v, AugmentedLinearState state)
         => state.Dtype == ScalarType.Float64 ? Step<double>(mixer, q, k, v, state) : Step<float>(mixer, q, k, v, state);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static Tensor Step<T>(AugmentedLinearAttention mixer, Tensor q, Tensor k, Tensor v, AugmentedLinearState state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = mixer.Geometry;
+        var output = empty([state.Batch, g.Heads, 1, g.HeadDim], state.Dtype, state.Device);
+        // Batched rows sliced out of a fused projection are strided; one copy each is still far cheaper than the ops.
+        var qData = Data<T>(q.is_contiguous() ? q : q.contiguous());
+        var kData = Data<T>(k.is_contiguous() ? k : k.contiguous());
+        var vData = Data<T>(v.is_contiguous() ? v : v.contiguous());
+        int qStride = g.Heads * g.HeadDim, kvStride = g.KvHeads * g.HeadDim;
+        StepRows<T>(mixer, state, qData, qStride, kData, kvStride, vData, kvStride, Data<T>(output));
+        return output;
+    }
+
+    /// <summary>
+    /// One step of every row from spans: row b's query heads start at b * qStride of <paramref name="q"/> (keys and
+    /// values likewise), so rows of a fused q/k/v projection can be read in place. Writes [batch, heads, d] to
+    /// <paramref name="output"/>; the caller advances the positions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void StepRows<T>(AugmentedLinearAttention mixer, AugmentedLinearState state,
+        ReadOnlySpan<T> q, int qStride, ReadOnlySpan<T> k, int kStride, ReadOnlySpan<T> v, int vStride, Span<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = mixer.Geometry;
@@ -43,13 +67,7 @@ internal static class AugmentedDecodeKernel
         int group = o.GroupSize, taps = o.ConvTaps;
         bool buffer = o.Local || o.Global, conv = o.Conv;
         long batch = state.Batch;
-
-        var output = empty([batch, heads, 1, d], state.Dtype, state.Device);
-        var outData = Data<T>(output);
-        // Batched rows sliced out of a fused projection are strided; one copy each is still far cheaper than the ops.
-        var qData = Data<T>(q.is_contiguous() ? q : q.contiguous());
-        var kData = Data<T>(k.is_contiguous() ? k : k.contiguous());
-        var vData = Data<T>(v.is_contiguous() ? v : v.contiguous());
+        var outData = output;
         var view = new StateView<T>(mixer, state);
         Span<T> keys = view.Keys, values = view.Values, kv = view.Kv, history = view.History;
         ReadOnlySpan<T> kernel = view.Kernel;
@@ -71,12 +89,12 @@ internal static class AugmentedDecodeKernel
             for (int h = 0; h < kvHeads; h++)
             {
                 int kvRow = b * kvHeads + h;
-                var vIn = vData.Slice(kvRow * d, d);
+                var vIn = v.Slice(b * vStride + h * d, d);
                 var keyRows = buffer ? keys.Slice(kvRow * group * d, group * d) : default;
                 var valueRows = buffer ? values.Slice(kvRow * group * d, group * d) : default;
                 if (buffer)
                 {
-                    FeatureMap(kData.Slice(kvRow * d, d), kHat, cos, sin, eps);
+                    FeatureMap(k.Slice(b * kStride + h * d, d), kHat, cos, sin, eps);
                     kHat.CopyTo(keyRows.Slice(slot * d, d));
                     vIn.CopyTo(valueRows.Slice(slot * d, d));
                 }
@@ -98,7 +116,7 @@ internal static class AugmentedDecodeKernel
                     int head = h * perKv + r, row = b * heads + head;
                     var result = outData.Slice(row * d, d);
                     result.Clear();
-                    if (buffer) FeatureMap(qData.Slice(row * d, d), qHat, cos, sin, eps);
+                    if (buffer) FeatureMap(q.Slice(b * qStride + head * d, d), qHat, cos, sin, eps);
                     if (o.Local)
                     {
                         for (int s = 0; s <= slot; s++)
@@ -131,7 +149,6 @@ internal static class AugmentedDecodeKernel
                 }
             }
         }
-        return output;
     }
 
     /// <summary>

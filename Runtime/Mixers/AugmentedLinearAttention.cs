@@ -230,6 +230,24 @@ public sealed class AugmentedLinearAttention : TokenMixer
     /// <summary>Whether inference steps may use the fused CPU kernel (tests and benchmarks switch it off to compare).</summary>
     internal bool UseFusedStep { get; set; } = true;
 
+    /// <summary>
+    /// One step from the rows of a fused q/k/v projection ([batch, q + 2 kv], row after row, not yet rotated)
+    /// straight into <paramref name="output"/> ([batch, heads * d]); advances the positions. False, with nothing
+    /// written, when the managed kernel does not apply to this state (then the caller takes the tensor path).
+    /// </summary>
+    internal bool TryStepRows<T>(MixerState mixerState, ReadOnlySpan<T> qkv, Span<T> output) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        CheckState(mixerState);
+        var state = StateOf<AugmentedLinearState>(mixerState);
+        if (!UseFusedStep || !AugmentedDecodeKernel.Applies(this, state)) return false;
+        var g = Geometry;
+        int queries = g.Heads * g.HeadDim, kv = g.KvHeads * g.HeadDim, stride = queries + 2 * kv;
+        AugmentedDecodeKernel.StepRows(this, state, qkv, stride, qkv.Slice(queries), stride, qkv.Slice(queries + kv), stride, output);
+        foreach (ref long p in state.MutablePositions) p += 1;
+        state.Touch();
+        return true;
+    }
+
     /// <summary>Writes (k^, v) into each row's slot (position mod G); returns the slots.</summary>
     long[] WriteIntoBuffer(AugmentedLinearState state, Tensor kh, Tensor v)
     {

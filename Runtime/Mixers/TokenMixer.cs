@@ -211,7 +211,7 @@ public abstract class TokenMixer : nn.Module
         return (Rotary.Rotate(q, cos, sin), Rotary.Rotate(k, cos, sin));
     }
 
-    void CheckState(MixerState state)
+    private protected void CheckState(MixerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         state.ThrowIfDisposed();

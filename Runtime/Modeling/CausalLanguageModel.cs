@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Fused;
 using LinearDsl.Runtime.Mixers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -22,6 +23,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
     readonly DecoderBlock[] _layers;
     readonly IDisposable[] _ownedResources;
+    FusedDecodeProgram? _decodeProgram;
 
     /// <summary>Assembles a model from its blocks.</summary>
     /// <param name="vocabSize">Number of token ids.</param>
@@ -83,6 +85,22 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     /// <summary>The config the model was built from, or null when it was assembled by hand.</summary>
     public ModelConfig? Config { get; }
+
+    /// <summary>The straight-line decode step <see cref="Step"/> runs on the CPU (float32/float64), or null for the composed modules.</summary>
+    public FusedDecodeProgram? DecodeProgram => _decodeProgram;
+
+    /// <summary>
+    /// Attaches the decode program generated for this model's architecture (the declared class's
+    /// <c>DecodeProgram</c>), or detaches it with null. A program of another architecture is refused.
+    /// </summary>
+    public void UseDecodeProgram(FusedDecodeProgram? program)
+    {
+        if (program is not null && !program.Fits(Config))
+            throw new ArgumentException(Config is null
+                ? "A decode program runs only a model built from its config; this model was assembled by hand (no Config)."
+                : "This decode program was generated for a different architecture than the model's config; use the program of the class that declares this model.", nameof(program));
+        _decodeProgram = program;
+    }
 
     /// <summary>The decoder blocks, first to last.</summary>
     public IReadOnlyList<DecoderBlock> Layers => _layers;
@@ -205,10 +223,17 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         CheckPositionTable(state, 1, nameof(Step));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = Embed(tokens, state.Positions, 1);
+        Tensor? logits;
         try
         {
-            for (int i = 0; i < _layers.Length; i++) x = _layers[i].Step(x, state.Layers[i]);
+            // The generated straight-line step when it serves this state, else the composed modules.
+            logits = _decodeProgram?.TryStep(this, tokens, state);
+            if (logits is null)
+            {
+                var x = Embed(tokens, state.Positions, 1);
+                for (int i = 0; i < _layers.Length; i++) x = _layers[i].Step(x, state.Layers[i]);
+                logits = Logits(x);
+            }
         }
         catch (Exception error)
         {
@@ -216,7 +241,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
             throw;
         }
         state.Advance();
-        return Logits(x).MoveToOuterDisposeScope();
+        return logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -27,6 +27,12 @@ public sealed class GeluMlp : Mlp
     /// <inheritdoc />
     public override MlpKind Kind => MlpKind.Gelu;
 
+    /// <summary>The projection to the hidden width (mlp.c_fc), followed by GELU.</summary>
+    public Linear InputProjection => c_fc;
+
+    /// <summary>The projection back to the model width (mlp.c_proj).</summary>
+    public Linear OutputProjection => c_proj;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {

@@ -25,6 +25,15 @@ public sealed class SwiGluMlp : Mlp
     /// <inheritdoc />
     public override MlpKind Kind => MlpKind.SwiGlu;
 
+    /// <summary>The gate projection (mlp.gate_proj), whose output goes through SiLU.</summary>
+    public Linear GateProjection => gate_proj;
+
+    /// <summary>The up projection (mlp.up_proj), multiplied by the gate.</summary>
+    public Linear UpProjection => up_proj;
+
+    /// <summary>The down projection (mlp.down_proj) back to the model width.</summary>
+    public Linear DownProjection => down_proj;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {

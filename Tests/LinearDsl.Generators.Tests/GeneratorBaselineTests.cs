@@ -51,7 +51,7 @@ public sealed class GeneratorBaselineTests
     }
 
     /// <summary>The test project's source folder (baselines are read from and written to the source tree).</summary>
-    static string SourceDirectory()
+    internal static string SourceDirectory()
         => typeof(GeneratorBaselineTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
 }

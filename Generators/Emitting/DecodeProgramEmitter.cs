@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Linq;
+using LinearDsl.Generators.Model;
+
+namespace LinearDsl.Generators.Emitting
+{
+    /// <summary>
+    /// Writes a declared model's decode step as straight-line code (a FusedDecodeProgram): each layer's norm, fused
+    /// q/k/v projection, mixer, output projection and MLP in order, with the declared sizes and epsilons written in,
+    /// so nothing branches on the configuration while a token is decoded.
+    /// </summary>
+    internal static class DecodeProgramEmitter
+    {
+        const string Fused = "global::LinearDsl.Runtime.Fused";
+
+        public static void Write(IndentedWriter w, ModelSpec spec)
+        {
+            w.Line("/// <summary>The decode step of this architecture as straight-line code; <see cref=\"Create\"/> and <see cref=\"Load\"/> attach it to the model.</summary>");
+            w.Line($"public static {Fused}.FusedDecodeProgram DecodeProgram {{ get; }} = new GeneratedDecodeProgram();");
+            w.Line();
+            w.Line("/// <summary>Every layer of the declaration in order, sizes written in (a row is one token).</summary>");
+            w.Open($"sealed class GeneratedDecodeProgram : {Fused}.FusedDecodeProgram");
+            w.Line($"public GeneratedDecodeProgram() : base({spec.ClassName}.Config) {{ }}");
+            w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Open($"protected override void Step<T>({Fused}.FusedFrame<T> f)");
+            WriteBuffers(w, spec);
+            w.Line();
+            w.Line("f.Embed(x);");
+            if (spec.Positions == "Learned") w.Line("f.AddPositions(x);");
+            for (int layer = 0; layer < spec.Layers; layer++)
+            {
+                w.Line();
+                WriteLayer(w, spec, layer);
+            }
+            w.Line();
+            w.Line("// Output head");
+            WriteNorm(w, spec, "f.FinalNorm()", "f.FinalNormBias()", "x", "h");
+            w.Line("f.Linear(h, f.OutputHead(), f.Logits);");
+            w.Close();
+            w.Close();
+        }
+
+        static void WriteBuffers(IndentedWriter w, ModelSpec spec)
+        {
+            int maxProjection = spec.LayerMixers.Max(m => Projection(spec, m));
+            int maxMixed = spec.LayerMixers.Max(m => m.Heads * HeadDim(spec, m));
+            w.Line("// Scratch rows: the residual stream, its normed copy, the fused q/k/v projection, the mixer's output.");
+            w.Line($"var x = f.Buffer({spec.Dim});");
+            w.Line($"var h = f.Buffer({spec.Dim});");
+            w.Line($"var qkv = f.Buffer({maxProjection});");
+            w.Line($"var mixed = f.Buffer({maxMixed});");
+            if (spec.Mlp == "SwiGlu")
+            {
+                w.Line($"var gate = f.Buffer({spec.MlpHidden});");
+                w.Line($"var up = f.Buffer({spec.MlpHidden});");
+            }
+            else
+            {
+                w.Line($"var hidden = f.Buffer({spec.MlpHidden});");
+            }
+        }
+
+        static void WriteLayer(IndentedWriter w, ModelSpec spec, int layer)
+        {
+            var mixer = spec.LayerMixers[layer];
+            int width = Projection(spec, mixer), mixedWidth = mixer.Heads * HeadDim(spec, mixer);
+            string qkv = width == spec.LayerMixers.Max(m => Projection(spec, m)) ? "qkv" : $"qkv.Slice(0, {width} * f.Rows)";
+            string mixed = mixedWidth == spec.LayerMixers.Max(m => m.Heads * HeadDim(spec, m)) ? "mixed" : $"mixed.Slice(0, {mixedWidth} * f.Rows)";
+            w.Line($"// Layer {layer}: {Describe(spec, mixer)}");
+            WriteNorm(w, spec, $"f.InputNorm({layer})", $"f.InputNormBias({layer})", "x", "h");
+            w.Line($"f.Linear(h, f.QkvWeight({layer}), {qkv});");
+            w.Line(mixer.Kind == "AugmentedLinear" ? $"f.AugmentedStep({layer}, {qkv}, {mixed});" : $"f.MixerStep({layer}, {qkv}, {mixed});");
+            w.Line($"f.LinearAdd({mixed}, f.OutputWeight({layer}), x);");
+            WriteNorm(w, spec, $"f.PostAttentionNorm({layer})", $"f.PostAttentionNormBias({layer})", "x", "h");
+            if (spec.Mlp == "SwiGlu")
+            {
+                w.Line($"f.Linear(h, f.GateWeight({layer}), gate);");
+                w.Line($"f.Linear(h, f.UpWeight({layer}), up);");
+                w.Line("f.SwiGlu(gate, up);");
+                w.Line($"f.LinearAdd(gate, f.DownWeight({layer}), x);");
+            }
+            else
+            {
+                w.Line($"f.Linear(h, f.FcWeight({layer}), f.FcBias({layer}), hidden);");
+                w.Line("f.Gelu(hidden);");
+                w.Line($"f.LinearAdd(hidden, f.ProjWeight({layer}), f.ProjBias({layer}), x);");
+            }
+        }
+
+        static void WriteNorm(IndentedWriter w, ModelSpec spec, string weight, string bias, string input, string output)
+        {
+            string eps = spec.NormEps.ToString("R", CultureInfo.InvariantCulture);
+            w.Line(spec.Norm == "LayerNorm"
+                ? $"f.LayerNorm({input}, {weight}, {bias}, {eps}, {output});"
+                : $"f.RmsNorm({input}, {weight}, {eps}, {output});");
+        }
+
+        static int HeadDim(ModelSpec spec, MixerDecl mixer) => spec.Dim / mixer.Heads;
+
+        static int Projection(ModelSpec spec, MixerDecl mixer) => (mixer.Heads + 2 * mixer.KvHeads) * HeadDim(spec, mixer);
+
+        static string Describe(ModelSpec spec, MixerDecl m)
+        {
+            string heads = $"{m.Heads} heads of {spec.Dim / m.Heads}" + (m.KvHeads != m.Heads ? $", {m.KvHeads} KV heads" : "");
+            switch (m.Kind)
+            {
+                case "Softmax": return $"softmax attention, {heads}";
+                case "Linear": return $"linear attention ({m.FeatureMap}), {heads}";
+                default:
+                    var parts = new[] { m.Local ? "local" : null, m.Global ? "global" : null, m.Conv ? $"conv {m.ConvTaps} taps" : null }.Where(p => p != null);
+                    return $"augmented linear attention ({string.Join(" + ", parts)}, groups of {m.GroupSize}), {heads}";
+            }
+        }
+    }
+}
