@@ -8,6 +8,13 @@ public static class LineardslApp
     /// <summary>The executable's name in help and messages.</summary>
     public const string Name = "lineardsl";
 
+    static LineardslApp()
+    {
+        // Loading the ready-made models registers their generated decode programs, so that Checkpoint.Load gives a
+        // checkpoint of a declared architecture (the bundled pair, say) its straight-line decode step.
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(LinearDsl.Models.AugLlama).Module.ModuleHandle);
+    }
+
     /// <summary>Runs the command line with <paramref name="args"/>; returns the exit code.</summary>
     public static Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {

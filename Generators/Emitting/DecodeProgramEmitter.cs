@@ -15,15 +15,21 @@ namespace LinearDsl.Generators.Emitting
 
         public static void Write(IndentedWriter w, ModelSpec spec)
         {
-            w.Line("/// <summary>The decode step of this architecture as straight-line code; <see cref=\"Create\"/> and <see cref=\"Load\"/> attach it to the model.</summary>");
+            w.Line("/// <summary>Step and Verify of this architecture as straight-line code; <see cref=\"Create\"/> and <see cref=\"Load\"/> attach it to the model.</summary>");
             w.Line($"public static {Fused}.FusedDecodeProgram DecodeProgram {{ get; }} = new GeneratedDecodeProgram();");
+            w.Line();
+            w.Line("/// <summary>Lets Checkpoint.Load find <see cref=\"DecodeProgram\"/> for checkpoints of this architecture once this assembly is loaded.</summary>");
+            w.Line("#pragma warning disable CA2255 // Registering a generated program is what a module initializer is for.");
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            w.Line($"internal static void RegisterDecodeProgram() => {Fused}.DecodePrograms.Register(DecodeProgram);");
+            w.Line("#pragma warning restore CA2255");
             w.Line();
             w.Line("/// <summary>Every layer of the declaration in order, sizes written in (a row is one token).</summary>");
             w.Open($"sealed class GeneratedDecodeProgram : {Fused}.FusedDecodeProgram");
             w.Line($"public GeneratedDecodeProgram() : base({spec.ClassName}.Config) {{ }}");
             w.Line();
             w.Line("/// <inheritdoc />");
-            w.Open($"protected override void Step<T>({Fused}.FusedFrame<T> f)");
+            w.Open($"protected override void Run<T>({Fused}.FusedFrame<T> f)");
             WriteBuffers(w, spec);
             w.Line();
             w.Line("f.Embed(x);");
@@ -70,7 +76,7 @@ namespace LinearDsl.Generators.Emitting
             w.Line($"// Layer {layer}: {Describe(spec, mixer)}");
             WriteNorm(w, spec, $"f.InputNorm({layer})", $"f.InputNormBias({layer})", "x", "h");
             w.Line($"f.Linear(h, f.QkvWeight({layer}), {qkv});");
-            w.Line(mixer.Kind == "AugmentedLinear" ? $"f.AugmentedStep({layer}, {qkv}, {mixed});" : $"f.MixerStep({layer}, {qkv}, {mixed});");
+            w.Line(mixer.Kind == "AugmentedLinear" ? $"f.AugmentedMix({layer}, {qkv}, {mixed});" : $"f.Mix({layer}, {qkv}, {mixed});");
             w.Line($"f.LinearAdd({mixed}, f.OutputWeight({layer}), x);");
             WriteNorm(w, spec, $"f.PostAttentionNorm({layer})", $"f.PostAttentionNormBias({layer})", "x", "h");
             if (spec.Mlp == "SwiGlu")

@@ -1,4 +1,5 @@
 using System.Numerics;
+using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,11 +7,12 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Fused;
 
 /// <summary>
-/// The decode step of one architecture as straight-line code over CPU memory: every layer's norm, projections,
+/// The decoding forms of one architecture as straight-line code over CPU memory: every layer's norm, projections,
 /// mixer and MLP in declaration order, with the sizes written in and no branching on the configuration. The
 /// source generator writes one per declared model (<c>DecodeProgram</c>); <see cref="CausalLanguageModel.Step"/>
-/// runs it, when one is attached, for float32 and float64 models on the CPU, and the composed modules elsewhere
-/// (GPU, half precision). It computes the same function as the composed modules, in a different summation order.
+/// and <see cref="CausalLanguageModel.Verify"/> run it, when one is attached, for float32 and float64 models on
+/// the CPU, and the composed modules elsewhere (GPU, half precision). It computes the same function as the
+/// composed modules, in a different summation order.
 /// </summary>
 public abstract class FusedDecodeProgram
 {
@@ -28,31 +30,33 @@ public abstract class FusedDecodeProgram
     public bool Fits(ModelConfig? config) => config is not null && (config with { InitializerRange = Config.InitializerRange }).Equals(Config);
 
     /// <summary>
-    /// The step of every row: <see cref="FusedFrame{T}.Rows"/> tokens (one per row) flow from the embedding to the
-    /// logits through the frame's buffers, parameters and mixer states.
+    /// The frame's <see cref="FusedFrame{T}.Rows"/> tokens flow from the embedding to the logits through its
+    /// buffers, parameters and mixer states; the frame decides whether the mixers step or verify.
     /// </summary>
-    protected abstract void Step<T>(FusedFrame<T> f) where T : unmanaged, IFloatingPointIeee754<T>;
+    protected abstract void Run<T>(FusedFrame<T> f) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Runs one step, or returns null when the program cannot serve this state (not CPU, not float32/float64).</summary>
+    /// <summary>One step of every row; null when the program cannot serve this state (not CPU, not float32/float64).</summary>
     internal Tensor? TryStep(CausalLanguageModel model, Tensor tokens, ModelState state)
-    {
-        if (state.Device.type != DeviceType.CPU || tokens.device_type != DeviceType.CPU) return null;
-        return state.Dtype switch
-        {
-            ScalarType.Float32 => Run<float>(model, tokens, state),
-            ScalarType.Float64 => Run<double>(model, tokens, state),
-            _ => null,
-        };
-    }
+        => Serves(tokens, state) ? Execute(model, tokens, state, verify: false).Logits : null;
 
-    Tensor Run<T>(CausalLanguageModel model, Tensor tokens, ModelState state) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Verification of [batch, m] candidates (the state is read, not written); null when the program cannot serve this state.</summary>
+    internal (Tensor Logits, PendingCommit[] Pending)? TryVerify(CausalLanguageModel model, Tensor tokens, ModelState state)
+        => Serves(tokens, state) ? Execute(model, tokens, state, verify: true) : null;
+
+    static bool Serves(Tensor tokens, ModelState state)
+        => state.Device.type == DeviceType.CPU && tokens.device_type == DeviceType.CPU && state.Dtype is ScalarType.Float32 or ScalarType.Float64;
+
+    (Tensor Logits, PendingCommit[] Pending) Execute(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify)
+        => state.Dtype == ScalarType.Float64 ? Execute<double>(model, tokens, state, verify) : Execute<float>(model, tokens, state, verify);
+
+    (Tensor Logits, PendingCommit[] Pending) Execute<T>(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var logits = empty([state.Batch, 1, model.VocabSize], state.Dtype, state.Device);
+        var logits = empty([state.Batch, tokens.shape[1], model.VocabSize], state.Dtype, state.Device);
+        using var frame = new FusedFrame<T>(model, state, tokens, logits, verify);
         try
         {
-            using var frame = new FusedFrame<T>(model, state, tokens, logits);
-            Step(frame);
-            return logits;
+            Run(frame);
+            return (logits, frame.TakePending());
         }
         catch
         {

@@ -10,30 +10,37 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Fused;
 
 /// <summary>
-/// What a <see cref="FusedDecodeProgram"/> works on during one step: the tokens of <see cref="Rows"/> rows,
-/// scratch buffers (one row after another), the model's parameters and mixer states as CPU memory, and the logits
-/// it writes. The operations act on all rows; sizes follow from the spans they are given.
+/// What a <see cref="FusedDecodeProgram"/> works on during one call: <see cref="Rows"/> tokens (a step: one per
+/// row of the batch; a verification: m candidates per row, row after row), scratch buffers, the model's parameters
+/// and mixer states as CPU memory, and the logits it writes. The operations act on all rows; sizes follow from the
+/// spans they are given. In a verification the mixers verify (the state is read, never written) and leave the
+/// records that Commit takes.
 /// </summary>
 public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     readonly CausalLanguageModel _model;
     readonly ModelState _state;
     readonly long[] _tokens;
+    readonly long _time;
+    readonly bool _verify;
     readonly Tensor _logits;
+    readonly List<PendingCommit> _pending = [];
     readonly List<T[]> _rented = [];
     readonly List<IDisposable> _handles = [];
 
-    internal FusedFrame(CausalLanguageModel model, ModelState state, Tensor tokens, Tensor logits)
+    internal FusedFrame(CausalLanguageModel model, ModelState state, Tensor tokens, Tensor logits, bool verify)
     {
         _model = model;
         _state = state;
         _logits = logits;
+        _verify = verify;
+        _time = tokens.shape[1];
         using var flat = tokens.reshape(-1);
         _tokens = flat.data<long>().ToArray();
         Rows = _tokens.Length;
     }
 
-    /// <summary>Tokens in this step (the batch: one per row).</summary>
+    /// <summary>Tokens in this call: batch x time, row after row.</summary>
     public int Rows { get; }
 
     /// <summary>The logits [rows, vocab] the program writes last.</summary>
@@ -67,7 +74,8 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
         for (int r = 0; r < Rows; r++)
         {
             var row = x.Slice(r * width, width);
-            var position = table.Slice(checked((int)positions[r] * width), width);
+            long absolute = positions[(int)(r / _time)] + r % _time;
+            var position = table.Slice(checked((int)absolute * width), width);
             for (int i = 0; i < width; i++) row[i] += position[i];
         }
     }
@@ -98,25 +106,56 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     public void Gelu(Span<T> x) => FusedMath.GeluTanh(x);
 
     /// <summary>
-    /// Augmented linear attention of layer <paramref name="layer"/> on the fused projection rows, by the managed
-    /// kernel in place (no tensor is made); advances the layer's positions.
+    /// Augmented linear attention of layer <paramref name="layer"/> by the managed kernels, reading the fused
+    /// projection rows in place: a step advances the layer's positions; a verification reads the state and keeps
+    /// the candidates' keys and values for Commit.
     /// </summary>
-    public void AugmentedStep(int layer, ReadOnlySpan<T> qkv, Span<T> output)
+    public void AugmentedMix(int layer, ReadOnlySpan<T> qkv, Span<T> output)
     {
         var mixer = (AugmentedLinearAttention)Block(layer).Attention.Mixer;
-        if (!mixer.TryStepRows(_state.Layers[layer], qkv, output)) MixerStep(layer, qkv, output);
+        var state = _state.Layers[layer];
+        if (!_verify)
+        {
+            if (!mixer.TryStepRows(state, qkv, output)) Mix(layer, qkv, output);
+            return;
+        }
+        if (mixer.TryVerifyRows(state, (int)_time, qkv, output) is { } pending) _pending.Add(pending);
+        else Mix(layer, qkv, output);
     }
 
-    /// <summary>Layer <paramref name="layer"/>'s mixer step through its tensor form (mixers without a managed kernel); advances its positions.</summary>
-    public void MixerStep(int layer, ReadOnlySpan<T> qkv, Span<T> output)
+    /// <summary>
+    /// Layer <paramref name="layer"/>'s mixer through its tensor form (its own fused kernels included): a step
+    /// advances its positions; a verification reads the state and keeps the record for Commit.
+    /// </summary>
+    public void Mix(int layer, ReadOnlySpan<T> qkv, Span<T> output)
     {
         var attention = Block(layer).Attention;
+        var state = _state.Layers[layer];
         using var scope = NewDisposeScope();
-        var projected = empty([Rows, 1, qkv.Length / Rows], _state.Dtype, _state.Device);
+        var projected = empty([_state.Batch, _time, qkv.Length / Rows], _state.Dtype, _state.Device);
         qkv.CopyTo(Data(projected));
         var (q, k, v) = attention.Split(projected);
-        var mixed = attention.Mixer.Step(q, k, v, _state.Layers[layer]);
-        Data(mixed.contiguous()).CopyTo(output);
+        Tensor mixed;
+        if (_verify)
+        {
+            var result = attention.Mixer.Verify(q, k, v, state);
+            _pending.Add(result.Pending);
+            mixed = result.Output;
+        }
+        else
+        {
+            mixed = attention.Mixer.Step(q, k, v, state);
+        }
+        // [batch, heads, time, d] to rows of heads side by side.
+        Data(_time == 1 ? mixed.contiguous() : mixed.transpose(1, 2).contiguous()).CopyTo(output);
+    }
+
+    /// <summary>The verification records of every layer, in order (the caller owns them).</summary>
+    internal PendingCommit[] TakePending()
+    {
+        var pending = _pending.ToArray();
+        _pending.Clear();
+        return pending;
     }
 
     /// <summary>Weight of layer <paramref name="layer"/>'s norm before attention.</summary>
@@ -173,9 +212,11 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     /// <summary>The output head's weight [vocab, width]: lm_head, or the token embedding when tied.</summary>
     public ReadOnlySpan<T> OutputHead() => _model.OutputHead is { } head ? Data(head.weight!) : Weight(_model.TokenEmbedding);
 
-    /// <summary>Returns the scratch buffers to the pool.</summary>
+    /// <summary>Returns the scratch buffers to the pool (and disposes verification records nobody took).</summary>
     public void Dispose()
     {
+        foreach (var record in _pending) record.Dispose();
+        _pending.Clear();
         foreach (var array in _rented) ArrayPool<T>.Shared.Return(array);
         _rented.Clear();
         foreach (var handle in _handles) handle.Dispose();

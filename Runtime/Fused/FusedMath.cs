@@ -23,6 +23,11 @@ public static class FusedMath
         int inputs = x.Length / rows, outputs = y.Length / rows;
         if (weight.Length != inputs * outputs)
             throw new ArgumentException($"A [{outputs}, {inputs}] projection needs {inputs * outputs} weights, got {weight.Length}.", nameof(weight));
+        if (typeof(T) == typeof(float) && FusedLinearF32.Applies(inputs))
+        {
+            FusedLinearF32.Linear(rows, Cast(x), Cast(weight), Cast(bias), MemoryMarshal.Cast<T, float>(y), accumulate);
+            return;
+        }
         int r = 0;
         for (; r + 4 <= outputs; r += 4)
         {
@@ -110,6 +115,8 @@ public static class FusedMath
             x[i] = half * z * (T.One + T.Tanh(root * (z + cubic * z * z * z)));
         }
     }
+
+    static ReadOnlySpan<float> Cast<T>(ReadOnlySpan<T> span) where T : unmanaged => MemoryMarshal.Cast<T, float>(span);
 
     /// <summary>Sum of a[i] b[i].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -160,25 +160,114 @@ internal static class AugmentedDecodeKernel
     public static (Tensor Output, Tensor Keys, Tensor Values) Verify(AugmentedLinearAttention mixer, Tensor q, Tensor k, Tensor v, AugmentedLinearState state)
         => state.Dtype == ScalarType.Float64 ? Verify<double>(mixer, q, k, v, state) : Verify<float>(mixer, q, k, v, state);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (Tensor Output, Tensor Keys, Tensor Values) Verify<T>(AugmentedLinearAttention mixer, Tensor q, Tensor k, Tensor v, AugmentedLinearState state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = mixer.Geometry;
-        var o = mixer.Options;
-        int heads = g.Heads, kvHeads = g.KvHeads, perKv = g.QueriesPerKv, d = g.HeadDim;
-        int group = o.GroupSize, taps = o.ConvTaps, m = (int)q.shape[2];
-        bool buffer = o.Local || o.Global, conv = o.Conv;
+        int heads = g.Heads, kvHeads = g.KvHeads, d = g.HeadDim, m = (int)q.shape[2];
         long batch = state.Batch;
-
         var output = empty([batch, heads, m, d], state.Dtype, state.Device);
         var keysOut = empty([batch, kvHeads, m, d], state.Dtype, state.Device);
         var values = v.is_contiguous() ? v : v.contiguous();
-        var outData = Data<T>(output);
-        var keyData = Data<T>(keysOut);
         var qData = Data<T>(q.is_contiguous() ? q : q.contiguous());
         var kData = Data<T>(k.is_contiguous() ? k : k.contiguous());
-        var vData = Data<T>(values);
+        // [batch, heads, m, d] everywhere: a row's heads one after another, each head's candidates one after another.
+        var queries = new RowLayout(heads * m * d, m * d, d);
+        var keys = new RowLayout(kvHeads * m * d, m * d, d);
+        VerifyRows<T>(mixer, state, m, qData, queries, kData, keys, Data<T>(values), Data<T>(output), queries, Data<T>(keysOut));
+        return (output, keysOut, values);
+    }
+
+    /// <summary>
+    /// Commits the first accepted[b] verified candidates of row b: each goes into its group slot (a completed group
+    /// folds into S and empties the buffer) and into the conv history, in order, as that many steps would have
+    /// written them. <paramref name="keys"/> (k^) and <paramref name="values"/> are [batch, kv_heads, m, d]. The
+    /// caller advances the positions.
+    /// </summary>
+    public static void Commit(AugmentedLinearAttention mixer, AugmentedLinearState state, Tensor keys, Tensor values, ReadOnlySpan<long> accepted)
+    {
+        if (state.Dtype == ScalarType.Float64) Commit<double>(mixer, state, Data<double>(keys), Data<double>(values), (int)keys.shape[2], accepted);
+        else Commit<float>(mixer, state, Data<float>(keys), Data<float>(values), (int)keys.shape[2], accepted);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Commit<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, ReadOnlySpan<T> keyData, ReadOnlySpan<T> valueData, int m, ReadOnlySpan<long> accepted)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = mixer.Geometry;
+        var o = mixer.Options;
+        int kvHeads = g.KvHeads, d = g.HeadDim, group = o.GroupSize, taps = o.ConvTaps;
+        bool buffer = o.Local || o.Global, history = o.Conv && taps > 1;
+        var view = new StateView<T>(mixer, state);
+        Span<T> keys = view.Keys, values = view.Values, kv = view.Kv, rows = view.History;
+        for (int b = 0; b < state.Batch; b++)
+        {
+            long position = state.Positions[b];
+            for (int h = 0; h < kvHeads; h++)
+            {
+                int kvRow = b * kvHeads + h;
+                var keyRows = buffer ? keys.Slice(kvRow * group * d, group * d) : default;
+                var valueRows = buffer ? values.Slice(kvRow * group * d, group * d) : default;
+                var historyRows = history ? rows.Slice(kvRow * (taps - 1) * d, (taps - 1) * d) : default;
+                for (int j = 0; j < accepted[b]; j++)
+                {
+                    var key = keyData.Slice((kvRow * m + j) * d, d);
+                    var value = valueData.Slice((kvRow * m + j) * d, d);
+                    if (buffer)
+                    {
+                        int slot = (int)((position + j) % group);
+                        key.CopyTo(keyRows.Slice(slot * d, d));
+                        value.CopyTo(valueRows.Slice(slot * d, d));
+                        if (slot == group - 1)
+                        {
+                            if (o.Global)
+                            {
+                                var sums = kv.Slice(kvRow * d * d, d * d);
+                                for (int s = 0; s < group; s++)
+                                {
+                                    var k = keyRows.Slice(s * d, d);
+                                    var v = valueRows.Slice(s * d, d);
+                                    for (int i = 0; i < d; i++) Axpy(k[i], v, sums.Slice(i * d, d));
+                                }
+                            }
+                            keyRows.Clear();
+                            valueRows.Clear();
+                        }
+                    }
+                    if (history)
+                    {
+                        historyRows.Slice(0, (taps - 2) * d).CopyTo(historyRows.Slice(d));   // memmove: shift by one
+                        value.CopyTo(historyRows.Slice(0, d));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Where (row b, head h, candidate j) starts in a span: b * Batch + h * Head + j * Token.</summary>
+    internal readonly record struct RowLayout(int Batch, int Head, int Token)
+    {
+        public int Offset(int b, int h, int j) => b * Batch + h * Head + j * Token;
+    }
+
+    /// <summary>
+    /// Verification of m candidates per row from spans laid out by <paramref name="queryLayout"/> and
+    /// <paramref name="keyLayout"/> (so rows of a fused q/k/v projection are read in place); the candidates' values
+    /// are given as [batch, kv_heads, m, d]. Writes the outputs by <paramref name="outputLayout"/> and the candidates'
+    /// k^ as [batch, kv_heads, m, d]; the state is read, never written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void VerifyRows<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, int m,
+        ReadOnlySpan<T> qData, RowLayout queryLayout, ReadOnlySpan<T> kData, RowLayout keyLayout, ReadOnlySpan<T> vData,
+        Span<T> outData, RowLayout outputLayout, Span<T> keyData)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = mixer.Geometry;
+        var o = mixer.Options;
+        int kvHeads = g.KvHeads, perKv = g.QueriesPerKv, d = g.HeadDim;
+        int group = o.GroupSize, taps = o.ConvTaps;
+        bool buffer = o.Local || o.Global, conv = o.Conv;
+        long batch = state.Batch;
         var view = new StateView<T>(mixer, state);
         Span<T> bufferKeys = view.Keys, bufferValues = view.Values, kv = view.Kv, history = view.History;
         ReadOnlySpan<T> kernel = view.Kernel;
@@ -206,7 +295,7 @@ internal static class AugmentedDecodeKernel
                 var keyRows = buffer ? bufferKeys.Slice(kvRow * group * d, group * d) : default;
                 var valueRows = buffer ? bufferValues.Slice(kvRow * group * d, group * d) : default;
                 for (int j = 0; j < m; j++)
-                    FeatureMap(kData.Slice((kvRow * m + j) * d, d), candidateKeys.Slice(j * d, d), cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
+                    FeatureMap(kData.Slice(keyLayout.Offset(b, h, j), d), candidateKeys.Slice(j * d, d), cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
                 if (conv)
                 {
                     var w = kernel.Slice(h * taps, taps);
@@ -225,12 +314,11 @@ internal static class AugmentedDecodeKernel
                     int head = h * perKv + r;
                     for (int j = 0; j < m; j++)
                     {
-                        int row = (b * heads + head) * m + j;
-                        var result = outData.Slice(row * d, d);
+                        var result = outData.Slice(outputLayout.Offset(b, head, j), d);
                         result.Clear();
                         if (buffer)
                         {
-                            FeatureMap(qData.Slice(row * d, d), qHat, cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
+                            FeatureMap(qData.Slice(queryLayout.Offset(b, head, j), d), qHat, cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
                             long candidateGroup = (position + j) / group;
                             for (int s = 0; s < filled; s++)
                                 Accumulate(qHat, keyRows.Slice(s * d, d), valueRows.Slice(s * d, d), candidateGroup == openGroup, o, alpha, result);
@@ -247,7 +335,6 @@ internal static class AugmentedDecodeKernel
                 }
             }
         }
-        return (output, keysOut, values);
     }
 
     /// <summary>One earlier element's contribution: ReLU^2 weight in the candidate's own group, alpha times the linear weight from an earlier group.</summary>

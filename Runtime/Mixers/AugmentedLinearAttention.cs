@@ -248,6 +248,41 @@ public sealed class AugmentedLinearAttention : TokenMixer
         return true;
     }
 
+    /// <summary>
+    /// Verification of m candidates per row from the rows of a fused q/k/v projection ([batch, m, q + 2 kv], not
+    /// yet rotated) straight into <paramref name="output"/> ([batch, m, heads * d]); the state is read, never
+    /// written. Returns the record for Commit, or null, with nothing written, when the managed kernel does not apply.
+    /// </summary>
+    internal PendingCommit? TryVerifyRows<T>(MixerState mixerState, int m, ReadOnlySpan<T> qkv, Span<T> output) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        CheckState(mixerState);
+        var state = StateOf<AugmentedLinearState>(mixerState);
+        if (!UseFusedStep || !AugmentedDecodeKernel.Applies(this, state)) return null;
+        var g = Geometry;
+        int d = g.HeadDim, queries = g.Heads * d, kv = g.KvHeads * d, stride = queries + 2 * kv;
+        long batch = state.Batch;
+        var keys = empty([batch, g.KvHeads, m, d], state.Dtype, state.Device);
+        var values = empty([batch, g.KvHeads, m, d], state.Dtype, state.Device);
+        try
+        {
+            var valueData = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(values.bytes);
+            for (int b = 0; b < batch; b++)
+                for (int h = 0; h < g.KvHeads; h++)
+                    for (int j = 0; j < m; j++)
+                        qkv.Slice((b * m + j) * stride + queries + kv + h * d, d).CopyTo(valueData.Slice(((b * g.KvHeads + h) * m + j) * d, d));
+            var inputs = new AugmentedDecodeKernel.RowLayout(m * stride, d, stride);
+            AugmentedDecodeKernel.VerifyRows(this, state, m, qkv, inputs, qkv.Slice(queries), inputs, valueData,
+                output, new AugmentedDecodeKernel.RowLayout(m * queries, d, queries), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(keys.bytes));
+            return new AugmentedLinearPending(state, m, keys, values);
+        }
+        finally
+        {
+            // The pending record keeps its own references.
+            keys.Dispose();
+            values.Dispose();
+        }
+    }
+
     /// <summary>Writes (k^, v) into each row's slot (position mod G); returns the slots.</summary>
     long[] WriteIntoBuffer(AugmentedLinearState state, Tensor kh, Tensor v)
     {
@@ -335,6 +370,13 @@ public sealed class AugmentedLinearAttention : TokenMixer
     {
         var state = StateOf<AugmentedLinearState>(mixerState);
         var pending = PendingOf<AugmentedLinearPending>(pendingCommit);
+        if (UseFusedStep && AugmentedDecodeKernel.Applies(this, state))
+        {
+            // Under inference on the CPU: the same writes as that many steps, in one managed pass.
+            AugmentedDecodeKernel.Commit(this, state, pending.Keys.is_contiguous() ? pending.Keys : pending.Keys.contiguous(),
+                pending.Values.is_contiguous() ? pending.Values : pending.Values.contiguous(), accepted);
+            return;
+        }
         long batch = state.Batch, m = pending.Candidates;
         var device = state.Device;
         if (NeedsBuffer)

@@ -255,6 +255,9 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         CheckPositionTable(state, m, nameof(Verify));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // The generated straight-line verification when it serves this state, else the composed modules.
+        if (_decodeProgram?.TryVerify(this, tokens, state) is { } fused)
+            return new ModelVerifyResult(fused.Logits.MoveToOuterDisposeScope(), new ModelPending(state, m, fused.Pending));
         var x = Embed(tokens, state.Positions, m);
         var pending = new List<PendingCommit>(_layers.Length);
         try

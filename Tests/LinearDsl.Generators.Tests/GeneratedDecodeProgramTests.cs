@@ -26,12 +26,15 @@ public sealed class GeneratedDecodeProgramTests
         using var generatedState = generated.CreateState(3);
         using var composedState = composed.CreateState(3);
         // Rows end up at positions 6, 4 and 2 (prefill 2, then accept 4, 2 and 0 of 4 candidates).
+        var verified = new List<Tensor>();
         foreach (var (model, state) in new[] { (generated, generatedState), (composed, composedState) })
         {
             model.Prefill(tokens.narrow(1, 0, 2), state);
-            var (_, pending) = model.Verify(tokens.narrow(1, 2, 4), state);
+            var (logits, pending) = model.Verify(tokens.narrow(1, 2, 4), state);
             using (pending) model.Commit(state, pending, [4, 2, 0]);
+            verified.Add(logits);
         }
+        MaxAbsDiff(verified[0], verified[1]).Should().BeLessThan(1e-12, "logits of the verified candidates");
         var statistics = DisposeScopeManager.Statistics;
         long generatedTensors = 0, composedTensors = 0;
         for (int t = 6; t < 24; t++)
