@@ -86,8 +86,7 @@ internal sealed class ModelRows : IDisposable
         int batch = (int)logits.shape[0], vocab = (int)logits.shape[2];
         var wanted = Enumerable.Range(0, batch).Select(indices).ToArray();
         var flat = wanted.SelectMany((idx, b) => idx.Select(i => (long)(b * length + i))).ToArray();
-        var rows = logits.reshape(batch * length, vocab).index_select(0, tensor(flat, ScalarType.Int64, logits.device))
-            .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var rows = ReadRows(logits, flat, vocab);
         var result = new double[batch][][];
         int k = 0;
         for (int b = 0; b < batch; b++)
@@ -96,6 +95,29 @@ internal sealed class ModelRows : IDisposable
             for (int j = 0; j < wanted[b].Count; j++, k++) result[b][j] = rows.AsSpan(k * vocab, vocab).ToArray();
         }
         return result;
+    }
+
+    /// <summary>The logits of the given flat rows as float64, read in place when they sit contiguous on the CPU (every round reads them).</summary>
+    static double[] ReadRows(Tensor logits, long[] flat, int vocab)
+    {
+        if (logits.device_type == DeviceType.CPU && logits.is_contiguous() && logits.dtype is ScalarType.Float32 or ScalarType.Float64)
+        {
+            var rows = new double[flat.Length * vocab];
+            if (logits.dtype == ScalarType.Float32)
+            {
+                var data = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(logits.bytes);
+                for (int r = 0; r < flat.Length; r++)
+                    for (int v = 0; v < vocab; v++) rows[r * vocab + v] = data[(int)flat[r] * vocab + v];
+            }
+            else
+            {
+                var data = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(logits.bytes);
+                for (int r = 0; r < flat.Length; r++) data.Slice((int)flat[r] * vocab, vocab).CopyTo(rows.AsSpan(r * vocab, vocab));
+            }
+            return rows;
+        }
+        return logits.reshape(-1, vocab).index_select(0, tensor(flat, ScalarType.Int64, logits.device))
+            .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
     public void Dispose() => State.Dispose();
