@@ -98,6 +98,10 @@ public sealed class GeneratedDecodeProgramTests
             using (var model = TinyAugmented.Create(seed: 4)) TinyAugmented.Save(model, directory);
             using var loaded = TinyAugmented.Load(directory);
             loaded.DecodeProgram.Should().BeSameAs(TinyAugmented.DecodeProgram);
+            // The module initializer registered it, so loading by config alone finds it too.
+            using var byConfig = LinearDsl.Runtime.Checkpoints.Checkpoint.Load(directory);
+            byConfig.DecodeProgram.Should().BeSameAs(TinyAugmented.DecodeProgram);
+            LinearDsl.Runtime.Fused.DecodePrograms.Find(TinyAugmented.Config with { Layers = 5 }).Should().BeNull("no declaration has that architecture");
 
             var refusal = () => loaded.UseDecodeProgram(TinyHybrid.DecodeProgram);
             refusal.Should().Throw<ArgumentException>().WithMessage("*different architecture*");
