@@ -10,10 +10,10 @@ namespace LinearDsl.Models;
 [LinearAttention(Heads = 3, GroupSize = 64, DWConv = true, ConvTaps = 32)]
 public partial class AugLlama;
 
-/// <summary>The bundled draft of <see cref="AugLlama"/>: one narrow layer of the same mixer, the same vocabulary.</summary>
-[CausalLM(VocabSize = 256, Dim = 64, Layers = 1, ContextLength = 256, TiedEmbeddings = true)]
-[RmsNorm, Rotary, SwiGlu(Hidden = 176)]
-[LinearAttention(Heads = 1, GroupSize = 64, DWConv = true, ConvTaps = 32)]
+/// <summary>The bundled draft of <see cref="AugLlama"/>: two narrow layers of the same mixer, the same vocabulary (a sixth of the target's parameters).</summary>
+[CausalLM(VocabSize = 256, Dim = 128, Layers = 2, ContextLength = 256, TiedEmbeddings = true)]
+[RmsNorm, Rotary, SwiGlu(Hidden = 344)]
+[LinearAttention(Heads = 2, GroupSize = 64, DWConv = true, ConvTaps = 32)]
 [DraftFor(typeof(AugLlama))]
 public partial class AugLlamaDraft;
 

@@ -9,12 +9,13 @@ namespace LinearDsl.Runtime.Decoding;
 /// </summary>
 /// <remarks>
 /// Rollback costs nothing: neither model ever writes a token that is later rejected. The target verifies and then
-/// commits the accepted prefix. The draft proposes token k by verifying [its queue, x_1..x_{k-1}] against its
-/// committed state (Verify reads the state and never writes it), so after m proposals it holds one pending record
-/// for the whole block and commits only the accepted prefix. Cost per round: m draft calls over blocks of at most
-/// m + 1 tokens (the draft re-reads its proposals, which for a small draft is dominated by the per-call cost), one
-/// target call, and no copy of either state. Every part of a state (S, the group buffer, the conv history, the KV
-/// cache) moves through the same Commit, so nothing can roll back separately.
+/// commits the accepted prefix. The draft first takes its queue (tokens already accepted, so it commits them at
+/// once: a Step when every row has one), which gives x_1; it then proposes token k by verifying x_1..x_{k-1}
+/// against that state (Verify reads the state and never writes it), so after m proposals it holds one pending
+/// record for x_1..x_{m-1} and commits only the accepted prefix. Cost per round: one draft call for the queue and
+/// m - 1 over blocks of at most m - 1 tokens (the draft re-reads its proposals, which for a small draft costs little
+/// next to a target call), one target call, and no copy of either state. Every part of a state (S, the group
+/// buffer, the conv history, the KV cache) moves through the same Commit, so nothing can roll back separately.
 /// </remarks>
 public sealed class SpeculativeDecodingSession : DecodingSession
 {
@@ -62,13 +63,23 @@ public sealed class SpeculativeDecodingSession : DecodingSession
         {
             for (int k = 0; k < m; k++)
             {
-                draftPending?.Dispose();
-                var extra = drafted.Select(d => (IReadOnlyList<long>)d.Take(k).ToArray()).ToArray();
-                (var logits, draftPending) = _draft.Verify(extra, b => [_draft.Queue(b).Count + k - 1]);
+                double[][] next;
+                if (k == 0)
+                {
+                    // The queue holds accepted tokens: commit them now, so that proposals re-read only proposals.
+                    next = _draft.StepQueues();
+                }
+                else
+                {
+                    draftPending?.Dispose();
+                    var extra = drafted.Select(d => (IReadOnlyList<long>)d.Take(k).ToArray()).ToArray();
+                    (var logits, draftPending) = _draft.Verify(extra, _ => [k - 1]);
+                    next = logits.Select(rows => rows[0]).ToArray();
+                }
                 Statistics.DraftCalls++;
                 for (int b = 0; b < batch; b++)
                 {
-                    var q = TokenDistribution.Probabilities(logits[b][0], sampling);
+                    var q = TokenDistribution.Probabilities(next[b], sampling);
                     draftProbabilities[b].Add(q);
                     drafted[b].Add(TokenDistribution.Sample(q, RandomFor(b)));
                 }
@@ -96,13 +107,13 @@ public sealed class SpeculativeDecodingSession : DecodingSession
                     int n = result.Accepted;
                     emitted[b] = drafted[b].Take(n).Append(result.Next).ToArray();
                     targetCommits[b] = _target.Queue(b).Count + n;
-                    // The draft's block is [queue, x_1..x_{m-1}]: x_m never entered it.
-                    draftCommits[b] = _draft.Queue(b).Count + Math.Min(n, m - 1);
+                    // The draft's queue is in; its block is x_1..x_{m-1}: x_m never entered it.
+                    draftCommits[b] = Math.Min(n, m - 1);
                     newDraftQueues[b] = (n == m ? new List<long> { drafted[b][m - 1] } : new List<long>());
                     newDraftQueues[b].Add(result.Next);
                 }
                 _target.Commit(targetPending, targetCommits);
-                _draft.Commit(draftPending!, draftCommits);
+                if (draftPending is not null) _draft.Commit(draftPending, draftCommits);
                 for (int b = 0; b < batch; b++)
                 {
                     _target.SetQueue(b, [emitted[b][^1]]);
