@@ -42,13 +42,14 @@ public partial class StudyPerformer;
 public partial class StudyHedgehog;
 
 /// <summary>
-/// FLASH-style: quadratic attention inside local groups of 64 plus a global linear term over earlier groups, both at
-/// full weight from the start (alpha = 1), no conv. FLASH's gated attention unit is not declarable, so this is the
-/// closest form; it differs from <see cref="StudyLocalGlobal"/> (the method's ablation) only in alpha's start.
+/// FLASH-style: quadratic (ReLU²) attention inside local groups of 64 plus a global linear term over earlier groups,
+/// no conv. FLASH scales its linear term by 1/n for groups of n tokens, so alpha starts at 1/64 (learnable here). FLASH's
+/// gated attention unit and its scaling of the quadratic scores are not declarable, so this is the closest form: it
+/// differs from <see cref="StudyLocalGlobal"/> (the method's ablation, alpha from 0) only in alpha's start.
 /// </summary>
 [CausalLM(VocabSize = 256, Dim = 128, Layers = 4, ContextLength = 256, TiedEmbeddings = true)]
 [RmsNorm, Rotary, SwiGlu(Hidden = 344)]
-[LinearAttention(Heads = 2, GroupSize = 64, DWConv = false, AlphaInit = 1)]
+[LinearAttention(Heads = 2, GroupSize = 64, DWConv = false, AlphaInit = 0.015625)]
 public partial class StudyFlashStyle;
 
 /// <summary>Ablation: the method's local ReLU² attention inside causal groups of 64 only.</summary>
@@ -58,12 +59,12 @@ public partial class StudyFlashStyle;
 public partial class StudyLocalOnly;
 
 /// <summary>
-/// Ablation: the grouped global term only (complete earlier groups of 64). Alpha starts at 1: it is the only path,
-/// and at 0 the layer would start as a no-op.
+/// Ablation: the grouped global term only (complete earlier groups of 64); alpha starts at 0 as in the method (it
+/// learns from the first step), so the ablations differ from the method only in which parts are on.
 /// </summary>
 [CausalLM(VocabSize = 256, Dim = 128, Layers = 4, ContextLength = 256, TiedEmbeddings = true)]
 [RmsNorm, Rotary, SwiGlu(Hidden = 344)]
-[LinearAttention(Heads = 2, GroupSize = 64, Local = false, DWConv = false, AlphaInit = 1)]
+[LinearAttention(Heads = 2, GroupSize = 64, Local = false, DWConv = false)]
 public partial class StudyGlobalOnly;
 
 /// <summary>Ablation: local + grouped global (alpha starts at 0, as in the method), no conv.</summary>

@@ -10,7 +10,7 @@ namespace LinearDsl.Cli;
 public sealed class StudySettings : CommandSettings
 {
     [CommandOption("--budget <NAME>")]
-    [Description("How much to train and measure: 'default' (800 steps x 16 x 256 bytes per variant, about 50 minutes on 2 cores), 'quick' (150 steps, about 10 minutes) or 'micro' (tiny models and a few steps: a smoke test in seconds whose figures mean nothing).")]
+    [Description("How much to train and measure: 'default' (1000 steps x 16 x 256 bytes per variant, about 45 minutes on 2 cores), 'quick' (200 steps, about 9 minutes) or 'micro' (tiny models and a few steps: a smoke test in seconds whose figures mean nothing).")]
     [DefaultValue("default")]
     public string Budget { get; set; } = "default";
 

@@ -60,6 +60,15 @@ public sealed record SpeculativeComparison(
             DecodeLatency.Median(plainRates), DecodeLatency.Median(speculativeRates), identical);
     }
 
+    /// <summary>Median tokens/s of plain greedy decoding of <paramref name="model"/> alone (one warm-up run, then <paramref name="runs"/>).</summary>
+    public static double MeasurePlain(CausalLanguageModel model, IReadOnlyList<long> prompt, int newTokens, int runs)
+    {
+        var options = new GenerationOptions { MaxNewTokens = newTokens, Sampling = SamplingOptions.Greedy };
+        var plain = new PlainDecoder(model);
+        Run(plain, prompt, options with { MaxNewTokens = Math.Min(newTokens, 16) });
+        return DecodeLatency.Median(Enumerable.Range(0, runs).Select(_ => Run(plain, prompt, options).TokensPerSecond).ToArray());
+    }
+
     static (IReadOnlyList<long> Tokens, double TokensPerSecond, DecodingStatistics Statistics) Run(ITokenDecoder decoder, IReadOnlyList<long> prompt, GenerationOptions options)
     {
         var clock = Stopwatch.StartNew();

@@ -4,7 +4,7 @@ namespace LinearDsl.Cli.Study;
 
 /// <summary>
 /// How much work the study does: training steps (the same for every variant), evaluation, and the size of each
-/// measurement. <see cref="Default"/> takes about 50 minutes on 2 cores, <see cref="Quick"/> about 10, and
+/// measurement. <see cref="Default"/> takes about 45 minutes on 2 cores, <see cref="Quick"/> about 9, and
 /// <see cref="Micro"/> (tiny models, see <see cref="StudyShapes"/>) seconds: a smoke test whose figures mean nothing.
 /// </summary>
 public sealed record StudyBudget
@@ -60,18 +60,18 @@ public sealed record StudyBudget
     /// <summary>Warmup steps.</summary>
     [JsonPropertyName("warmup_steps")] public int WarmupSteps => (int)Math.Round(Steps * WarmupFraction);
 
-    /// <summary>About 50 minutes on 2 cores: 800 steps x 16 x 256 tokens (3.3 M) per variant.</summary>
+    /// <summary>About 45 minutes on 2 cores: 1000 steps x 16 x 256 tokens (4.1 M, about one pass over the bundled corpus) per variant.</summary>
     public static StudyBudget Default { get; } = new()
     {
-        Name = "default", Steps = 800, Batch = 16, EvalEvery = 50, EvalSequences = 96, GenerationSequences = 16, DraftSteps = 800,
+        Name = "default", Steps = 1000, Batch = 16, EvalEvery = 50, EvalSequences = 96, GenerationSequences = 16, DraftSteps = 1000,
         DecodeContexts = [512, 2048, 8192], DecodeWarmupSteps = 10, DecodeTimedSteps = 100,
         PromptTokens = 32, NewTokens = 192, SpeculativeRuns = 3, SampleTokens = 200,
     };
 
-    /// <summary>About 10 minutes on 2 cores: 150 steps x 16 x 256 tokens (0.6 M) per variant.</summary>
+    /// <summary>About 9 minutes on 2 cores: 200 steps x 16 x 256 tokens (0.8 M) per variant.</summary>
     public static StudyBudget Quick { get; } = new()
     {
-        Name = "quick", Steps = 150, Batch = 16, EvalEvery = 25, EvalSequences = 48, FinalEvalSequences = 128, GenerationSequences = 8, DraftSteps = 150,
+        Name = "quick", Steps = 200, Batch = 16, EvalEvery = 25, EvalSequences = 48, FinalEvalSequences = 128, GenerationSequences = 8, DraftSteps = 200,
         DecodeContexts = [512, 2048, 8192], DecodeWarmupSteps = 5, DecodeTimedSteps = 40,
         PromptTokens = 32, NewTokens = 128, SpeculativeRuns = 2, SampleTokens = 120,
     };

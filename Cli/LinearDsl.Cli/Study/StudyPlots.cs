@@ -37,7 +37,7 @@ public static class StudyPlots
         plot.Title($"Validation loss (teacher-forced) against step, {report.Budget.Name} budget");
         plot.XLabel("training step");
         plot.YLabel("validation loss (nats per byte)");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         Save(plot, path);
     }
 
@@ -57,7 +57,7 @@ public static class StudyPlots
         plot.Title("Training loss against step (moving average)");
         plot.XLabel("training step");
         plot.YLabel("training loss (nats per byte)");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         Save(plot, path);
     }
 
@@ -74,7 +74,7 @@ public static class StudyPlots
         plot.Title("Decode latency of the whole model against context (batch 1)");
         plot.XLabel("context (tokens in the state)");
         plot.YLabel("ms per token");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right);
         Save(plot, path);
     }
 
@@ -102,7 +102,7 @@ public static class StudyPlots
         plot.Title("Decoding state (KV cache or recurrent state) against context, all layers");
         plot.XLabel("context (tokens in the state)");
         plot.YLabel("state bytes (log scale)");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right);
         Save(plot, path);
     }
 
@@ -131,7 +131,7 @@ public static class StudyPlots
         string temp = path + ".tmp.png";
         try
         {
-            plot.SavePng(temp, 1000, 620);
+            plot.SavePng(temp, 1200, 620);
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)

@@ -45,6 +45,8 @@ public sealed record StudyDraftReport
     [JsonPropertyName("validation_loss")] public double ValidationLoss { get; init; }
     [JsonPropertyName("validation_perplexity")] public double ValidationPerplexity { get; init; }
     [JsonPropertyName("wall_time_seconds")] public double WallTimeSeconds { get; init; }
+    /// <summary>Plain greedy decoding of the draft alone, on the speculative runs' prompt and length (median tokens/s).</summary>
+    [JsonPropertyName("plain_tokens_per_second")] public double PlainTokensPerSecond { get; init; }
 }
 
 /// <summary>Everything measured for one variant.</summary>

@@ -115,6 +115,7 @@ public static class StudyRun
             }
 
             var decodable = runs.Where(r => r.Refusal is null).ToList();
+            double draftRate = 0;
             int trainingThreads = get_num_threads();
             set_num_threads(DecodingThreads);
             try
@@ -130,6 +131,8 @@ public static class StudyRun
                 }
                 draft.eval();
                 var prompt = data.Validation[0][..Math.Min(budget.PromptTokens, data.Validation.SequenceLength)].ToArray();
+                draftRate = Spinner.Run(console, "Plain decoding of the draft", _ => SpeculativeComparison.MeasurePlain(draft, prompt, budget.NewTokens, budget.SpeculativeRuns));
+                ConsoleText.WriteLine(console, string.Create(Invariant, $"  draft alone: {draftRate:F0} tokens/s"));
                 foreach (var run in decodable)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -146,6 +149,17 @@ public static class StudyRun
             }
 
             var reports = runs.Select(r => VariantReport(r, reference)).ToArray();
+            var draftReport = new StudyDraftReport
+            {
+                DeclaredAs = nameof(LinearDsl.Models.Study.StudyDraft),
+                Architecture = Architecture(draftConfig),
+                Parameters = StudyShapes.CountParameters(draft),
+                Steps = budget.DraftSteps,
+                ValidationLoss = draftValidation.MeanNll,
+                ValidationPerplexity = draftValidation.Perplexity,
+                WallTimeSeconds = draftSeconds,
+                PlainTokensPerSecond = draftRate,
+            };
             var report = new StudyReport
             {
                 Command = command,
@@ -166,18 +180,9 @@ public static class StudyRun
                 Commit = RunInfo.Commit,
                 StartedUtc = started,
                 WallTimeSeconds = clock.Elapsed.TotalSeconds,
-                Draft = new StudyDraftReport
-                {
-                    DeclaredAs = nameof(LinearDsl.Models.Study.StudyDraft),
-                    Architecture = Architecture(draftConfig),
-                    Parameters = StudyShapes.CountParameters(draft),
-                    Steps = budget.DraftSteps,
-                    ValidationLoss = draftValidation.MeanNll,
-                    ValidationPerplexity = draftValidation.Perplexity,
-                    WallTimeSeconds = draftSeconds,
-                },
+                Draft = draftReport,
                 Variants = reports,
-                Findings = StudyFindings.Compare(reports),
+                Findings = StudyFindings.Compare(reports, draftReport),
             };
             Write(report, output, console);
             return 0;
