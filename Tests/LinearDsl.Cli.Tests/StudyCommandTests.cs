@@ -98,6 +98,22 @@ public sealed class StudyCommandTests(TrainingWorkspace workspace) : IClassFixtu
         }
     }
 
+    [Fact]
+    public async Task A_subset_of_variants_runs_and_claims_about_the_others_are_not_measured()
+    {
+        string output = workspace.NewDirectory("subset");
+        var result = await CliRunner.RunAsync(["study", "--budget", "micro", "--corpus", workspace.Corpus, "--out", output,
+            "--variants", "leaky-conv,softmax", "--contexts", "20", "--steps", "2"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, StudyReport.FileName)));
+        var root = json.RootElement;
+        root.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("key").GetString()).Should().Equal("softmax", "leaky-conv");
+        root.GetProperty("variants")[0].GetProperty("training").GetProperty("losses").GetArrayLength().Should().Be(2);
+        root.GetProperty("variants")[0].GetProperty("decode").EnumerateArray().Single().GetProperty("context").GetInt32().Should().Be(20);
+        root.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("verdict").GetString()).Should().Contain("not measured");
+    }
+
     [Theory]
     [InlineData("--budget", "huge", "--budget")]
     [InlineData("--variants", "elu,augmented", "softmax")]

@@ -49,6 +49,10 @@ public sealed class StudySettings : CommandSettings
     [DefaultValue(3)]
     public int DraftTokens { get; set; } = 3;
 
+    [CommandOption("--threads <N>")]
+    [Description("Torch threads for training and evaluation. Default: one per core. On a machine shared with other work, 1 avoids the collapse of oversubscribed OpenMP threads. Decoding is always measured on one thread.")]
+    public int? Threads { get; set; }
+
     /// <summary>The budget these settings describe, with their overrides applied.</summary>
     /// <exception cref="CliException">A value cannot be used.</exception>
     public StudyBudget Resolve()
@@ -80,6 +84,7 @@ public sealed class StudySettings : CommandSettings
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("study needs --out DIR, where the report, the figures and the models are written.");
         if (Seed < 0) return ValidationResult.Error($"--seed must be 0 or more (got {Seed}).");
         if (Steps is < 1) return ValidationResult.Error($"--steps must be at least 1 (got {Steps}).");
+        if (Threads is < 1 or > 256) return ValidationResult.Error($"--threads must be between 1 and 256 (got {Threads}).");
         if (DraftTokens < 1 || DraftTokens > 16) return ValidationResult.Error($"--draft-tokens must be between 1 and 16 (got {DraftTokens}).");
         try
         {

@@ -19,7 +19,7 @@ public static class StudyMarkdown
         var reference = r[StudyVariants.Reference]!;
         md.AppendLine("# Study: linear attention meets autoregressive decoding, at CPU scale").AppendLine();
         md.AppendLine("Measured by").AppendLine().AppendLine("    " + r.Command).AppendLine();
-        md.AppendLine(F($"on {r.Machine}, commit `{r.Commit}`, started {r.StartedUtc:yyyy-MM-dd HH:mm} UTC; wall time {Duration(r.WallTimeSeconds)} ", $"(training on {r.TrainingThreads} torch threads, decoding measurements on {r.DecodingThreads})."));
+        md.AppendLine(F($"on {r.Machine}, commit `{r.Commit}`, started {r.StartedUtc:yyyy-MM-dd HH:mm} UTC; wall time {Duration(r.WallTimeSeconds)} ", $"(training on {r.TrainingThreads} torch threads, decoding measurements on {r.DecodingThreads}). ", $"The machine's 1-minute load average was {LoadText(r.LoadAverage)} at the start, when training ended and at the end", $"{(r.LoadAverage.Any(l => l > r.Cores + 0.5) ? F($"; above the {r.Cores} cores, so other work competed with this run: the wall time, tokens/s and the decoding timings are slower and noisier than on a quiet machine (losses, perplexities, the probe and acceptance rates do not depend on it)") : "")}."));
         md.AppendLine();
         md.AppendLine(F($"Budget `{budget.Name}`: every variant trains for {budget.Steps} steps x {budget.Batch} sequences x {r.Context} bytes ", $"({Tokens(r.TrainingTokensPerVariant)}) with AdamW (peak learning rate {budget.LearningRate:G3}, {budget.WarmupSteps} warmup steps, cosine ", $"decay to {budget.MinLearningRate:G3}, weight decay {budget.WeightDecay:G3}, gradient clip {budget.GradientClip:G3}), seed {r.Seed}, from the same ", $"weight seed and batch order, on `{r.Corpus}` with the {r.Tokenizer} tokenizer; the last {r.ValidationSequences} sequences ", $"({r.ValidationSequences} x {r.Context} bytes) are held out for validation, the other {r.TrainSequences} are training data."));
         md.AppendLine();
@@ -98,6 +98,8 @@ public static class StudyMarkdown
         md.AppendLine("- The trained models are saved under the output folder's `models/`; `lineardsl generate --target DIR --no-speculation` and `lineardsl check-causality DIR` run on them.");
         return md.ToString();
     }
+
+    static string LoadText(IReadOnlyList<double> load) => string.Join(", ", load.Select(l => double.IsNaN(l) ? "unknown" : l.ToString("F2", Invariant)));
 
     static string Tokens(long tokens) => tokens >= 1_000_000 ? F($"{tokens / 1e6:F2} M tokens") : F($"{tokens:N0} tokens");
 

@@ -24,6 +24,12 @@ public sealed record StudyReport
     [JsonPropertyName("training_threads")] public int TrainingThreads { get; init; }
     [JsonPropertyName("decoding_threads")] public int DecodingThreads { get; init; }
     [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("cores")] public int Cores { get; init; }
+    /// <summary>
+    /// The machine's 1-minute load average (/proc/loadavg) at the start, when training ended and at the end; above the
+    /// core count, other work competed with the run (wall time and timings suffer; losses do not).
+    /// </summary>
+    [JsonPropertyName("load_average")] public required IReadOnlyList<double> LoadAverage { get; init; }
     [JsonPropertyName("commit")] public required string Commit { get; init; }
     [JsonPropertyName("started_utc")] public required DateTime StartedUtc { get; init; }
     [JsonPropertyName("wall_time_seconds")] public double WallTimeSeconds { get; init; }

@@ -50,9 +50,25 @@ public static class StudyRun
     /// <summary>Runs the study that <paramref name="settings"/> describe; <paramref name="command"/> is recorded in the report.</summary>
     public static int Execute(StudySettings settings, string command, CliEnvironment environment, CancellationToken cancellationToken)
     {
-        var console = environment.Out;
         var clock = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
+        var load = new List<double> { LoadAverage() };
+        int defaultThreads = get_num_threads();
+        if (settings.Threads is int threads) set_num_threads(threads);
+        try
+        {
+            return Run(settings, command, environment, clock, started, load, cancellationToken);
+        }
+        finally
+        {
+            set_num_threads(defaultThreads);
+        }
+    }
+
+    static int Run(StudySettings settings, string command, CliEnvironment environment, Stopwatch clock, DateTime started, List<double> load,
+        CancellationToken cancellationToken)
+    {
+        var console = environment.Out;
         var budget = settings.Resolve();
         var variants = StudyVariants.Select(settings.Variants);
         var configs = StudyShapes.Configs(variants, budget.MicroModels);
@@ -114,6 +130,7 @@ public static class StudyRun
                     $"  {run.Variant.Key}: validation perplexity {run.Validation.Perplexity:F3}; token-by-token loss {run.Generation.GenerationLoss:F4} (gap {run.Generation.Gap:+0.0000;-0.0000;0.0000}); probe {(run.Causality.Causal ? "causal" : run.Causality.Leaks ? "LEAKS" : "not certified")}"));
             }
 
+            load.Add(LoadAverage());
             var decodable = runs.Where(r => r.Refusal is null).ToList();
             double draftRate = 0;
             int trainingThreads = get_num_threads();
@@ -148,6 +165,7 @@ public static class StudyRun
                 set_num_threads(trainingThreads);
             }
 
+            load.Add(LoadAverage());
             var reports = runs.Select(r => VariantReport(r, reference)).ToArray();
             var draftReport = new StudyDraftReport
             {
@@ -177,6 +195,8 @@ public static class StudyRun
                 TrainingThreads = trainingThreads,
                 DecodingThreads = DecodingThreads,
                 Machine = RunInfo.Machine,
+                Cores = Environment.ProcessorCount,
+                LoadAverage = load,
                 Commit = RunInfo.Commit,
                 StartedUtc = started,
                 WallTimeSeconds = clock.Elapsed.TotalSeconds,
@@ -190,6 +210,20 @@ public static class StudyRun
         finally
         {
             foreach (var run in runs) run.Model.Dispose();
+        }
+    }
+
+    /// <summary>The 1-minute load average, or NaN where /proc/loadavg cannot be read.</summary>
+    static double LoadAverage()
+    {
+        try
+        {
+            string first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.Parse(first, Invariant);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return double.NaN;
         }
     }
 
