@@ -61,5 +61,9 @@ public static class LineardslApp
         config.AddCommand<CheckCausalityCommand>("check-causality")
             .WithDescription("Probe a checkpoint for causality by perturbation in Forward, Step and Verify; exit code 0 when causal, 1 when an output sees a later token.")
             .WithExample("check-causality", "checkpoints/tiny");
+        config.AddCommand<StudyCommand>("study")
+            .WithDescription("Reproduce the paper's study at CPU scale: train softmax, four linear attentions, FLASH-style, the augmented form, its ablations and a leaky-conv variant with one budget and seed, then report validation perplexity, a generation check, the causality probe, decode latency and state bytes against context, and speculative decoding with a fixed draft (study.json, study.md, PNG figures in --out).")
+            .WithExample("study", "--quick", "--out", "artifacts/study-quick")
+            .WithExample("study", "--out", "artifacts/study", "--seed", "1");
     }
 }

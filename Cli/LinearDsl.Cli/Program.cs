@@ -1,4 +1,4 @@
-// The lineardsl command line: generate, chat, inspect, bench, train, distill-draft, eval, check-causality. See Cli/README.md.
+// The lineardsl command line: generate, chat, inspect, bench, train, distill-draft, eval, check-causality, study. See Cli/README.md.
 using LinearDsl.Cli;
 
 // Ctrl+C cancels the request after the current decoding round (the error line then says "cancelled.").

@@ -11,6 +11,7 @@ public sealed class HelpTests
     [InlineData("distill-draft", "--target", "--kl-temperature")]
     [InlineData("eval", "--json", "--all")]
     [InlineData("check-causality", "--position", "DIR")]
+    [InlineData("study", "--budget", "--variants")]
     public async Task Every_command_documents_its_options(string command, string option, string text)
     {
         var result = await CliRunner.RunAsync([command, "--help"]);

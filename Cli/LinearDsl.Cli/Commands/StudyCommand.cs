@@ -1,0 +1,21 @@
+using LinearDsl.Cli.Study;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary>
+/// <c>study</c>: trains the paper's comparison of token mixers (softmax, four linear attentions, FLASH-style, the
+/// augmented form, its ablations and a leaky conv) on one corpus with one budget and seed, measures each, and writes
+/// study.json, study.md and PNG figures. See docs/study.md.
+/// </summary>
+public sealed class StudyCommand(CliEnvironment environment) : Command<StudySettings>
+{
+    public override int Execute(CommandContext context, StudySettings settings, CancellationToken cancellationToken)
+    {
+        string command = string.Join(' ', new[] { LineardslApp.Name }.Concat(context.Arguments.Select(Quote)));
+        return StudyRun.Execute(settings, command, environment, cancellationToken);
+    }
+
+    static string Quote(string argument) =>
+        argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./,=:".Contains(c)) ? argument : "'" + argument.Replace("'", "'\\''") + "'";
+}

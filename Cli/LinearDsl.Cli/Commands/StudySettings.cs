@@ -1,0 +1,100 @@
+using System.ComponentModel;
+using System.Globalization;
+using LinearDsl.Cli.Study;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LinearDsl.Cli;
+
+/// <summary>Settings of <c>study</c>.</summary>
+public sealed class StudySettings : CommandSettings
+{
+    [CommandOption("--budget <NAME>")]
+    [Description("How much to train and measure: 'default' (1000 steps x 16 x 256 bytes per variant, about 45 minutes on 2 cores), 'quick' (200 steps, about 9 minutes) or 'micro' (tiny models and a few steps: a smoke test in seconds whose figures mean nothing).")]
+    [DefaultValue("default")]
+    public string Budget { get; set; } = "default";
+
+    [CommandOption("--quick")]
+    [Description("Same as --budget quick.")]
+    public bool Quick { get; set; }
+
+    [CommandOption("--seed <N>")]
+    [Description("Seed of every variant's initial weights and of the batch order (the same for all variants, and for the draft).")]
+    [DefaultValue(1)]
+    public int Seed { get; set; } = 1;
+
+    [CommandOption("--out <DIR>")]
+    [Description("Output folder: study.json, study.md, the PNG figures, and the trained models under DIR/models.")]
+    [DefaultValue("study")]
+    public string Out { get; set; } = "study";
+
+    [CommandOption("--corpus <FILE>")]
+    [Description("UTF-8 text to train and validate on (byte tokenizer; the last 2 % of the sequences are held out). Default: the bundled " + BundledCorpus.CorpusPath + ".")]
+    public string? Corpus { get; set; }
+
+    [CommandOption("--variants <LIST>")]
+    [Description("Comma-separated variants to run (softmax is always required): softmax, elu, relu, performer, hedgehog, flash, local, global, local-global, augmented, leaky-conv. Default: all of them.")]
+    public string? Variants { get; set; }
+
+    [CommandOption("--steps <N>")]
+    [Description("Training steps of every variant and of the draft, instead of the budget's.")]
+    public int? Steps { get; set; }
+
+    [CommandOption("--contexts <LIST>")]
+    [Description("Comma-separated contexts (tokens) at which decode latency and state bytes are measured. Default: the budget's (512,2048,8192; micro: 16,48).")]
+    public string? Contexts { get; set; }
+
+    [CommandOption("--draft-tokens <M>")]
+    [Description("Tokens the fixed draft proposes per round of speculative decoding.")]
+    [DefaultValue(3)]
+    public int DraftTokens { get; set; } = 3;
+
+    [CommandOption("--threads <N>")]
+    [Description("Torch threads for training and evaluation. Default: one per core. On a machine shared with other work, 1 avoids the collapse of oversubscribed OpenMP threads. Decoding is always measured on one thread.")]
+    public int? Threads { get; set; }
+
+    /// <summary>The budget these settings describe, with their overrides applied.</summary>
+    /// <exception cref="CliException">A value cannot be used.</exception>
+    public StudyBudget Resolve()
+    {
+        if (Quick && !string.Equals(Budget.Trim(), "quick", StringComparison.OrdinalIgnoreCase) && !string.Equals(Budget.Trim(), "default", StringComparison.OrdinalIgnoreCase))
+            throw new CliException($"--quick contradicts --budget {Budget}; give one of them.");
+        var budget = StudyBudget.Named(Quick ? "quick" : Budget);
+        if (Steps is int steps) budget = budget with { Steps = steps, DraftSteps = steps, EvalEvery = Math.Min(budget.EvalEvery, steps) };
+        if (Contexts is not null) budget = budget with { DecodeContexts = ParseContexts(Contexts) };
+        return budget with { DraftTokens = DraftTokens };
+    }
+
+    static int[] ParseContexts(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var contexts = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1 || value > 1_000_000)
+                throw new CliException($"--contexts takes comma-separated token counts between 1 and 1000000, got '{part}'.");
+            contexts.Add(value);
+        }
+        if (contexts.Count == 0) throw new CliException("--contexts needs at least one token count, e.g. 512,2048,8192.");
+        return contexts.Distinct().Order().ToArray();
+    }
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("study needs --out DIR, where the report, the figures and the models are written.");
+        if (Seed < 0) return ValidationResult.Error($"--seed must be 0 or more (got {Seed}).");
+        if (Steps is < 1) return ValidationResult.Error($"--steps must be at least 1 (got {Steps}).");
+        if (Threads is < 1 or > 256) return ValidationResult.Error($"--threads must be between 1 and 256 (got {Threads}).");
+        if (DraftTokens < 1 || DraftTokens > 16) return ValidationResult.Error($"--draft-tokens must be between 1 and 16 (got {DraftTokens}).");
+        try
+        {
+            Resolve();
+            StudyVariants.Select(Variants);
+        }
+        catch (CliException error)
+        {
+            return ValidationResult.Error(error.Message);
+        }
+        return ValidationResult.Success();
+    }
+}

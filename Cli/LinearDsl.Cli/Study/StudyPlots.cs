@@ -1,0 +1,142 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace LinearDsl.Cli.Study;
+
+/// <summary>The study's PNG figures: validation and training loss per step, decode latency and state memory against context.</summary>
+public static class StudyPlots
+{
+    public const string ValidationLossFile = "validation-loss.png";
+    public const string TrainingLossFile = "training-loss.png";
+    public const string DecodeLatencyFile = "decode-latency.png";
+    public const string MemoryFile = "memory.png";
+
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+    static readonly IPalette Palette = new ScottPlot.Palettes.Category20();
+
+    /// <summary>Writes the four figures into <paramref name="folder"/> and returns their file names.</summary>
+    public static IReadOnlyList<string> Write(StudyReport report, string folder)
+    {
+        ValidationLoss(report, Path.Combine(folder, ValidationLossFile));
+        TrainingLoss(report, Path.Combine(folder, TrainingLossFile));
+        DecodeLatency(report, Path.Combine(folder, DecodeLatencyFile));
+        Memory(report, Path.Combine(folder, MemoryFile));
+        return [ValidationLossFile, TrainingLossFile, DecodeLatencyFile, MemoryFile];
+    }
+
+    static void ValidationLoss(StudyReport report, string path)
+    {
+        using var plot = new Plot();
+        foreach (var (variant, index) in report.Variants.Select((v, i) => (v, i)))
+        {
+            var evaluations = variant.Training.Evaluations;
+            if (evaluations.Count == 0) continue;
+            var line = plot.Add.Scatter(evaluations.Select(e => (double)e.Step).ToArray(), evaluations.Select(e => e.Loss).ToArray());
+            Style(line, variant, index);
+        }
+        plot.Title($"Validation loss (teacher-forced) against step, {report.Budget.Name} budget");
+        plot.XLabel("training step");
+        plot.YLabel("validation loss (nats per byte)");
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path);
+    }
+
+    static void TrainingLoss(StudyReport report, string path)
+    {
+        using var plot = new Plot();
+        foreach (var (variant, index) in report.Variants.Select((v, i) => (v, i)))
+        {
+            var losses = variant.Training.Losses;
+            if (losses.Count == 0) continue;
+            int window = Math.Max(1, losses.Count / 40);
+            var smoothed = Enumerable.Range(0, losses.Count).Select(i => losses.Skip(Math.Max(0, i - window + 1)).Take(Math.Min(window, i + 1)).Average()).ToArray();
+            var line = plot.Add.Scatter(Enumerable.Range(1, losses.Count).Select(s => (double)s).ToArray(), smoothed);
+            Style(line, variant, index);
+            line.MarkerSize = losses.Count == 1 ? 5 : 0;
+        }
+        plot.Title("Training loss against step (moving average)");
+        plot.XLabel("training step");
+        plot.YLabel("training loss (nats per byte)");
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path);
+    }
+
+    static void DecodeLatency(StudyReport report, string path)
+    {
+        using var plot = new Plot();
+        foreach (var (variant, index) in report.Variants.Select((v, i) => (v, i)))
+        {
+            if (variant.Decode is not { Count: > 0 } points) continue;
+            var line = plot.Add.Scatter(points.Select(p => Math.Log2(p.Context)).ToArray(), points.Select(p => p.MsPerToken).ToArray());
+            Style(line, variant, index);
+        }
+        ContextTicks(plot, report);
+        plot.Title("Decode latency of the whole model against context (batch 1)");
+        plot.XLabel("context (tokens in the state)");
+        plot.YLabel("ms per token");
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path);
+    }
+
+    static void Memory(StudyReport report, string path)
+    {
+        using var plot = new Plot();
+        var all = new List<double>();
+        foreach (var (variant, index) in report.Variants.Select((v, i) => (v, i)))
+        {
+            if (variant.Decode is not { Count: > 0 } points) continue;
+            var bytes = points.Select(p => Math.Log10(Math.Max(1, p.StateBytes))).ToArray();
+            all.AddRange(bytes);
+            var line = plot.Add.Scatter(points.Select(p => Math.Log2(p.Context)).ToArray(), bytes);
+            Style(line, variant, index);
+        }
+        ContextTicks(plot, report);
+        if (all.Count > 0)
+        {
+            int low = (int)Math.Floor(all.Min()), high = (int)Math.Ceiling(all.Max());
+            if (high == low) high++;
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                Enumerable.Range(low, high - low + 1).Select(e => new Tick(e, StudyFindings.Bytes((long)Math.Pow(10, e)))).ToArray());
+            plot.Axes.SetLimitsY(low - 0.1, high + 0.1);
+        }
+        plot.Title("Decoding state (KV cache or recurrent state) against context, all layers");
+        plot.XLabel("context (tokens in the state)");
+        plot.YLabel("state bytes (log scale)");
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path);
+    }
+
+    static void ContextTicks(Plot plot, StudyReport report)
+    {
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            report.Budget.DecodeContexts.Distinct().Order().Select(c => new Tick(Math.Log2(c), c.ToString(Invariant))).ToArray());
+    }
+
+    static void Style(ScottPlot.Plottables.Scatter line, StudyVariantReport variant, int index)
+    {
+        line.LegendText = variant.Name;
+        line.Color = Palette.GetColor(index);
+        line.MarkerSize = 5;
+        line.LineWidth = variant.Key == StudyVariants.Method ? 3 : 1.5f;
+        line.LinePattern = variant.Group switch
+        {
+            "leaky" => LinePattern.Dotted,
+            "linear" => LinePattern.Dashed,
+            _ => LinePattern.Solid,
+        };
+    }
+
+    static void Save(Plot plot, string path)
+    {
+        string temp = path + ".tmp.png";
+        try
+        {
+            plot.SavePng(temp, 1200, 620);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write the figure '{path}': {error.Message}");
+        }
+    }
+}

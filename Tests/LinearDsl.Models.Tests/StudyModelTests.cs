@@ -1,0 +1,102 @@
+using LinearDsl.Models.Study;
+using LinearDsl.Runtime.Diagnostics;
+using LinearDsl.Runtime.Modeling;
+
+namespace LinearDsl.Models.Tests;
+
+/// <summary>The study's variants (Models/StudyModels.cs): level parameter counts, exact forms, and the one leaky variant caught.</summary>
+public sealed class StudyModelTests
+{
+    const double Tolerance = 1e-9;
+
+    static readonly Dictionary<string, ModelConfig> Causal = new()
+    {
+        [nameof(StudySoftmax)] = StudySoftmax.Config,
+        [nameof(StudyEluLinear)] = StudyEluLinear.Config,
+        [nameof(StudyReluLinear)] = StudyReluLinear.Config,
+        [nameof(StudyPerformer)] = StudyPerformer.Config,
+        [nameof(StudyHedgehog)] = StudyHedgehog.Config,
+        [nameof(StudyFlashStyle)] = StudyFlashStyle.Config,
+        [nameof(StudyLocalOnly)] = StudyLocalOnly.Config,
+        [nameof(StudyGlobalOnly)] = StudyGlobalOnly.Config,
+        [nameof(StudyLocalGlobal)] = StudyLocalGlobal.Config,
+        [nameof(StudyAugmented)] = StudyAugmented.Config,
+    };
+
+    public static TheoryData<string> CausalNames => new(Causal.Keys);
+
+    static long Parameters(ModelConfig config)
+    {
+        using var model = ModelFactory.Create(config, seed: 1);
+        return model.parameters().Sum(p => p.numel());
+    }
+
+    [Fact]
+    public void Every_variant_has_the_reference_parameter_count_within_5_percent()
+    {
+        long reference = Parameters(StudySoftmax.Config);
+        foreach (var (name, config) in Causal.Append(new(nameof(StudyLeakyConv), StudyLeakyConv.Config)))
+        {
+            long count = Parameters(config);
+            Math.Abs(count - reference).Should().BeLessThanOrEqualTo(reference / 20, $"{name} has {count} parameters, the softmax reference {reference}");
+        }
+        // Without the narrower MLP Hedgehog's feature map would put it about 8 % over.
+        Parameters(StudyHedgehog.Config with { MlpHidden = 344 }).Should().BeGreaterThan(reference + reference / 20);
+    }
+
+    [Theory]
+    [MemberData(nameof(CausalNames))]
+    public void Forward_step_loop_and_verify_commit_agree_and_the_variant_is_causal(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var model = ModelFactory.Create(Causal[name], seed: 1, ScalarType.Float64);
+        RandomizeAugmentation(model);
+        var tokens = randint(0, 256, [2, 140], dtype: ScalarType.Int64, generator: new torch.Generator(3));
+        var expected = model.Forward(tokens);
+
+        using (var state = model.CreateState(2))
+        {
+            var steps = Enumerable.Range(0, 140).Select(t => model.Step(tokens.narrow(1, t, 1), state)).ToArray();
+            cat(steps, 1).sub(expected).abs().max().item<double>().Should().BeLessThan(Tolerance, "Step loop vs Forward");
+        }
+        using (var state = model.CreateState(2))
+        {
+            var parts = new List<Tensor> { model.Prefill(tokens.narrow(1, 0, 125), state) };
+            var (logits, pending) = model.Verify(tokens.narrow(1, 125, 15), state);   // crosses the group boundary at 128
+            using (pending) model.Commit(state, pending, [15, 15]);
+            parts.Add(logits);
+            cat(parts, 1).sub(expected).abs().max().item<double>().Should().BeLessThan(Tolerance, "Prefill + Verify/Commit vs Forward");
+        }
+        CausalityProbe.Check(model, 140, 70, 5).IsCausal.Should().BeTrue();
+    }
+
+    [Fact]
+    public void The_leaky_conv_variant_trains_in_forward_only_and_the_probe_flags_it()
+    {
+        StudyLeakyConv.Config.Mixer.Augmented!.NonCausalSettings.Should().Be("ConvPadding = Centered");
+        using var model = StudyLeakyConv.Create(1, ScalarType.Float64);
+        RandomizeAugmentation(model);
+        var report = CausalityProbe.Check(model, 140, 70, 5);
+        report["forward"].Verdict.Should().Be(CausalityVerdict.Leaks);
+        report["step"].Verdict.Should().Be(CausalityVerdict.Refused);
+        report["verify"].Verdict.Should().Be(CausalityVerdict.Refused);
+        FluentActions.Invoking(() => model.CreateState(1)).Should().Throw<NotSupportedException>();
+    }
+
+    [Fact]
+    public void The_draft_is_the_bundled_drafts_shape_and_a_draft_of_the_method()
+    {
+        StudyDraft.DraftTarget.Should().Be(typeof(StudyAugmented));
+        StudyDraft.Config.Should().Be(AugLlamaDraft.Config);
+    }
+
+    /// <summary>Alpha and the conv kernel start at zero; random values make every part of the mixer count.</summary>
+    static void RandomizeAugmentation(CausalLanguageModel model)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var generator = new torch.Generator(11);
+        foreach (var (_, parameter) in model.named_parameters().Where(p => p.name.EndsWith("alpha") || p.name.EndsWith("conv_weight")))
+            parameter.copy_(randn(parameter.shape, parameter.dtype, generator: generator).mul(0.5));
+    }
+}
