@@ -388,15 +388,7 @@ internal static class AugmentedDecodeKernel
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Angles<T>(RotaryEmbedding rotary, long position, Span<T> cos, Span<T> sin) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var frequencies = rotary.InverseFrequencies;
-        for (int i = 0; i < cos.Length; i++)
-        {
-            double angle = position * frequencies[i];
-            cos[i] = T.CreateChecked(Math.Cos(angle));
-            sin[i] = T.CreateChecked(Math.Sin(angle));
-        }
-    }
+        => rotary.ManagedAngles(position, cos, sin);
 
     /// <summary>Rotates (HF "rotate half" layout) and L2-normalises one head vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

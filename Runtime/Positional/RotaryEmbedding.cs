@@ -16,6 +16,9 @@ public sealed class RotaryEmbedding : IDisposable
     static readonly Scalar One = 1.0.ToScalar();
     readonly double[] _inverseFrequencies;
     readonly Dictionary<(ScalarType, DeviceType, int), (Tensor Cos, Tensor Sin)> _tables = new();
+    const int ManagedTableLimit = 1 << 16;
+    readonly object _managedGrowth = new();
+    (double[] Cos, double[] Sin) _managed = ([], []);
 
     /// <summary>Creates a rotary embedding over the first <paramref name="rotaryDim"/> dimensions of each head.</summary>
     /// <param name="headDim">Width of one head.</param>
@@ -44,6 +47,55 @@ public sealed class RotaryEmbedding : IDisposable
 
     /// <summary>theta^(-2i / RotaryDim) for i in 0..RotaryDim/2-1; angle = position x frequency.</summary>
     internal IReadOnlyList<double> InverseFrequencies => _inverseFrequencies;
+
+    /// <summary>
+    /// cos and sin of position x frequency for the managed decode kernels (RotaryDim / 2 of each), read from a table
+    /// that grows by doubling up to 65,536 positions and computed directly beyond; the same values either way.
+    /// </summary>
+    internal void ManagedAngles<T>(long position, Span<T> cos, Span<T> sin) where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        int half = _inverseFrequencies.Length;
+        if (position >= ManagedTableLimit)
+        {
+            for (int i = 0; i < half; i++)
+            {
+                double angle = position * _inverseFrequencies[i];
+                cos[i] = T.CreateChecked(Math.Cos(angle));
+                sin[i] = T.CreateChecked(Math.Sin(angle));
+            }
+            return;
+        }
+        var table = _managed;
+        if (position * half >= table.Cos.Length) table = GrowManaged(position);
+        int offset = (int)position * half;
+        for (int i = 0; i < half; i++)
+        {
+            cos[i] = T.CreateChecked(table.Cos[offset + i]);
+            sin[i] = T.CreateChecked(table.Sin[offset + i]);
+        }
+    }
+
+    (double[] Cos, double[] Sin) GrowManaged(long position)
+    {
+        lock (_managedGrowth)
+        {
+            int half = _inverseFrequencies.Length;
+            if (position * half < _managed.Cos.Length) return _managed;
+            int rows = (int)Math.Min(ManagedTableLimit, Math.Max(Math.Max(256, 2L * _managed.Cos.Length / half), position + 1));
+            var cos = new double[rows * half];
+            var sin = new double[rows * half];
+            for (int p = 0; p < rows; p++)
+            {
+                for (int i = 0; i < half; i++)
+                {
+                    double angle = p * _inverseFrequencies[i];
+                    cos[p * half + i] = Math.Cos(angle);
+                    sin[p * half + i] = Math.Sin(angle);
+                }
+            }
+            return _managed = (cos, sin);
+        }
+    }
 
     /// <summary>
     /// Cosines and signed sines for the given absolute positions: [time, RotaryDim] when every row starts at

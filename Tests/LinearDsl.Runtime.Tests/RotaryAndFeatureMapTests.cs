@@ -38,6 +38,24 @@ public sealed class RotaryAndFeatureMapTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(300)]           // grows the table past its first 256 rows
+    [InlineData(70_000)]        // beyond the table: computed directly
+    public void Managed_angles_equal_cos_and_sin_of_position_times_frequency(long position)
+    {
+        using var rotary = new RotaryEmbedding(16, theta: 500);
+        var cos = new double[8];
+        var sin = new double[8];
+        rotary.ManagedAngles<double>(position, cos, sin);
+        for (int i = 0; i < 8; i++)
+        {
+            double angle = position * Math.Pow(500, -2.0 * i / 16);
+            cos[i].Should().Be(Math.Cos(angle));
+            sin[i].Should().Be(Math.Sin(angle));
+        }
+    }
+
     [Fact]
     public void Performer_features_are_seeded_and_redrawable()
     {
