@@ -31,6 +31,16 @@ internal static class FusedLinearF32
             ref float w = ref Unsafe.Add(ref ws, r * inputs);
             var b = bias.IsEmpty ? Vector128<float>.Zero : Vector128.Create(bias[r], bias[r + 1], bias[r + 2], bias[r + 3]);
             int t = 0;
+            // Five tokens at once is a step and four candidates (the default draft length); fours take the rest.
+            for (; t + 5 <= rows; t += 5)
+            {
+                var (s0, s1, s2, s3, s4) = Block4x5(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs);
+                Store(ref Unsafe.Add(ref ys, t * outputs + r), s0 + b, accumulate);
+                Store(ref Unsafe.Add(ref ys, (t + 1) * outputs + r), s1 + b, accumulate);
+                Store(ref Unsafe.Add(ref ys, (t + 2) * outputs + r), s2 + b, accumulate);
+                Store(ref Unsafe.Add(ref ys, (t + 3) * outputs + r), s3 + b, accumulate);
+                Store(ref Unsafe.Add(ref ys, (t + 4) * outputs + r), s4 + b, accumulate);
+            }
             for (; t + 4 <= rows; t += 4)
             {
                 var (s0, s1, s2, s3) = Block4x4(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs);
@@ -90,6 +100,47 @@ internal static class FusedLinearF32
             a32 = Vector512.FusedMultiplyAdd(r, t, a32); a33 = Vector512.FusedMultiplyAdd(s, t, a33);
         }
         return (Reduce(a00, a01, a02, a03), Reduce(a10, a11, a12, a13), Reduce(a20, a21, a22, a23), Reduce(a30, a31, a32, a33));
+    }
+
+    /// <summary>Four weight rows (stride <paramref name="n"/>) against five tokens: twenty accumulators, within the 32 registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (Vector128<float>, Vector128<float>, Vector128<float>, Vector128<float>, Vector128<float>) Block4x5(ref float w, ref float x, int n)
+    {
+        ref float w1 = ref Unsafe.Add(ref w, n);
+        ref float w2 = ref Unsafe.Add(ref w, 2 * n);
+        ref float w3 = ref Unsafe.Add(ref w, 3 * n);
+        ref float x1 = ref Unsafe.Add(ref x, n);
+        ref float x2 = ref Unsafe.Add(ref x, 2 * n);
+        ref float x3 = ref Unsafe.Add(ref x, 3 * n);
+        ref float x4 = ref Unsafe.Add(ref x, 4 * n);
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default;
+        for (nuint i = 0; i < (nuint)n; i += Lanes)
+        {
+            var p = Vector512.LoadUnsafe(ref w, i);
+            var q = Vector512.LoadUnsafe(ref w1, i);
+            var r = Vector512.LoadUnsafe(ref w2, i);
+            var s = Vector512.LoadUnsafe(ref w3, i);
+            var t = Vector512.LoadUnsafe(ref x, i);
+            a00 = Vector512.FusedMultiplyAdd(p, t, a00); a01 = Vector512.FusedMultiplyAdd(q, t, a01);
+            a02 = Vector512.FusedMultiplyAdd(r, t, a02); a03 = Vector512.FusedMultiplyAdd(s, t, a03);
+            t = Vector512.LoadUnsafe(ref x1, i);
+            a10 = Vector512.FusedMultiplyAdd(p, t, a10); a11 = Vector512.FusedMultiplyAdd(q, t, a11);
+            a12 = Vector512.FusedMultiplyAdd(r, t, a12); a13 = Vector512.FusedMultiplyAdd(s, t, a13);
+            t = Vector512.LoadUnsafe(ref x2, i);
+            a20 = Vector512.FusedMultiplyAdd(p, t, a20); a21 = Vector512.FusedMultiplyAdd(q, t, a21);
+            a22 = Vector512.FusedMultiplyAdd(r, t, a22); a23 = Vector512.FusedMultiplyAdd(s, t, a23);
+            t = Vector512.LoadUnsafe(ref x3, i);
+            a30 = Vector512.FusedMultiplyAdd(p, t, a30); a31 = Vector512.FusedMultiplyAdd(q, t, a31);
+            a32 = Vector512.FusedMultiplyAdd(r, t, a32); a33 = Vector512.FusedMultiplyAdd(s, t, a33);
+            t = Vector512.LoadUnsafe(ref x4, i);
+            a40 = Vector512.FusedMultiplyAdd(p, t, a40); a41 = Vector512.FusedMultiplyAdd(q, t, a41);
+            a42 = Vector512.FusedMultiplyAdd(r, t, a42); a43 = Vector512.FusedMultiplyAdd(s, t, a43);
+        }
+        return (Reduce(a00, a01, a02, a03), Reduce(a10, a11, a12, a13), Reduce(a20, a21, a22, a23), Reduce(a30, a31, a32, a33), Reduce(a40, a41, a42, a43));
     }
 
     /// <summary>Four weight rows (stride <paramref name="n"/>) against one token.</summary>
