@@ -1,5 +1,4 @@
 using LinearDsl.Runtime.Diagnostics;
-using System.Diagnostics;
 using LinearDsl.Runtime.FeatureMaps;
 using LinearDsl.Runtime.Layers;
 using LinearDsl.Runtime.Mixers;
@@ -108,7 +107,7 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
             disposables.Add(output);
             rows.Add(("projections-only", 0, 0, () => output.forward(qkv.forward(token).narrow(2, 0, Heads * HeadDim))));
 
-            var samples = TimeRoundRobin(settings.WarmupSteps, settings.DecodeSteps, rows.Select(r => r.Step).ToList());
+            var samples = RoundRobinTimer.Time(settings.WarmupSteps, settings.DecodeSteps, rows.Select(r => (Action)(() => r.Step())).ToList(), BlockLength);
             return rows.Select((r, i) => Report("decode", r.Mixer, r.Context, samples[i], "ms per token", r.StateBytes)).ToList();
         }
         finally
@@ -130,7 +129,7 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
                 using var state = layer.CreateState(1);
                 return layer.Prefill(input, state);
             })).ToList();
-            var samples = TimeRoundRobin(warmup: 1, settings.PrefillRepeats, steps, blockLength: 1);
+            var samples = RoundRobinTimer.Time(warmup: 1, settings.PrefillRepeats, steps.Select(f => (Action)(() => f())).ToList(), blockLength: 1);
             return MixerNames.Select((name, i) => Report("prefill", name, context, samples[i], "ms per call", stateBytes: null)).ToList();
         }
         finally
@@ -139,30 +138,6 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
         }
     }
 
-    /// <summary>
-    /// Times the steps in rotating blocks of <paramref name="blockLength"/> consecutive calls each: a block warms the
-    /// caches for its own row (one softmax step streams the whole KV cache and would evict the next row's
-    /// weights), while the rotation spreads the machine's slow moments over every row.
-    /// </summary>
-    static List<double>[] TimeRoundRobin(int warmup, int count, List<Func<Tensor>> steps, int blockLength = BlockLength)
-    {
-        var samples = steps.Select(_ => new List<double>(count)).ToArray();
-        for (int done = 0; done < warmup + count; done += blockLength)
-        {
-            for (int s = 0; s < steps.Count; s++)
-            {
-                for (int i = done; i < Math.Min(done + blockLength, warmup + count); i++)
-                {
-                    using var scope = NewDisposeScope();
-                    long start = Stopwatch.GetTimestamp();
-                    steps[s]();
-                    double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    if (i >= warmup) samples[s].Add(ms);
-                }
-            }
-        }
-        return samples;
-    }
 
     Measurement Report(string benchmark, string mixer, long context, List<double> samples, string unit, long? stateBytes)
     {

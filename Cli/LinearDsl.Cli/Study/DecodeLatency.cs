@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Serialization;
+using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
 using static TorchSharp.torch;
 
@@ -60,7 +60,7 @@ public static class DecodeLatency
                 }
                 status($"decode: timing {models.Count} models at {context} tokens");
                 using var token = tensor(new[] { stream[context % stream.Length] }, [1, 1]);
-                var samples = TimeRoundRobin(warmup, timed, models.Select((m, i) => (Action)(() => m.Model.Step(token, states[i]))).ToList());
+                var samples = RoundRobinTimer.Time(warmup, timed, models.Select((m, i) => (Action)(() => m.Model.Step(token, states[i]))).ToList(), BlockLength);
                 for (int i = 0; i < models.Count; i++)
                     results[models[i].Key].Add(new DecodePoint(context, Median(samples[i]), stateBytes[i], allocated[i], samples[i].Count));
             }
@@ -86,26 +86,6 @@ public static class DecodeLatency
             model.Prefill(tensor(ids, [1, length]), state);
             position += length;
         }
-    }
-
-    static List<double>[] TimeRoundRobin(int warmup, int count, List<Action> steps)
-    {
-        var samples = steps.Select(_ => new List<double>(count)).ToArray();
-        for (int done = 0; done < warmup + count; done += BlockLength)
-        {
-            for (int s = 0; s < steps.Count; s++)
-            {
-                for (int i = done; i < Math.Min(done + BlockLength, warmup + count); i++)
-                {
-                    using var scope = NewDisposeScope();
-                    long start = Stopwatch.GetTimestamp();
-                    steps[s]();
-                    double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    if (i >= warmup) samples[s].Add(ms);
-                }
-            }
-        }
-        return samples;
     }
 
     /// <summary>The median of <paramref name="values"/>.</summary>
