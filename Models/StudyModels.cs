@@ -93,7 +93,7 @@ public partial class StudyLeakyConv;
 
 /// <summary>
 /// The study's fixed draft for greedy speculative decoding of every causal variant: one layer of width 64 with the
-/// method's mixer (the shape of the bundled draft), trained once per study run on the same data.
+/// method's mixer (a tenth of a variant's parameters), trained once per study run on the same data.
 /// </summary>
 [CausalLM(VocabSize = 256, Dim = 64, Layers = 1, ContextLength = 256, TiedEmbeddings = true)]
 [RmsNorm, Rotary, SwiGlu(Hidden = 176)]

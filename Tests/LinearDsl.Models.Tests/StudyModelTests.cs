@@ -84,10 +84,15 @@ public sealed class StudyModelTests
     }
 
     [Fact]
-    public void The_draft_is_the_bundled_drafts_shape_and_a_draft_of_the_method()
+    public void The_draft_is_a_small_draft_of_the_method()
     {
         StudyDraft.DraftTarget.Should().Be(typeof(StudyAugmented));
-        StudyDraft.Config.Should().Be(AugLlamaDraft.Config);
+        StudyDraft.Config.VocabSize.Should().Be(StudyAugmented.Config.VocabSize);
+        StudyDraft.Config.Mixer.Kind.Should().Be(StudyAugmented.Config.Mixer.Kind);
+        using var draft = StudyDraft.Create();
+        using var target = StudyAugmented.Create();
+        long Parameters(CausalLanguageModel model) => model.parameters().Sum(p => p.numel());
+        Parameters(draft).Should().BeLessThan(Parameters(target) / 5, "a draft must be much cheaper than its target");
     }
 
     /// <summary>Alpha and the conv kernel start at zero; random values make every part of the mixer count.</summary>
