@@ -9,14 +9,15 @@ namespace LinearDsl.Runtime.Fused;
 /// y = x W^T for float32 with 512-bit fused multiply-adds, register-blocked as four weight rows by four tokens
 /// (sixteen accumulators): each weight vector loaded serves four tokens, so verifying a block of candidates costs
 /// little more than one token while the weights stream from cache; the four dot products of a token are reduced
-/// together (three horizontal adds instead of four full reductions). Used when the CPU has AVX-512 and the input
-/// width is a multiple of 16; <see cref="FusedMath.Linear{T}"/> covers everything else.
+/// together (three horizontal adds instead of four full reductions). Used when the CPU has AVX-512 (an input width
+/// that is not a multiple of 16 adds its last few products one by one); <see cref="FusedMath.Linear{T}"/> covers
+/// everything else.
 /// </summary>
 internal static class FusedLinearF32
 {
     const int Lanes = 16;
 
-    public static bool Applies(int inputs) => Vector512.IsHardwareAccelerated && Avx.IsSupported && inputs % Lanes == 0;
+    public static bool Applies(int inputs) => Vector512.IsHardwareAccelerated && Avx.IsSupported && inputs >= Lanes;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Linear(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool accumulate)
@@ -80,7 +81,7 @@ internal static class FusedLinearF32
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
         Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
-        for (nuint i = 0; i < (nuint)n; i += Lanes)
+        for (nuint i = 0; i < (nuint)(n - n % Lanes); i += Lanes)
         {
             var p = Vector512.LoadUnsafe(ref w, i);
             var q = Vector512.LoadUnsafe(ref w1, i);
@@ -99,7 +100,8 @@ internal static class FusedLinearF32
             a30 = Vector512.FusedMultiplyAdd(p, t, a30); a31 = Vector512.FusedMultiplyAdd(q, t, a31);
             a32 = Vector512.FusedMultiplyAdd(r, t, a32); a33 = Vector512.FusedMultiplyAdd(s, t, a33);
         }
-        return (Reduce(a00, a01, a02, a03), Reduce(a10, a11, a12, a13), Reduce(a20, a21, a22, a23), Reduce(a30, a31, a32, a33));
+        return (Reduce(a00, a01, a02, a03) + Tail(ref w, ref x, n), Reduce(a10, a11, a12, a13) + Tail(ref w, ref x1, n),
+            Reduce(a20, a21, a22, a23) + Tail(ref w, ref x2, n), Reduce(a30, a31, a32, a33) + Tail(ref w, ref x3, n));
     }
 
     /// <summary>Four weight rows (stride <paramref name="n"/>) against five tokens: twenty accumulators, within the 32 registers.</summary>
@@ -118,7 +120,7 @@ internal static class FusedLinearF32
         Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
         Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
         Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default;
-        for (nuint i = 0; i < (nuint)n; i += Lanes)
+        for (nuint i = 0; i < (nuint)(n - n % Lanes); i += Lanes)
         {
             var p = Vector512.LoadUnsafe(ref w, i);
             var q = Vector512.LoadUnsafe(ref w1, i);
@@ -140,7 +142,9 @@ internal static class FusedLinearF32
             a40 = Vector512.FusedMultiplyAdd(p, t, a40); a41 = Vector512.FusedMultiplyAdd(q, t, a41);
             a42 = Vector512.FusedMultiplyAdd(r, t, a42); a43 = Vector512.FusedMultiplyAdd(s, t, a43);
         }
-        return (Reduce(a00, a01, a02, a03), Reduce(a10, a11, a12, a13), Reduce(a20, a21, a22, a23), Reduce(a30, a31, a32, a33), Reduce(a40, a41, a42, a43));
+        return (Reduce(a00, a01, a02, a03) + Tail(ref w, ref x, n), Reduce(a10, a11, a12, a13) + Tail(ref w, ref x1, n),
+            Reduce(a20, a21, a22, a23) + Tail(ref w, ref x2, n), Reduce(a30, a31, a32, a33) + Tail(ref w, ref x3, n),
+            Reduce(a40, a41, a42, a43) + Tail(ref w, ref x4, n));
     }
 
     /// <summary>Four weight rows (stride <paramref name="n"/>) against one token.</summary>
@@ -151,7 +155,7 @@ internal static class FusedLinearF32
         ref float w2 = ref Unsafe.Add(ref w, 2 * n);
         ref float w3 = ref Unsafe.Add(ref w, 3 * n);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (nuint i = 0; i < (nuint)n; i += Lanes)
+        for (nuint i = 0; i < (nuint)(n - n % Lanes); i += Lanes)
         {
             var t = Vector512.LoadUnsafe(ref x, i);
             a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, i), t, a0);
@@ -159,7 +163,25 @@ internal static class FusedLinearF32
             a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w2, i), t, a2);
             a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w3, i), t, a3);
         }
-        return Reduce(a0, a1, a2, a3);
+        return Reduce(a0, a1, a2, a3) + Tail(ref w, ref x, n);
+    }
+
+    /// <summary>The products past the last full vector (n mod 16 of them) of four weight rows with one token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> Tail(ref float w, ref float x, int n)
+    {
+        int from = n - n % Lanes;
+        if (from == n) return Vector128<float>.Zero;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = from; i < n; i++)
+        {
+            float t = Unsafe.Add(ref x, i);
+            s0 += Unsafe.Add(ref w, i) * t;
+            s1 += Unsafe.Add(ref w, n + i) * t;
+            s2 += Unsafe.Add(ref w, 2 * n + i) * t;
+            s3 += Unsafe.Add(ref w, 3 * n + i) * t;
+        }
+        return Vector128.Create(s0, s1, s2, s3);
     }
 
     /// <summary>[sum a, sum b, sum c, sum d]: halve each to 256 bits, then three horizontal adds and one fold.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -93,15 +94,13 @@ public static class FusedMath
         }
     }
 
-    /// <summary>gate = silu(gate) * up, elementwise (SwiGLU).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>gate = silu(gate) * up = gate * sigmoid(gate) * up, elementwise (SwiGLU), vectorised by TensorPrimitives.</summary>
     public static void SwiGlu<T>(Span<T> gate, ReadOnlySpan<T> up) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < gate.Length; i++)
-        {
-            T z = gate[i];
-            gate[i] = z / (T.One + T.Exp(-z)) * up[i];
-        }
+        Span<T> sigmoid = gate.Length <= 4096 ? stackalloc T[gate.Length] : new T[gate.Length];
+        TensorPrimitives.Sigmoid<T>(gate, sigmoid);
+        TensorPrimitives.Multiply<T>(gate, sigmoid, gate);
+        TensorPrimitives.Multiply<T>(gate, up, gate);
     }
 
     /// <summary>x = gelu(x) with the tanh approximation (GPT-2's), elementwise.</summary>

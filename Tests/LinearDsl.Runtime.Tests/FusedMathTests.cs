@@ -4,8 +4,9 @@ namespace LinearDsl.Runtime.Tests;
 
 /// <summary>
 /// The managed projections of the generated decode programs against a float64 loop, for every token count a
-/// register block can leave over (1 to 11 rows), widths the AVX-512 kernel takes (multiples of 16) and ones it
-/// leaves to the portable path, output counts that are not multiples of four, with bias and accumulation.
+/// register block can leave over (1 to 11 rows), widths the AVX-512 kernel takes whole (multiples of 16), with a
+/// scalar tail, or leaves to the portable path, output counts that are not multiples of four, with bias and
+/// accumulation.
 /// </summary>
 public sealed class FusedMathTests
 {
@@ -13,7 +14,8 @@ public sealed class FusedMathTests
     [InlineData(16, 4)]
     [InlineData(32, 13)]
     [InlineData(48, 9)]
-    [InlineData(20, 7)]     // not a multiple of 16: the portable path
+    [InlineData(20, 7)]     // not a multiple of 16: a scalar tail after the vectors
+    [InlineData(8, 5)]      // narrower than a vector: the portable path
     public void Linear_matches_a_float64_loop(int inputs, int outputs)
     {
         var random = new Random(inputs * 100 + outputs);
