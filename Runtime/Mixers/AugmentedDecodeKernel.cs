@@ -368,7 +368,7 @@ internal static class AugmentedDecodeKernel
             Kv = o.Global ? Data<T>(state.Kv) : default;
             History = o.Conv && o.ConvTaps > 1 ? Data<T>(state.ConvHistory) : default;
             Kernel = o.Conv ? Data<T>(mixer.ConvWeight!) : default;
-            Alpha = o.Global ? mixer.Alpha!.item<T>() : T.Zero;
+            Alpha = o.Global ? Data<T>(mixer.Alpha!)[0] : T.Zero;   // read in place: item() costs a native round trip
             Eps = T.CreateChecked(o.FeatureEps);
         }
 
