@@ -79,7 +79,7 @@ namespace LinearDsl.Generators.Emitting
             w.Line("/// <summary>Saves weights (model.safetensors) and <see cref=\"Config\"/> (config.json) of a model of this architecture.</summary>");
             w.Open($"public static void Save({Modeling}.CausalLanguageModel model, string directory)");
             w.Line("global::System.ArgumentNullException.ThrowIfNull(model);");
-            w.Line("if (!IsThisArchitecture(model.Config))");
+            w.Line("if (!DecodeProgram.Fits(model.Config))");
             w.Line($"    throw new global::System.ArgumentException(\"This model was not built from {spec.ClassName}.Config; save it with the class that declares it, or with Checkpoint.Save.\", nameof(model));");
             w.Line("global::LinearDsl.Runtime.Checkpoints.Checkpoint.Save(model, Config, directory);");
             w.Close();
@@ -87,17 +87,13 @@ namespace LinearDsl.Generators.Emitting
             w.Line("/// <summary>Loads a checkpoint saved for this architecture; a checkpoint of another architecture is refused.</summary>");
             w.Open($"public static {Modeling}.CausalLanguageModel Load(string directory, {Torch}.ScalarType? dtype = null, {Torch}.Device? device = null)");
             w.Line("var model = global::LinearDsl.Runtime.Checkpoints.Checkpoint.Load(directory, dtype, device);");
-            w.Open("if (IsThisArchitecture(model.Config))");
+            w.Open("if (DecodeProgram.Fits(model.Config))");
             w.Line("model.UseDecodeProgram(DecodeProgram);");
             w.Line("return model;");
             w.Close();
             w.Line("model.Dispose();");
             w.Line($"throw new global::System.IO.InvalidDataException($\"The checkpoint in '{{directory}}' was saved for a different architecture than {spec.ClassName}; compare its config.json with {spec.ClassName}.Config.\");");
             w.Close();
-            w.Line();
-            w.Line("/// <summary>Whether a config describes this architecture (the weight initialisation scale aside).</summary>");
-            w.Line($"static bool IsThisArchitecture({Modeling}.ModelConfig? config)");
-            w.Line("    => config is not null && (config with { InitializerRange = Config.InitializerRange }).Equals(Config);");
             if (spec.DraftTarget != null)
             {
                 w.Line();
