@@ -7,8 +7,6 @@ namespace LinearDsl.Models.Tests;
 /// <summary>Every ready-made model is exact in its three forms and causal; the bundled pair is an instance of AugLlama.</summary>
 public sealed class ReadyMadeModelTests
 {
-    const double Tolerance = 1e-9;
-
     public static TheoryData<string> Names => new()
     {
         nameof(AugLlama), nameof(AugLlamaDraft), nameof(SoftmaxLlama), nameof(HybridLlama), nameof(EluLinearLlama), nameof(ReluLinearLlama),
@@ -36,26 +34,8 @@ public sealed class ReadyMadeModelTests
     [MemberData(nameof(Names))]
     public void Forward_step_loop_and_verify_commit_agree_and_the_model_is_causal(string name)
     {
-        using var scope = NewDisposeScope();
         using var model = Create(name);
-        RandomizeAugmentation(model);
-        var tokens = randint(0, 256, [2, 70], dtype: ScalarType.Int64, generator: new torch.Generator(3));
-        var expected = model.Forward(tokens);
-
-        using (var state = model.CreateState(2))
-        {
-            var steps = Enumerable.Range(0, 70).Select(t => model.Step(tokens.narrow(1, t, 1), state)).ToArray();
-            cat(steps, 1).sub(expected).abs().max().item<double>().Should().BeLessThan(Tolerance, "Step loop vs Forward");
-        }
-        using (var state = model.CreateState(2))
-        {
-            var parts = new List<Tensor> { model.Prefill(tokens.narrow(1, 0, 61), state) };
-            var (logits, pending) = model.Verify(tokens.narrow(1, 61, 9), state);   // crosses the group boundary at 64
-            using (pending) model.Commit(state, pending, [9, 9]);
-            parts.Add(logits);
-            cat(parts, 1).sub(expected).abs().max().item<double>().Should().BeLessThan(Tolerance, "Prefill + Verify/Commit vs Forward");
-        }
-        CausalityProbe.Check(model, 70, 37, 5).IsCausal.Should().BeTrue();
+        FormChecks.FormsAgreeAndModelIsCausal(model, time: 70, prefill: 61, probedPosition: 37);   // the block crosses the group boundary at 64
     }
 
     [Fact]
@@ -69,15 +49,5 @@ public sealed class ReadyMadeModelTests
         draft.VocabSize.Should().Be(target.VocabSize);
         FluentActions.Invoking(() => SoftmaxLlama.Load(Path.Combine(root, "Models", "bundled", "target")))
             .Should().Throw<InvalidDataException>().WithMessage("*different architecture than SoftmaxLlama*");
-    }
-
-    /// <summary>Alpha and the conv kernel start at zero; random values make every part of the mixer count.</summary>
-    static void RandomizeAugmentation(CausalLanguageModel model)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var generator = new torch.Generator(11);
-        foreach (var (parameter, value) in model.named_parameters().Where(p => p.name.EndsWith("alpha") || p.name.EndsWith("conv_weight")).Select(p => (p.parameter, 0.5)))
-            parameter.copy_(randn(parameter.shape, parameter.dtype, generator: generator).mul(value));
     }
 }

@@ -7,8 +7,6 @@ namespace LinearDsl.Models.Tests;
 /// <summary>The study's variants (Models/StudyModels.cs): level parameter counts, exact forms, and the one leaky variant caught.</summary>
 public sealed class StudyModelTests
 {
-    const double Tolerance = 1e-9;
-
     static readonly Dictionary<string, ModelConfig> Causal = new()
     {
         [nameof(StudySoftmax)] = StudySoftmax.Config,
@@ -48,26 +46,8 @@ public sealed class StudyModelTests
     [MemberData(nameof(CausalNames))]
     public void Forward_step_loop_and_verify_commit_agree_and_the_variant_is_causal(string name)
     {
-        using var scope = NewDisposeScope();
         using var model = ModelFactory.Create(Causal[name], seed: 1, ScalarType.Float64);
-        RandomizeAugmentation(model);
-        var tokens = randint(0, 256, [2, 140], dtype: ScalarType.Int64, generator: new torch.Generator(3));
-        var expected = model.Forward(tokens);
-
-        using (var state = model.CreateState(2))
-        {
-            var steps = Enumerable.Range(0, 140).Select(t => model.Step(tokens.narrow(1, t, 1), state)).ToArray();
-            cat(steps, 1).sub(expected).abs().max().item<double>().Should().BeLessThan(Tolerance, "Step loop vs Forward");
-        }
-        using (var state = model.CreateState(2))
-        {
-            var parts = new List<Tensor> { model.Prefill(tokens.narrow(1, 0, 125), state) };
-            var (logits, pending) = model.Verify(tokens.narrow(1, 125, 15), state);   // crosses the group boundary at 128
-            using (pending) model.Commit(state, pending, [15, 15]);
-            parts.Add(logits);
-            cat(parts, 1).sub(expected).abs().max().item<double>().Should().BeLessThan(Tolerance, "Prefill + Verify/Commit vs Forward");
-        }
-        CausalityProbe.Check(model, 140, 70, 5).IsCausal.Should().BeTrue();
+        FormChecks.FormsAgreeAndModelIsCausal(model, time: 140, prefill: 125, probedPosition: 70);   // the block crosses the group boundary at 128
     }
 
     [Fact]
@@ -75,7 +55,7 @@ public sealed class StudyModelTests
     {
         StudyLeakyConv.Config.Mixer.Augmented!.NonCausalSettings.Should().Be("ConvPadding = Centered");
         using var model = StudyLeakyConv.Create(1, ScalarType.Float64);
-        RandomizeAugmentation(model);
+        FormChecks.RandomizeAugmentation(model);
         var report = CausalityProbe.Check(model, 140, 70, 5);
         report["forward"].Verdict.Should().Be(CausalityVerdict.Leaks);
         report["step"].Verdict.Should().Be(CausalityVerdict.Refused);
@@ -93,15 +73,5 @@ public sealed class StudyModelTests
         using var target = StudyAugmented.Create();
         long Parameters(CausalLanguageModel model) => model.parameters().Sum(p => p.numel());
         Parameters(draft).Should().BeLessThan(Parameters(target) / 5, "a draft must be much cheaper than its target");
-    }
-
-    /// <summary>Alpha and the conv kernel start at zero; random values make every part of the mixer count.</summary>
-    static void RandomizeAugmentation(CausalLanguageModel model)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var generator = new torch.Generator(11);
-        foreach (var (_, parameter) in model.named_parameters().Where(p => p.name.EndsWith("alpha") || p.name.EndsWith("conv_weight")))
-            parameter.copy_(randn(parameter.shape, parameter.dtype, generator: generator).mul(0.5));
     }
 }
