@@ -17,7 +17,10 @@ internal static class FusedLinearF32
 {
     const int Lanes = 16;
 
-    public static bool Applies(int inputs) => Vector512.IsHardwareAccelerated && Avx.IsSupported && inputs >= Lanes;
+    public static bool Applies(int inputs) => Supported && inputs >= Lanes;
+
+    /// <summary>Whether the CPU runs these kernels (AVX-512).</summary>
+    public static bool Supported => Vector512.IsHardwareAccelerated && Avx.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Linear(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool accumulate)
@@ -61,6 +64,55 @@ internal static class FusedLinearF32
                 if (accumulate) y[t * outputs + r] += s;
                 else y[t * outputs + r] = s;
             }
+        }
+    }
+
+    /// <summary>
+    /// y += sum_i weights[i] rows[i] (rows [n, y.Length] row-major): 64 outputs stay in four registers while the
+    /// rows stream past, one broadcast and four fused multiply-adds per row; then 16 at a time, then one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddWeightedRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> rows, Span<float> y)
+    {
+        int n = weights.Length, d = y.Length;
+        ref float ws = ref MemoryMarshal.GetReference(weights);
+        ref float rs = ref MemoryMarshal.GetReference(rows);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        int c = 0;
+        for (; c + 4 * Lanes <= d; c += 4 * Lanes)
+        {
+            ref float yc = ref Unsafe.Add(ref ys, c);
+            var a0 = Vector512.LoadUnsafe(ref yc);
+            var a1 = Vector512.LoadUnsafe(ref yc, Lanes);
+            var a2 = Vector512.LoadUnsafe(ref yc, 2 * Lanes);
+            var a3 = Vector512.LoadUnsafe(ref yc, 3 * Lanes);
+            for (int i = 0; i < n; i++)
+            {
+                var w = Vector512.Create(Unsafe.Add(ref ws, i));
+                ref float row = ref Unsafe.Add(ref rs, i * d + c);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row), w, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, Lanes), w, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 2 * Lanes), w, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 3 * Lanes), w, a3);
+            }
+            a0.StoreUnsafe(ref yc);
+            a1.StoreUnsafe(ref yc, Lanes);
+            a2.StoreUnsafe(ref yc, 2 * Lanes);
+            a3.StoreUnsafe(ref yc, 3 * Lanes);
+        }
+        for (; c + Lanes <= d; c += Lanes)
+        {
+            ref float yc = ref Unsafe.Add(ref ys, c);
+            var a = Vector512.LoadUnsafe(ref yc);
+            for (int i = 0; i < n; i++)
+                a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref rs, i * d + c)), Vector512.Create(Unsafe.Add(ref ws, i)), a);
+            a.StoreUnsafe(ref yc);
+        }
+        for (; c < d; c++)
+        {
+            float sum = Unsafe.Add(ref ys, c);
+            for (int i = 0; i < n; i++) sum += Unsafe.Add(ref ws, i) * Unsafe.Add(ref rs, i * d + c);
+            Unsafe.Add(ref ys, c) = sum;
         }
     }
 

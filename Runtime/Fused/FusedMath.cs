@@ -58,6 +58,35 @@ public static class FusedMath
         }
     }
 
+    /// <summary>
+    /// y += sum_i weights[i] rows[i] for rows [weights.Length, y.Length] row-major: a vector times a matrix, as the
+    /// mixers use it to add up value rows by their attention weights (and a query against a state matrix).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddWeightedRows<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> rows, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = weights.Length, d = y.Length;
+        if (rows.Length < n * d)
+            throw new ArgumentException($"{n} rows of {d} need {n * d} values, got {rows.Length}.", nameof(rows));
+        if (typeof(T) == typeof(float) && FusedLinearF32.Supported)
+        {
+            FusedLinearF32.AddWeightedRows(Cast(weights), Cast(rows), MemoryMarshal.Cast<T, float>(y));
+            return;
+        }
+        var vy = MemoryMarshal.Cast<T, Vector<T>>(y);
+        int tail = vy.Length * Vector<T>.Count;
+        for (int i = 0; i < n; i++)
+        {
+            T w = weights[i];
+            var row = rows.Slice(i * d, d);
+            var vr = MemoryMarshal.Cast<T, Vector<T>>(row);
+            var scale = new Vector<T>(w);
+            for (int c = 0; c < vy.Length; c++) vy[c] += scale * vr[c];
+            for (int c = tail; c < d; c++) y[c] += w * row[c];
+        }
+    }
+
     /// <summary>y = x / sqrt(mean(x^2) + eps) * weight for each of <paramref name="rows"/> tokens (RMSNorm).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RmsNorm<T>(int rows, ReadOnlySpan<T> x, ReadOnlySpan<T> weight, T eps, Span<T> y)
@@ -95,6 +124,7 @@ public static class FusedMath
     }
 
     /// <summary>gate = silu(gate) * up = gate * sigmoid(gate) * up, elementwise (SwiGLU), vectorised by TensorPrimitives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SwiGlu<T>(Span<T> gate, ReadOnlySpan<T> up) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> sigmoid = gate.Length <= 4096 ? stackalloc T[gate.Length] : new T[gate.Length];

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using LinearDsl.Runtime.Fused;
 using LinearDsl.Runtime.Positional;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -81,6 +82,8 @@ internal static class AugmentedDecodeKernel
         Span<T> kHat = stackalloc T[d];
         Span<T> qHat = stackalloc T[d];
         Span<T> convOut = stackalloc T[d];
+        Span<T> scaled = stackalloc T[d];
+        Span<T> scores = group <= 1024 ? stackalloc T[group] : new T[group];
 
         for (int b = 0; b < batch; b++)
         {
@@ -107,7 +110,7 @@ internal static class AugmentedDecodeKernel
                     if (taps > 1)
                     {
                         var rows = history.Slice(kvRow * (taps - 1) * d, (taps - 1) * d);
-                        for (int j = 1; j < taps; j++) Axpy(w[j], rows.Slice((j - 1) * d, d), convOut);
+                        FusedMath.AddWeightedRows(w.Slice(1), rows, convOut);
                         rows.Slice(0, (taps - 2) * d).CopyTo(rows.Slice(d));             // memmove: shift by one
                         vIn.CopyTo(rows.Slice(0, d));
                     }
@@ -120,17 +123,13 @@ internal static class AugmentedDecodeKernel
                     if (buffer) FeatureMap(q.Slice(b * qStride + head * d, d), qHat, cos, sin, eps);
                     if (o.Local)
                     {
-                        for (int s = 0; s <= slot; s++)
-                        {
-                            T score = Dot(qHat, keyRows.Slice(s * d, d));
-                            if (score > T.Zero) Axpy(score * score, valueRows.Slice(s * d, d), result);
-                        }
+                        // The open group's slots 0..slot, this token's included: scores in one pass, then ReLU^2.
+                        var weights = scores.Slice(0, slot + 1);
+                        FusedMath.Linear(1, qHat, keyRows.Slice(0, (slot + 1) * d), default, weights, accumulate: false);
+                        for (int s = 0; s <= slot; s++) weights[s] = LocalWeight(weights[s]);
+                        FusedMath.AddWeightedRows<T>(weights, valueRows, result);
                     }
-                    if (o.Global)
-                    {
-                        var sums = kv.Slice(kvRow * d * d, d * d);
-                        AddGlobal(qHat, sums, alpha, result);
-                    }
+                    if (o.Global) AddGlobal(qHat, kv.Slice(kvRow * d * d, d * d), alpha, scaled, result);
                     if (conv) Add(convOut, result);
                 }
                 if (buffer && slot == group - 1)
@@ -279,7 +278,12 @@ internal static class AugmentedDecodeKernel
         var cos = new T[m * half];
         var sin = new T[m * half];
         var convOut = new T[m * d];
-        Span<T> qHat = stackalloc T[d];
+        var qHats = new T[m * d];
+        // Scores of every candidate against the open group's filled slots, then against the candidates.
+        var bufferScores = new T[m * (group - 1)];
+        var candidateScores = new T[m * m];
+        var weights = new T[Math.Max(group, m)];
+        Span<T> scaled = stackalloc T[d];
 
         for (int b = 0; b < batch; b++)
         {
@@ -293,8 +297,8 @@ internal static class AugmentedDecodeKernel
                 int kvRow = b * kvHeads + h;
                 var candidateKeys = keyData.Slice(kvRow * m * d, m * d);
                 var candidateValues = vData.Slice(kvRow * m * d, m * d);
-                var keyRows = buffer ? bufferKeys.Slice(kvRow * group * d, group * d) : default;
-                var valueRows = buffer ? bufferValues.Slice(kvRow * group * d, group * d) : default;
+                var filledKeys = buffer ? bufferKeys.Slice(kvRow * group * d, filled * d) : default;
+                var filledValues = buffer ? bufferValues.Slice(kvRow * group * d, filled * d) : default;
                 for (int j = 0; j < m; j++)
                     FeatureMap(kData.Slice(keyLayout.Offset(b, h, j), d), candidateKeys.Slice(j * d, d), cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
                 if (conv)
@@ -305,31 +309,42 @@ internal static class AugmentedDecodeKernel
                     {
                         var target = convOut.AsSpan(j * d, d);
                         target.Clear();
-                        // Tap t reads v_{p+j-t}: a candidate when j - t >= 0, else the history (newest first).
-                        for (int t = 0; t < taps; t++)
-                            Axpy(w[t], j - t >= 0 ? candidateValues.Slice((j - t) * d, d) : rows.Slice((t - j - 1) * d, d), target);
+                        // Tap t reads v_{p+j-t}: the candidates for t <= j, then the history (newest first) in one pass.
+                        int fromCandidates = Math.Min(j + 1, taps);
+                        for (int t = 0; t < fromCandidates; t++) Axpy(w[t], candidateValues.Slice((j - t) * d, d), target);
+                        if (fromCandidates < taps)
+                            FusedMath.AddWeightedRows(w.Slice(fromCandidates), rows.Slice(0, (taps - fromCandidates) * d), target);
                     }
                 }
                 for (int r = 0; r < perKv; r++)
                 {
                     int head = h * perKv + r;
+                    if (buffer)
+                    {
+                        for (int j = 0; j < m; j++)
+                            FeatureMap(qData.Slice(queryLayout.Offset(b, head, j), d), qHats.AsSpan(j * d, d), cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
+                        if (filled > 0) FusedMath.Linear<T>(m, qHats, filledKeys, default, bufferScores.AsSpan(0, m * filled), accumulate: false);
+                        FusedMath.Linear<T>(m, qHats, candidateKeys, default, candidateScores, accumulate: false);
+                    }
                     for (int j = 0; j < m; j++)
                     {
                         var result = outData.Slice(outputLayout.Offset(b, head, j), d);
                         result.Clear();
                         if (buffer)
                         {
-                            FeatureMap(qData.Slice(queryLayout.Offset(b, head, j), d), qHat, cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
+                            // ReLU^2 within the candidate's own group, alpha times the linear score for an earlier group.
                             long candidateGroup = (position + j) / group;
-                            for (int s = 0; s < filled; s++)
-                                Accumulate(qHat, keyRows.Slice(s * d, d), valueRows.Slice(s * d, d), candidateGroup == openGroup, o, alpha, result);
-                            for (int i = 0; i <= j; i++)
-                                Accumulate(qHat, candidateKeys.Slice(i * d, d), candidateValues.Slice(i * d, d), (position + i) / group == candidateGroup, o, alpha, result);
-                            if (o.Global)
+                            if (filled > 0)
                             {
-                                var sums = kv.Slice(kvRow * d * d, d * d);
-                                AddGlobal(qHat, sums, alpha, result);
+                                bool sameGroup = candidateGroup == openGroup;
+                                var filledWeights = weights.AsSpan(0, filled);
+                                for (int s = 0; s < filled; s++) filledWeights[s] = Weight(bufferScores[j * filled + s], sameGroup, o, alpha);
+                                FusedMath.AddWeightedRows<T>(filledWeights, filledValues, result);
                             }
+                            var ownWeights = weights.AsSpan(0, j + 1);
+                            for (int i = 0; i <= j; i++) ownWeights[i] = Weight(candidateScores[j * m + i], (position + i) / group == candidateGroup, o, alpha);
+                            FusedMath.AddWeightedRows<T>(ownWeights, candidateValues, result);
+                            if (o.Global) AddGlobal(qHats.AsSpan(j * d, d), kv.Slice(kvRow * d * d, d * d), alpha, scaled, result);
                         }
                         if (conv) Add(convOut.AsSpan(j * d, d), result);
                     }
@@ -338,21 +353,14 @@ internal static class AugmentedDecodeKernel
         }
     }
 
-    /// <summary>One earlier element's contribution: ReLU^2 weight in the candidate's own group, alpha times the linear weight from an earlier group.</summary>
-    static void Accumulate<T>(ReadOnlySpan<T> qHat, ReadOnlySpan<T> key, ReadOnlySpan<T> value, bool sameGroup, AugmentedLinearAttentionOptions o, T alpha, Span<T> result)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (sameGroup ? !o.Local : !o.Global) return;
-        T score = Dot(qHat, key);
-        if (sameGroup)
-        {
-            if (score > T.Zero) Axpy(score * score, value, result);
-        }
-        else
-        {
-            Axpy(alpha * score, value, result);
-        }
-    }
+    /// <summary>The weight of an element scored <paramref name="score"/>: ReLU^2 in the query's own group, alpha times the score in an earlier one (zero where that term is off).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Weight<T>(T score, bool sameGroup, AugmentedLinearAttentionOptions o, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+        => sameGroup ? (o.Local ? LocalWeight(score) : T.Zero) : (o.Global ? alpha * score : T.Zero);
+
+    /// <summary>ReLU^2 of a local score.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T LocalWeight<T>(T score) where T : unmanaged, IFloatingPointIeee754<T> => score > T.Zero ? score * score : T.Zero;
 
     static Span<T> Data<T>(Tensor t) where T : unmanaged => MemoryMarshal.Cast<byte, T>(t.bytes);
 
@@ -407,49 +415,12 @@ internal static class AugmentedDecodeKernel
         Scale(T.One / T.Max(norm, eps), y, y);
     }
 
-    /// <summary>
-    /// result += alpha q^ S for S [d, d] row-major: the global term. In float32 on AVX-512, with d a multiple of 64,
-    /// 64 outputs at a time stay in four registers while the rows of S stream past (one fused multiply-add per row
-    /// and register); otherwise one axpy per row.
-    /// </summary>
+    /// <summary>result += alpha q^ S for S [d, d] row-major: the global term (<paramref name="scaled"/> is scratch of d values).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void AddGlobal<T>(ReadOnlySpan<T> qHat, ReadOnlySpan<T> sums, T alpha, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    static void AddGlobal<T>(ReadOnlySpan<T> qHat, ReadOnlySpan<T> sums, T alpha, Span<T> scaled, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int d = qHat.Length;
-        if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated && d % 64 == 0)
-        {
-            AddGlobalF32(MemoryMarshal.Cast<T, float>(qHat), MemoryMarshal.Cast<T, float>(sums), float.CreateTruncating(alpha), MemoryMarshal.Cast<T, float>(result));
-            return;
-        }
-        for (int i = 0; i < d; i++) Axpy(alpha * qHat[i], sums.Slice(i * d, d), result);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void AddGlobalF32(ReadOnlySpan<float> qHat, ReadOnlySpan<float> sums, float alpha, Span<float> result)
-    {
-        int d = qHat.Length;
-        ref float s = ref MemoryMarshal.GetReference(sums);
-        for (int chunk = 0; chunk < d; chunk += 64)
-        {
-            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(result), chunk);
-            var a0 = Vector512.LoadUnsafe(ref y);
-            var a1 = Vector512.LoadUnsafe(ref y, 16);
-            var a2 = Vector512.LoadUnsafe(ref y, 32);
-            var a3 = Vector512.LoadUnsafe(ref y, 48);
-            for (int i = 0; i < d; i++)
-            {
-                var w = Vector512.Create(alpha * qHat[i]);
-                ref float row = ref Unsafe.Add(ref s, i * d + chunk);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row), w, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 16), w, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 32), w, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref row, 48), w, a3);
-            }
-            a0.StoreUnsafe(ref y);
-            a1.StoreUnsafe(ref y, 16);
-            a2.StoreUnsafe(ref y, 32);
-            a3.StoreUnsafe(ref y, 48);
-        }
+        Scale(alpha, qHat, scaled);
+        FusedMath.AddWeightedRows<T>(scaled, sums, result);
     }
 
     // The vector helpers below are inlined into the kernels: a head has only a few vectors (d = 64 is 4 of them in

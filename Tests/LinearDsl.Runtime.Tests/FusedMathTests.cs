@@ -51,4 +51,37 @@ public sealed class FusedMathTests
         var act = () => FusedMath.Linear<double>(1, new double[4], new double[7], default, new double[2], accumulate: false);
         act.Should().Throw<ArgumentException>().WithMessage("*[2, 4] projection needs 8 weights, got 7*");
     }
+
+    [Theory]
+    [InlineData(64, 1)]
+    [InlineData(64, 37)]
+    [InlineData(128, 5)]
+    [InlineData(80, 9)]     // one block of 64, then one vector of 16
+    [InlineData(72, 3)]     // 64, then a scalar tail of 8
+    [InlineData(8, 4)]      // narrower than a vector: scalar only
+    public void AddWeightedRows_matches_a_float64_loop(int width, int count)
+    {
+        var random = new Random(width * 100 + count);
+        float[] weights = Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] rows = Enumerable.Range(0, count * width + 3).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();   // longer than needed: only n rows are read
+        float[] start = Enumerable.Range(0, width).Select(_ => (float)random.NextDouble()).ToArray();
+        var single = (float[])start.Clone();
+        FusedMath.AddWeightedRows<float>(weights, rows, single);
+        var wide = start.Select(v => (double)v).ToArray();
+        FusedMath.AddWeightedRows<double>(weights.Select(v => (double)v).ToArray(), rows.Select(v => (double)v).ToArray(), wide);
+        for (int c = 0; c < width; c++)
+        {
+            double expected = start[c];
+            for (int i = 0; i < count; i++) expected += (double)weights[i] * rows[i * width + c];
+            single[c].Should().BeApproximately((float)expected, 1e-5f, $"float32 output {c}");
+            wide[c].Should().BeApproximately(expected, 1e-12, $"float64 output {c}");
+        }
+    }
+
+    [Fact]
+    public void AddWeightedRows_refuses_too_few_rows()
+    {
+        var act = () => FusedMath.AddWeightedRows<double>(new double[3], new double[5], new double[2]);
+        act.Should().Throw<ArgumentException>().WithMessage("*3 rows of 2 need 6 values, got 5*");
+    }
 }
