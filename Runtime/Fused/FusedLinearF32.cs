@@ -6,9 +6,10 @@ using System.Runtime.Intrinsics.X86;
 namespace LinearDsl.Runtime.Fused;
 
 /// <summary>
-/// y = x W^T for float32 with 512-bit fused multiply-adds, register-blocked as four weight rows by four tokens
-/// (sixteen accumulators): each weight vector loaded serves four tokens, so verifying a block of candidates costs
-/// little more than one token while the weights stream from cache; the four dot products of a token are reduced
+/// y = x W^T for float32 with 512-bit fused multiply-adds, register-blocked as four weight rows by five tokens
+/// (twenty accumulators; the last one to four tokens take a block of their own size): each weight vector loaded
+/// serves every token of its block, so verifying a block of candidates costs little more memory traffic than one
+/// token while the weights stream from cache; the four dot products of a token are reduced
 /// together (three horizontal adds instead of four full reductions). Used when the CPU has AVX-512 (an input width
 /// that is not a multiple of 16 adds its last few products one by one); <see cref="FusedMath.Linear{T}"/> covers
 /// everything else.
@@ -35,7 +36,7 @@ internal static class FusedLinearF32
             ref float w = ref Unsafe.Add(ref ws, r * inputs);
             var b = bias.IsEmpty ? Vector128<float>.Zero : Vector128.Create(bias[r], bias[r + 1], bias[r + 2], bias[r + 3]);
             int t = 0;
-            // Five tokens at once is a step and four candidates (the default draft length); fours take the rest.
+            // Five tokens at once is a step and four candidates (the default draft length).
             for (; t + 5 <= rows; t += 5)
             {
                 var (s0, s1, s2, s3, s4) = Block4x5(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs);
@@ -45,16 +46,37 @@ internal static class FusedLinearF32
                 Store(ref Unsafe.Add(ref ys, (t + 3) * outputs + r), s3 + b, accumulate);
                 Store(ref Unsafe.Add(ref ys, (t + 4) * outputs + r), s4 + b, accumulate);
             }
-            for (; t + 4 <= rows; t += 4)
+            // What is left (at most four tokens) in one more pass over the four weight rows.
+            switch (rows - t)
             {
-                var (s0, s1, s2, s3) = Block4x4(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs);
-                Store(ref Unsafe.Add(ref ys, t * outputs + r), s0 + b, accumulate);
-                Store(ref Unsafe.Add(ref ys, (t + 1) * outputs + r), s1 + b, accumulate);
-                Store(ref Unsafe.Add(ref ys, (t + 2) * outputs + r), s2 + b, accumulate);
-                Store(ref Unsafe.Add(ref ys, (t + 3) * outputs + r), s3 + b, accumulate);
+                case 4:
+                {
+                    var (s0, s1, s2, s3) = Block4x4(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs);
+                    Store(ref Unsafe.Add(ref ys, t * outputs + r), s0 + b, accumulate);
+                    Store(ref Unsafe.Add(ref ys, (t + 1) * outputs + r), s1 + b, accumulate);
+                    Store(ref Unsafe.Add(ref ys, (t + 2) * outputs + r), s2 + b, accumulate);
+                    Store(ref Unsafe.Add(ref ys, (t + 3) * outputs + r), s3 + b, accumulate);
+                    break;
+                }
+                case 3:
+                {
+                    var (s0, s1, s2) = Block4x3(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs);
+                    Store(ref Unsafe.Add(ref ys, t * outputs + r), s0 + b, accumulate);
+                    Store(ref Unsafe.Add(ref ys, (t + 1) * outputs + r), s1 + b, accumulate);
+                    Store(ref Unsafe.Add(ref ys, (t + 2) * outputs + r), s2 + b, accumulate);
+                    break;
+                }
+                case 2:
+                {
+                    var (s0, s1) = Block4x2(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs);
+                    Store(ref Unsafe.Add(ref ys, t * outputs + r), s0 + b, accumulate);
+                    Store(ref Unsafe.Add(ref ys, (t + 1) * outputs + r), s1 + b, accumulate);
+                    break;
+                }
+                case 1:
+                    Store(ref Unsafe.Add(ref ys, t * outputs + r), Block4x1(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs) + b, accumulate);
+                    break;
             }
-            for (; t < rows; t++)
-                Store(ref Unsafe.Add(ref ys, t * outputs + r), Block4x1(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs) + b, accumulate);
         }
         for (; r < outputs; r++)
         {
@@ -197,6 +219,64 @@ internal static class FusedLinearF32
         return (Reduce(a00, a01, a02, a03) + Tail(ref w, ref x, n), Reduce(a10, a11, a12, a13) + Tail(ref w, ref x1, n),
             Reduce(a20, a21, a22, a23) + Tail(ref w, ref x2, n), Reduce(a30, a31, a32, a33) + Tail(ref w, ref x3, n),
             Reduce(a40, a41, a42, a43) + Tail(ref w, ref x4, n));
+    }
+
+    /// <summary>Four weight rows (stride <paramref name="n"/>) against three tokens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (Vector128<float>, Vector128<float>, Vector128<float>) Block4x3(ref float w, ref float x, int n)
+    {
+        ref float w1 = ref Unsafe.Add(ref w, n);
+        ref float w2 = ref Unsafe.Add(ref w, 2 * n);
+        ref float w3 = ref Unsafe.Add(ref w, 3 * n);
+        ref float x1 = ref Unsafe.Add(ref x, n);
+        ref float x2 = ref Unsafe.Add(ref x, 2 * n);
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        for (nuint i = 0; i < (nuint)(n - n % Lanes); i += Lanes)
+        {
+            var p = Vector512.LoadUnsafe(ref w, i);
+            var q = Vector512.LoadUnsafe(ref w1, i);
+            var r = Vector512.LoadUnsafe(ref w2, i);
+            var s = Vector512.LoadUnsafe(ref w3, i);
+            var t = Vector512.LoadUnsafe(ref x, i);
+            a00 = Vector512.FusedMultiplyAdd(p, t, a00); a01 = Vector512.FusedMultiplyAdd(q, t, a01);
+            a02 = Vector512.FusedMultiplyAdd(r, t, a02); a03 = Vector512.FusedMultiplyAdd(s, t, a03);
+            t = Vector512.LoadUnsafe(ref x1, i);
+            a10 = Vector512.FusedMultiplyAdd(p, t, a10); a11 = Vector512.FusedMultiplyAdd(q, t, a11);
+            a12 = Vector512.FusedMultiplyAdd(r, t, a12); a13 = Vector512.FusedMultiplyAdd(s, t, a13);
+            t = Vector512.LoadUnsafe(ref x2, i);
+            a20 = Vector512.FusedMultiplyAdd(p, t, a20); a21 = Vector512.FusedMultiplyAdd(q, t, a21);
+            a22 = Vector512.FusedMultiplyAdd(r, t, a22); a23 = Vector512.FusedMultiplyAdd(s, t, a23);
+        }
+        return (Reduce(a00, a01, a02, a03) + Tail(ref w, ref x, n), Reduce(a10, a11, a12, a13) + Tail(ref w, ref x1, n),
+            Reduce(a20, a21, a22, a23) + Tail(ref w, ref x2, n));
+    }
+
+    /// <summary>Four weight rows (stride <paramref name="n"/>) against two tokens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (Vector128<float>, Vector128<float>) Block4x2(ref float w, ref float x, int n)
+    {
+        ref float w1 = ref Unsafe.Add(ref w, n);
+        ref float w2 = ref Unsafe.Add(ref w, 2 * n);
+        ref float w3 = ref Unsafe.Add(ref w, 3 * n);
+        ref float x1 = ref Unsafe.Add(ref x, n);
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        for (nuint i = 0; i < (nuint)(n - n % Lanes); i += Lanes)
+        {
+            var p = Vector512.LoadUnsafe(ref w, i);
+            var q = Vector512.LoadUnsafe(ref w1, i);
+            var r = Vector512.LoadUnsafe(ref w2, i);
+            var s = Vector512.LoadUnsafe(ref w3, i);
+            var t = Vector512.LoadUnsafe(ref x, i);
+            a00 = Vector512.FusedMultiplyAdd(p, t, a00); a01 = Vector512.FusedMultiplyAdd(q, t, a01);
+            a02 = Vector512.FusedMultiplyAdd(r, t, a02); a03 = Vector512.FusedMultiplyAdd(s, t, a03);
+            t = Vector512.LoadUnsafe(ref x1, i);
+            a10 = Vector512.FusedMultiplyAdd(p, t, a10); a11 = Vector512.FusedMultiplyAdd(q, t, a11);
+            a12 = Vector512.FusedMultiplyAdd(r, t, a12); a13 = Vector512.FusedMultiplyAdd(s, t, a13);
+        }
+        return (Reduce(a00, a01, a02, a03) + Tail(ref w, ref x, n), Reduce(a10, a11, a12, a13) + Tail(ref w, ref x1, n));
     }
 
     /// <summary>Four weight rows (stride <paramref name="n"/>) against one token.</summary>
