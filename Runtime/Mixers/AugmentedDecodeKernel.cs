@@ -132,21 +132,7 @@ internal static class AugmentedDecodeKernel
                     if (o.Global) AddGlobal(qHat, kv.Slice(kvRow * d * d, d * d), alpha, scaled, result);
                     if (conv) Add(convOut, result);
                 }
-                if (buffer && slot == group - 1)
-                {
-                    if (o.Global)
-                    {
-                        var sums = kv.Slice(kvRow * d * d, d * d);
-                        for (int s = 0; s < group; s++)
-                        {
-                            var key = keyRows.Slice(s * d, d);
-                            var value = valueRows.Slice(s * d, d);
-                            for (int i = 0; i < d; i++) Axpy(key[i], value, sums.Slice(i * d, d));
-                        }
-                    }
-                    keyRows.Clear();
-                    valueRows.Clear();
-                }
+                if (buffer && slot == group - 1) FoldGroup(o, keyRows, valueRows, o.Global ? kv.Slice(kvRow * d * d, d * d) : default, d);
             }
         }
     }
@@ -218,21 +204,7 @@ internal static class AugmentedDecodeKernel
                         int slot = (int)((position + j) % group);
                         key.CopyTo(keyRows.Slice(slot * d, d));
                         value.CopyTo(valueRows.Slice(slot * d, d));
-                        if (slot == group - 1)
-                        {
-                            if (o.Global)
-                            {
-                                var sums = kv.Slice(kvRow * d * d, d * d);
-                                for (int s = 0; s < group; s++)
-                                {
-                                    var k = keyRows.Slice(s * d, d);
-                                    var v = valueRows.Slice(s * d, d);
-                                    for (int i = 0; i < d; i++) Axpy(k[i], v, sums.Slice(i * d, d));
-                                }
-                            }
-                            keyRows.Clear();
-                            valueRows.Clear();
-                        }
+                        if (slot == group - 1) FoldGroup(o, keyRows, valueRows, o.Global ? kv.Slice(kvRow * d * d, d * d) : default, d);
                     }
                     if (history)
                     {
@@ -351,6 +323,26 @@ internal static class AugmentedDecodeKernel
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A completed group leaves the buffer: S += K^T V over its keys (k^) and values when the global term is on,
+    /// then the buffer is emptied. Row i of S gains sum_s K[s, i] V[s], one vector-times-matrix pass per row over
+    /// the keys' column i (copied out once, transposed).
+    /// </summary>
+    static void FoldGroup<T>(AugmentedLinearAttentionOptions o, Span<T> keyRows, Span<T> valueRows, Span<T> sums, int d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (o.Global)
+        {
+            int group = keyRows.Length / d;
+            var columns = new T[d * group];
+            for (int s = 0; s < group; s++)
+                for (int i = 0; i < d; i++) columns[i * group + s] = keyRows[s * d + i];
+            for (int i = 0; i < d; i++) FusedMath.AddWeightedRows<T>(columns.AsSpan(i * group, group), valueRows, sums.Slice(i * d, d));
+        }
+        keyRows.Clear();
+        valueRows.Clear();
     }
 
     /// <summary>The weight of an element scored <paramref name="score"/>: ReLU^2 in the query's own group, alpha times the score in an earlier one (zero where that term is off).</summary>
