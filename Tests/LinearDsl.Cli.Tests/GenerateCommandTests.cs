@@ -12,7 +12,17 @@ public sealed class GenerateCommandTests(TinyCheckpoints checkpoints) : IClassFi
         foreach (var row in new[] { "acceptance rate", "tokens/s", "target calls", "time to first token" })
             result.Output.Should().Contain(row);
         result.Output.Should().Contain("speculative").And.Contain("plain");
-        result.Lines().Should().ContainSingle(l => l.StartsWith("speed-up: ")).Which.Should().EndWith("(same text)");
+        result.Lines().Should().ContainSingle(l => l.StartsWith("speed-up: ")).Which.Should().EndWith("(median of 3 timed runs each; same text)");
+    }
+
+    [Fact]
+    public async Task The_comparison_reports_the_run_of_median_time_of_each_decoder()
+    {
+        var result = await CliRunner.RunAsync(["generate", "Hello", "--target", checkpoints.Target, "--draft", checkpoints.Draft, "--max-tokens", "16", "--timed-runs", "2"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Lines().Single(l => l.StartsWith("generated tokens")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^2..].Should().Equal("16", "16");
+        result.Lines().Should().ContainSingle(l => l.StartsWith("speed-up: ")).Which.Should().EndWith("(median of 2 timed runs each; same text)");
     }
 
     [Fact]
@@ -89,6 +99,7 @@ public sealed class GenerateCommandTests(TinyCheckpoints checkpoints) : IClassFi
     [InlineData("--top-p", "0", "--top-p")]
     [InlineData("--max-tokens", "many", "many")]
     [InlineData("--draft-tokens", "0", "--draft-tokens")]
+    [InlineData("--timed-runs", "0", "--timed-runs")]
     [InlineData("--tokenizer", "gpt2", "gpt2")]
     [InlineData("--frobnicate", "1", "frobnicate")]
     public async Task Bad_arguments_are_one_line_and_a_non_zero_exit(string option, string value, string named)
