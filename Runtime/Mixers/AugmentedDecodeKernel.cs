@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -234,6 +235,46 @@ internal static class AugmentedDecodeKernel
         Span<T> outData, RowLayout outputLayout, Span<T> keyData)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int d = mixer.Geometry.HeadDim, group = mixer.Options.GroupSize;
+        int half = mixer.Rotary is null ? 0 : mixer.Rotary.RotaryDim / 2;
+        // Scratch from the pool (a verification runs every round, per layer): the candidates' rotary angles, conv
+        // outputs and q^, their scores against the open group's filled slots and against each other, one row of weights.
+        int[] lengths = [m * half, m * half, m * d, m * d, m * (group - 1), m * m, Math.Max(group, m), d];
+        var rented = ArrayPool<T>.Shared.Rent(lengths.Sum());
+        try
+        {
+            var scratch = rented.AsSpan();
+            var cos = Take(ref scratch, lengths[0]);
+            var sin = Take(ref scratch, lengths[1]);
+            var convOut = Take(ref scratch, lengths[2]);
+            var qHats = Take(ref scratch, lengths[3]);
+            var bufferScores = Take(ref scratch, lengths[4]);
+            var candidateScores = Take(ref scratch, lengths[5]);
+            var weights = Take(ref scratch, lengths[6]);
+            var scaled = Take(ref scratch, lengths[7]);
+            VerifyRows(mixer, state, m, qData, queryLayout, kData, keyLayout, vData, outData, outputLayout, keyData,
+                cos, sin, convOut, qHats, bufferScores, candidateScores, weights, scaled);
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(rented);
+        }
+    }
+
+    static Span<T> Take<T>(ref Span<T> scratch, int length)
+    {
+        var taken = scratch.Slice(0, length);
+        scratch = scratch.Slice(length);
+        return taken;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void VerifyRows<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, int m,
+        ReadOnlySpan<T> qData, RowLayout queryLayout, ReadOnlySpan<T> kData, RowLayout keyLayout, ReadOnlySpan<T> vData,
+        Span<T> outData, RowLayout outputLayout, Span<T> keyData,
+        Span<T> cos, Span<T> sin, Span<T> convOut, Span<T> qHats, Span<T> bufferScores, Span<T> candidateScores, Span<T> weights, Span<T> scaled)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var g = mixer.Geometry;
         var o = mixer.Options;
         int kvHeads = g.KvHeads, perKv = g.QueriesPerKv, d = g.HeadDim;
@@ -244,18 +285,8 @@ internal static class AugmentedDecodeKernel
         Span<T> bufferKeys = view.Keys, bufferValues = view.Values, kv = view.Kv, history = view.History;
         ReadOnlySpan<T> kernel = view.Kernel;
         T alpha = view.Alpha, eps = view.Eps;
-
+        int half = cos.Length / m;
         var rotary = mixer.Rotary;
-        int half = rotary is null ? 0 : rotary.RotaryDim / 2;
-        var cos = new T[m * half];
-        var sin = new T[m * half];
-        var convOut = new T[m * d];
-        var qHats = new T[m * d];
-        // Scores of every candidate against the open group's filled slots, then against the candidates.
-        var bufferScores = new T[m * (group - 1)];
-        var candidateScores = new T[m * m];
-        var weights = new T[Math.Max(group, m)];
-        Span<T> scaled = stackalloc T[d];
 
         for (int b = 0; b < batch; b++)
         {
@@ -263,7 +294,7 @@ internal static class AugmentedDecodeKernel
             int filled = (int)(position % group);
             long openGroup = position / group;
             if (rotary is not null)
-                for (int j = 0; j < m; j++) Angles(rotary, position + j, cos.AsSpan(j * half, half), sin.AsSpan(j * half, half));
+                for (int j = 0; j < m; j++) Angles(rotary, position + j, cos.Slice(j * half, half), sin.Slice(j * half, half));
             for (int h = 0; h < kvHeads; h++)
             {
                 int kvRow = b * kvHeads + h;
@@ -272,14 +303,14 @@ internal static class AugmentedDecodeKernel
                 var filledKeys = buffer ? bufferKeys.Slice(kvRow * group * d, filled * d) : default;
                 var filledValues = buffer ? bufferValues.Slice(kvRow * group * d, filled * d) : default;
                 for (int j = 0; j < m; j++)
-                    FeatureMap(kData.Slice(keyLayout.Offset(b, h, j), d), candidateKeys.Slice(j * d, d), cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
+                    FeatureMap(kData.Slice(keyLayout.Offset(b, h, j), d), candidateKeys.Slice(j * d, d), cos.Slice(j * half, half), sin.Slice(j * half, half), eps);
                 if (conv)
                 {
                     var w = kernel.Slice(h * taps, taps);
                     var rows = taps > 1 ? history.Slice(kvRow * (taps - 1) * d, (taps - 1) * d) : default;
                     for (int j = 0; j < m; j++)
                     {
-                        var target = convOut.AsSpan(j * d, d);
+                        var target = convOut.Slice(j * d, d);
                         target.Clear();
                         // Tap t reads v_{p+j-t}: the candidates for t <= j, then the history (newest first) in one pass.
                         int fromCandidates = Math.Min(j + 1, taps);
@@ -294,8 +325,8 @@ internal static class AugmentedDecodeKernel
                     if (buffer)
                     {
                         for (int j = 0; j < m; j++)
-                            FeatureMap(qData.Slice(queryLayout.Offset(b, head, j), d), qHats.AsSpan(j * d, d), cos.AsSpan(j * half, half), sin.AsSpan(j * half, half), eps);
-                        if (filled > 0) FusedMath.Linear<T>(m, qHats, filledKeys, default, bufferScores.AsSpan(0, m * filled), accumulate: false);
+                            FeatureMap(qData.Slice(queryLayout.Offset(b, head, j), d), qHats.Slice(j * d, d), cos.Slice(j * half, half), sin.Slice(j * half, half), eps);
+                        if (filled > 0) FusedMath.Linear<T>(m, qHats, filledKeys, default, bufferScores.Slice(0, m * filled), accumulate: false);
                         FusedMath.Linear<T>(m, qHats, candidateKeys, default, candidateScores, accumulate: false);
                     }
                     for (int j = 0; j < m; j++)
@@ -309,16 +340,16 @@ internal static class AugmentedDecodeKernel
                             if (filled > 0)
                             {
                                 bool sameGroup = candidateGroup == openGroup;
-                                var filledWeights = weights.AsSpan(0, filled);
+                                var filledWeights = weights.Slice(0, filled);
                                 for (int s = 0; s < filled; s++) filledWeights[s] = Weight(bufferScores[j * filled + s], sameGroup, o, alpha);
                                 FusedMath.AddWeightedRows<T>(filledWeights, filledValues, result);
                             }
-                            var ownWeights = weights.AsSpan(0, j + 1);
+                            var ownWeights = weights.Slice(0, j + 1);
                             for (int i = 0; i <= j; i++) ownWeights[i] = Weight(candidateScores[j * m + i], (position + i) / group == candidateGroup, o, alpha);
                             FusedMath.AddWeightedRows<T>(ownWeights, candidateValues, result);
-                            if (o.Global) AddGlobal(qHats.AsSpan(j * d, d), kv.Slice(kvRow * d * d, d * d), alpha, scaled, result);
+                            if (o.Global) AddGlobal(qHats.Slice(j * d, d), kv.Slice(kvRow * d * d, d * d), alpha, scaled, result);
                         }
-                        if (conv) Add(convOut.AsSpan(j * d, d), result);
+                        if (conv) Add(convOut.Slice(j * d, d), result);
                     }
                 }
             }
@@ -336,10 +367,11 @@ internal static class AugmentedDecodeKernel
         if (o.Global)
         {
             int group = keyRows.Length / d;
-            var columns = new T[d * group];
+            var columns = ArrayPool<T>.Shared.Rent(d * group);
             for (int s = 0; s < group; s++)
                 for (int i = 0; i < d; i++) columns[i * group + s] = keyRows[s * d + i];
             for (int i = 0; i < d; i++) FusedMath.AddWeightedRows<T>(columns.AsSpan(i * group, group), valueRows, sums.Slice(i * d, d));
+            ArrayPool<T>.Shared.Return(columns);
         }
         keyRows.Clear();
         valueRows.Clear();
