@@ -43,8 +43,9 @@ public static class LineardslApp
             .WithDescription("Show a checkpoint's declared architecture, parameter count, size on disk and decoding state bytes per token of context.")
             .WithExample("inspect", "Models/bundled/target");
         config.AddCommand<BenchCommand>("bench")
-            .WithDescription("Measure decode tokens/s of plain and speculative decoding on a target and draft (a few seconds); --json writes the figures.")
-            .WithExample("bench", "--target", "Models/bundled/target", "--draft", "Models/bundled/draft", "--json", "artifacts/bench.json");
+            .WithDescription("Measure decode tokens/s of plain and speculative decoding on a target and draft (the bundled pair by default; a few seconds), then what one call of each decoding form costs; --json writes the figures.")
+            .WithExample("bench", "--prompt", "And God said", "--max-tokens", "200", "--json", "artifacts/bench.json")
+            .WithExample("bench", "--target", "checkpoints/target", "--draft", "checkpoints/draft");
         config.AddCommand<TrainCommand>("train")
             .WithDescription("Train a model from scratch (--config) or fine-tune one (--from) on a corpus (the bundled KJV by default) with AdamW and a warmup + cosine schedule, showing progress; writes the model, training-log.json and loss.png to --out, training checkpoints to --out/checkpoints; --resume continues exactly.")
             .WithExample("train", "--config", "Models/bundled/target/config.json", "--steps", "2000", "--out", "checkpoints/tiny")

@@ -17,11 +17,26 @@ public sealed class BenchCommandTests(TinyCheckpoints checkpoints) : IClassFixtu
 
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var rows = document.RootElement.EnumerateArray().ToList();
-        rows.Select(r => r.GetProperty("decoder").GetString()).Should().Equal("plain", "speculative", "speed_up");
-        rows.Select(r => r.GetProperty("unit").GetString()).Should().Equal("tokens/s", "tokens/s", "x");
+        rows.Select(r => r.GetProperty("decoder").GetString()).Should().Equal("plain", "speculative", "speed_up",
+            "target step", "target verify of 5 tokens", "draft step", "draft verify of 3 tokens", "target prefill of 16 tokens");
+        rows.Select(r => r.GetProperty("unit").GetString()).Should().Equal("tokens/s", "tokens/s", "x", "ms", "ms", "ms", "ms", "ms");
+        rows.Skip(3).Should().OnlyContain(r => r.GetProperty("benchmark").GetString() == "call" && r.GetProperty("value").GetDouble() > 0);
+        result.Lines().Should().Contain(l => l.StartsWith("target verify of 5 tokens")).And.Contain(l => l.StartsWith("target prefill of 16 tokens"));
         rows.Should().OnlyContain(r => r.GetProperty("machine").GetString()!.Length > 0 && r.GetProperty("commit").GetString()!.Length > 0);
         rows[0].GetProperty("value").GetDouble().Should().BePositive();
         rows[1].GetProperty("acceptance_rate").GetDouble().Should().Be(1.0);
+    }
+
+    [Fact]
+    public async Task A_declared_model_has_its_prefill_measured_through_the_decode_program_and_the_parallel_form()
+    {
+        string directory = Path.Combine(checkpoints.Root, "declared-draft");
+        using (var model = LinearDsl.Models.AugLlamaDraft.Create(seed: 5)) LinearDsl.Models.AugLlamaDraft.Save(model, directory);
+        var result = await CliRunner.RunAsync(["bench", "--target", directory, "--prompt", "In the beginning", "--max-tokens", "4", "--runs", "1"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Lines().Should().Contain(l => l.StartsWith("target prefill of 16 tokens (decode program)"))
+            .And.Contain(l => l.StartsWith("target prefill of 16 tokens (parallel form)"));
     }
 
     [Fact]
@@ -34,12 +49,12 @@ public sealed class BenchCommandTests(TinyCheckpoints checkpoints) : IClassFixtu
     }
 
     [Fact]
-    public async Task Without_a_target_it_asks_for_one()
+    public async Task Without_arguments_and_without_bundled_models_it_says_how_to_pass_them()
     {
-        var result = await CliRunner.RunAsync(["bench"]);
+        var result = await CliRunner.RunAsync(["bench"], "", Path.Combine(checkpoints.Root, "no-models-here"));
 
         result.ExitCode.Should().NotBe(0);
-        result.Lines().Should().ContainSingle().Which.Should().Contain("--target");
+        result.Lines().Should().ContainSingle().Which.Should().Contain("Models/bundled/target").And.Contain("--target");
     }
 
     [Fact]

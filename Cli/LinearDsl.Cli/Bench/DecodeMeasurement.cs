@@ -5,8 +5,9 @@ namespace LinearDsl.Cli;
 /// <summary>One measured figure of <c>bench</c>, written as one JSON object.</summary>
 public sealed record DecodeMeasurement
 {
+    /// <summary>"decode" (tokens/s and the speed-up) or "call" (one call of a decoding form, in ms).</summary>
     [JsonPropertyName("benchmark")] public string Benchmark { get; init; } = "decode";
-    /// <summary>"plain", "speculative" or "speed_up" (speculative over plain).</summary>
+    /// <summary>"plain", "speculative" or "speed_up" (speculative over plain); for calls, the call ("target step", ...).</summary>
     [JsonPropertyName("decoder")] public required string Decoder { get; init; }
     [JsonPropertyName("value")] public double Value { get; init; }
     [JsonPropertyName("unit")] public required string Unit { get; init; }

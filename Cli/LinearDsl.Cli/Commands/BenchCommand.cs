@@ -6,21 +6,31 @@ using Spectre.Console.Cli;
 
 namespace LinearDsl.Cli;
 
-/// <summary><c>bench</c>: greedy decode tokens/s of plain decoding and (with a draft) speculative decoding, median of a few runs.</summary>
+/// <summary>
+/// <c>bench</c>: greedy decode tokens/s of plain decoding and (with a draft) speculative decoding, median of a few runs;
+/// then what one call of each decoding form costs (<see cref="CallCosts"/>).
+/// </summary>
 public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<BenchSettings>
 {
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>Calls of each form timed for the cost table.</summary>
+    const int CallRepeats = 48;
+
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         var console = environment.Out;
-        using var pair = ModelPair.Load(settings, speculate: settings.Draft is not null, environment);
+        // Without --target: the bundled pair; with --target: speculative decoding too when --draft is given.
+        using var pair = ModelPair.Load(settings, speculate: settings.Target is null || settings.Draft is not null, environment);
         var request = new TextGenerationRequest { MaxNewTokens = settings.MaxTokens, Temperature = 0, Seed = 0 };
         var generators = new List<(string Name, ITextGenerator Generator)> { ("plain", pair.PlainGenerator()) };
         if (pair.Draft is not null)
             generators.Add(("speculative", pair.Generator(new Runtime.Decoding.SpeculationOptions { DraftTokens = settings.DraftTokens, MaxDraftTokens = Math.Max(8, settings.DraftTokens) })));
 
+        long[] prompt = pair.Tokenizer.Encode(settings.Prompt);
+        if (prompt.Length == 0) throw new CliException("--prompt is empty; give at least one character.");
         var timings = new List<(string Name, DecodeTiming Timing)>();
+        List<CallCost> costs = [];
         await Spinner.RunAsync(console, "Measuring", async status =>
         {
             foreach (var (name, generator) in generators)
@@ -30,6 +40,8 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
                     run => status($"{name}: run {run}/{settings.Runs} done"), cancellationToken);
                 timings.Add((name, timing));
             }
+            status("one call of each form");
+            costs = CallCosts.Measure(pair.Target, pair.Draft, prompt, settings.DraftTokens, CallRepeats);
         });
 
         var table = new Table().Border(TableBorder.Simple).AddColumns("decoder", "tokens/s (median)", "range", "target calls", "acceptance rate");
@@ -42,16 +54,20 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
         console.Write(table);
         double? speedUp = timings.Count == 2 && timings[0].Timing.TokensPerSecond > 0 ? timings[1].Timing.TokensPerSecond / timings[0].Timing.TokensPerSecond : null;
         if (speedUp is double ratio) console.WriteLine(string.Create(Invariant, $"speed-up: {ratio:F2}x (speculative over plain, {settings.MaxTokens} greedy tokens, median of {settings.Runs} runs)"));
+        var costTable = new Table().Border(TableBorder.Simple).AddColumns("call", $"ms (median of {CallRepeats})");
+        foreach (var cost in costs) costTable.AddRow(cost.Call, cost.Milliseconds.ToString("F3", Invariant));
+        console.Write(costTable);
 
         if (settings.Json is not null)
         {
-            JsonFile.Write(settings.Json, Measurements(settings, pair, timings, speedUp), "--json");
+            JsonFile.Write(settings.Json, Measurements(settings, pair, timings, speedUp, costs), "--json");
             console.WriteLine($"wrote {settings.Json}");
         }
         return 0;
     }
 
-    static List<DecodeMeasurement> Measurements(BenchSettings settings, ModelPair pair, List<(string Name, DecodeTiming Timing)> timings, double? speedUp)
+    static List<DecodeMeasurement> Measurements(BenchSettings settings, ModelPair pair, List<(string Name, DecodeTiming Timing)> timings, double? speedUp,
+        List<CallCost> costs)
     {
         var rows = timings.Select(t => new DecodeMeasurement
         {
@@ -76,6 +92,12 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
                 Target = pair.TargetDirectory, Draft = pair.DraftDirectory, Machine = RunInfo.Machine, Commit = RunInfo.Commit,
             });
         }
+        rows.AddRange(costs.Select(cost => new DecodeMeasurement
+        {
+            Benchmark = "call", Decoder = cost.Call, Value = cost.Milliseconds, Unit = "ms", Runs = CallRepeats,
+            DraftTokens = pair.Draft is null ? null : settings.DraftTokens,
+            Target = pair.TargetDirectory, Draft = pair.DraftDirectory, Machine = RunInfo.Machine, Commit = RunInfo.Commit,
+        }));
         return rows;
     }
 }

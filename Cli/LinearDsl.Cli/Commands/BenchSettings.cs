@@ -33,7 +33,6 @@ public sealed class BenchSettings : ModelPairSettings
 
     public override ValidationResult Validate()
     {
-        if (Target is null) return ValidationResult.Error("bench needs --target DIR (and --draft DIR to measure speculative decoding).");
         if (MaxTokens < 1) return ValidationResult.Error($"--max-tokens must be at least 1 (got {MaxTokens}).");
         if (Runs < 1) return ValidationResult.Error($"--runs must be at least 1 (got {Runs}).");
         if (DraftTokens < 1 || DraftTokens > 64) return ValidationResult.Error($"--draft-tokens must be between 1 and 64 (got {DraftTokens}).");
