@@ -154,8 +154,9 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Longest block that <see cref="Prefill"/> feeds through the attached decode program (as a verification it
-    /// commits whole) instead of the parallel form. Measured on the bundled target: 12 tokens 1.9 ms against 5.4 ms,
-    /// 32 tokens 4.0 ms against 6.2 ms, 64 tokens 9.8 ms against 8.8 ms (docs/models.md).
+    /// commits whole) instead of the parallel form, whose large operations win on long blocks. On the bundled target
+    /// (<c>lineardsl bench --prompt ...</c>, docs/models.md): 12 tokens 2.0 ms against 12.2 ms, 32 tokens 5.0 ms
+    /// against 13.5 ms, 66 tokens 21.6 ms against 21.9 ms (the verification's cost grows with the block's square).
     /// </summary>
     public const int FusedPrefillLimit = 32;
 
