@@ -100,6 +100,7 @@ public sealed class GenerateCommandTests(TinyCheckpoints checkpoints) : IClassFi
     [InlineData("--max-tokens", "many", "many")]
     [InlineData("--draft-tokens", "0", "--draft-tokens")]
     [InlineData("--timed-runs", "0", "--timed-runs")]
+    [InlineData("--threads", "0", "--threads")]
     [InlineData("--tokenizer", "gpt2", "gpt2")]
     [InlineData("--frobnicate", "1", "frobnicate")]
     public async Task Bad_arguments_are_one_line_and_a_non_zero_exit(string option, string value, string named)

@@ -36,6 +36,6 @@ public sealed class BenchSettings : ModelPairSettings
         if (MaxTokens < 1) return ValidationResult.Error($"--max-tokens must be at least 1 (got {MaxTokens}).");
         if (Runs < 1) return ValidationResult.Error($"--runs must be at least 1 (got {Runs}).");
         if (DraftTokens < 1 || DraftTokens > 64) return ValidationResult.Error($"--draft-tokens must be between 1 and 64 (got {DraftTokens}).");
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }

@@ -27,7 +27,10 @@ public sealed class ChatCommand(CliEnvironment environment) : AsyncCommand<ChatS
             Seed = settings.Seed,
             StopSequences = [.. settings.Stop],
         };
-        using IChatClient chat = new LinearDslChatClient(new TextGenerator(pair.Tokenizer, pair.Decoder(settings.Speculation), defaults));
+        var generator = new TextGenerator(pair.Tokenizer, pair.Decoder(settings.Speculation), defaults);
+        // The first reply should not pay for compiling the decode path.
+        await Warmup.RunAsync(console, [generator], cancellationToken);
+        using IChatClient chat = new LinearDslChatClient(generator);
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(settings.System)) messages.Add(new ChatMessage(ChatRole.System, settings.System));
 

@@ -83,6 +83,6 @@ public class DecodingSettings : ModelPairSettings
         if (DraftTokens < 1 || DraftTokens > LinearDslSpeculationOptions.MaxSaneDraftTokens)
             return ValidationResult.Error($"--draft-tokens must be between 1 and {LinearDslSpeculationOptions.MaxSaneDraftTokens} (got {DraftTokens}).");
         if (Stop.Any(string.IsNullOrEmpty)) return ValidationResult.Error("--stop needs a non-empty text.");
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }
