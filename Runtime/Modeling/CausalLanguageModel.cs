@@ -154,9 +154,9 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Longest block that <see cref="Prefill"/> feeds through the attached decode program (as a verification it
-    /// commits whole) instead of the parallel form, whose large operations win on long blocks. On the bundled target
-    /// (<c>lineardsl bench --prompt ...</c>, docs/models.md): 12 tokens 2.0 ms against 12.2 ms, 32 tokens 5.0 ms
-    /// against 13.5 ms, 66 tokens 21.6 ms against 21.9 ms (the verification's cost grows with the block's square).
+    /// commits whole) instead of the parallel form, whose large matrix products win on long blocks. On the bundled
+    /// target with one libtorch thread (<c>lineardsl bench --prompt ...</c>, docs/models.md): 12 tokens 1.9 ms against
+    /// 5.8 ms, 32 tokens 3.9 ms against 7.3 ms.
     /// </summary>
     public const int FusedPrefillLimit = 32;
 

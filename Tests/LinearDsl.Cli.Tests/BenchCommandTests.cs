@@ -18,10 +18,10 @@ public sealed class BenchCommandTests(TinyCheckpoints checkpoints) : IClassFixtu
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var rows = document.RootElement.EnumerateArray().ToList();
         rows.Select(r => r.GetProperty("decoder").GetString()).Should().Equal("plain", "speculative", "speed_up",
-            "target step", "target verify of 5 tokens", "draft step", "draft verify of 3 tokens", "target prefill of 16 tokens");
+            "target step", "target verify of 5 tokens", "draft step", "draft verify of 3 tokens", "target prefill of 16 tokens (parallel form)");
         rows.Select(r => r.GetProperty("unit").GetString()).Should().Equal("tokens/s", "tokens/s", "x", "ms", "ms", "ms", "ms", "ms");
         rows.Skip(3).Should().OnlyContain(r => r.GetProperty("benchmark").GetString() == "call" && r.GetProperty("value").GetDouble() > 0);
-        result.Lines().Should().Contain(l => l.StartsWith("target verify of 5 tokens")).And.Contain(l => l.StartsWith("target prefill of 16 tokens"));
+        result.Lines().Should().Contain(l => l.StartsWith("target verify of 5 tokens")).And.Contain(l => l.StartsWith("target prefill of 16 tokens (parallel form)"));
         rows.Should().OnlyContain(r => r.GetProperty("machine").GetString()!.Length > 0 && r.GetProperty("commit").GetString()!.Length > 0);
         rows[0].GetProperty("value").GetDouble().Should().BePositive();
         rows[1].GetProperty("acceptance_rate").GetDouble().Should().Be(1.0);
@@ -37,6 +37,19 @@ public sealed class BenchCommandTests(TinyCheckpoints checkpoints) : IClassFixtu
         result.ExitCode.Should().Be(0, result.Output);
         result.Lines().Should().Contain(l => l.StartsWith("target prefill of 16 tokens (decode program)"))
             .And.Contain(l => l.StartsWith("target prefill of 16 tokens (parallel form)"));
+    }
+
+    [Fact]
+    public async Task A_prompt_longer_than_the_program_limit_is_prefilled_by_the_parallel_form_only()
+    {
+        string directory = Path.Combine(checkpoints.Root, "declared-draft-long");
+        using (var model = LinearDsl.Models.AugLlamaDraft.Create(seed: 6)) LinearDsl.Models.AugLlamaDraft.Save(model, directory);
+        string prompt = new('a', LinearDsl.Runtime.Modeling.CausalLanguageModel.FusedPrefillLimit + 1);
+        var result = await CliRunner.RunAsync(["bench", "--target", directory, "--prompt", prompt, "--max-tokens", "4", "--runs", "1"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Lines().Where(l => l.StartsWith("target prefill")).Should().ContainSingle()
+            .Which.Should().StartWith($"target prefill of {prompt.Length} tokens (parallel form)");
     }
 
     [Fact]

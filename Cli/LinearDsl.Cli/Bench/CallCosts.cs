@@ -11,7 +11,8 @@ public sealed record CallCost(string Call, double Milliseconds);
 /// What one call of each decoding form costs on a target and draft, median of repeated calls: the target's step (plain
 /// decoding pays one a token), its verification of m + 1 tokens and the draft's step (a speculative round pays one
 /// target verification, one draft step and m - 1 draft verifications of 1..m - 1 tokens), and the prompt's prefill
-/// through the generated decode program and through the parallel form.
+/// (up to <see cref="CausalLanguageModel.FusedPrefillLimit"/> tokens through the generated decode program and, for
+/// comparison, through the parallel form; longer prompts through the parallel form, which Prefill then runs).
 /// </summary>
 public static class CallCosts
 {
@@ -25,8 +26,9 @@ public static class CallCosts
             costs.Add(new("draft step", Step(draft, prompt, repeats)));
             if (draftTokens > 1) costs.Add(new($"draft verify of {draftTokens - 1} tokens", Verify(draft, prompt, draftTokens - 1, repeats)));
         }
-        var program = target.DecodeProgram;
-        costs.Add(new($"target prefill of {prompt.Length} tokens{(program is null ? string.Empty : " (decode program)")}", Prefill(target, prompt, repeats)));
+        // Prefill runs the decode program up to its limit and the parallel form past it (or without a program).
+        var program = prompt.Length <= CausalLanguageModel.FusedPrefillLimit ? target.DecodeProgram : null;
+        costs.Add(new($"target prefill of {prompt.Length} tokens ({(program is null ? "parallel form" : "decode program")})", Prefill(target, prompt, repeats)));
         if (program is not null)
         {
             // The same prefill through the parallel form, for comparison; the program is put back whatever happens.
