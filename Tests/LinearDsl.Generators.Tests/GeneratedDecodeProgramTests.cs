@@ -126,6 +126,22 @@ public sealed class GeneratedDecodeProgramTests
     }
 
     [Fact]
+    public void Prefill_through_the_program_keeps_the_live_tensor_count()
+    {
+        using var model = TinyAugmented.Create(seed: 3, ScalarType.Float32);
+        using var prompt = tensor(new long[] { 7, 8, 9, 10, 11 }, [1, 5]);
+        using (var warm = model.CreateState(1)) model.Prefill(prompt, warm).Dispose();
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 50; i++)
+        {
+            using var state = model.CreateState(1);
+            model.Prefill(prompt, state).Dispose();
+            state.Positions[0].Should().Be(5);
+        }
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+    }
+
+    [Fact]
     public void Load_attaches_the_program_and_another_architecture_is_refused()
     {
         var directory = Directory.CreateTempSubdirectory("lineardsl-program-").FullName;
