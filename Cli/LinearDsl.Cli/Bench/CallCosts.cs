@@ -51,7 +51,7 @@ public static class CallCosts
         Fill(model, state, prompt);
         int calls = (int)Math.Min(repeats, Room(model, state));
         if (calls < 1) throw new CliException($"The prompt ({prompt.Length} tokens) fills the model's {model.PositionTableLength} positions and leaves none to measure a step; give a shorter --prompt.");
-        return Median(calls, call => model.Step(Tokens(prompt, call, 1), state));
+        return TimeCalls(calls, call => model.Step(Tokens(prompt, call, 1), state));
     }
 
     static double Verify(CausalLanguageModel model, long[] prompt, int candidates, int repeats)
@@ -60,7 +60,7 @@ public static class CallCosts
         Fill(model, state, prompt);
         if (Room(model, state) < candidates)
             throw new CliException($"The prompt ({prompt.Length} tokens) leaves no room for {candidates} candidates in the model's {model.PositionTableLength} positions; give a shorter --prompt.");
-        return Median(repeats, call =>
+        return TimeCalls(repeats, call =>
         {
             var (logits, pending) = model.Verify(Tokens(prompt, call, candidates), state);
             pending.Dispose();
@@ -80,7 +80,7 @@ public static class CallCosts
             model.Prefill(tokens, state);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
-        return MedianOf(times);
+        return Medians.Of(times);
     }
 
     /// <summary>Positions left before a learned position table ends (rotary positions do not end).</summary>
@@ -98,7 +98,8 @@ public static class CallCosts
     static Tensor Tokens(long[] prompt, int call, int count)
         => tensor(Enumerable.Range(call, count).Select(i => prompt[i % prompt.Length]).ToArray(), [1, count]);
 
-    static double Median(int calls, Func<int, Tensor> run)
+    /// <summary>The median wall time of <paramref name="calls"/> calls of <paramref name="run"/>, each in its own dispose scope.</summary>
+    static double TimeCalls(int calls, Func<int, Tensor> run)
     {
         var times = new List<double>(calls);
         for (int call = 0; call < calls; call++)
@@ -108,12 +109,6 @@ public static class CallCosts
             run(call);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
-        return MedianOf(times);
-    }
-
-    static double MedianOf(List<double> times)
-    {
-        times.Sort();
-        return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        return Medians.Of(times);
     }
 }

@@ -22,8 +22,6 @@ public sealed record DecodeTiming(double TokensPerSecond, double Slowest, double
             rates.Add(last.Statistics.TokensPerSecond);
             progress(run);
         }
-        rates.Sort();
-        double median = rates.Count % 2 == 1 ? rates[rates.Count / 2] : (rates[rates.Count / 2 - 1] + rates[rates.Count / 2]) / 2;
-        return new DecodeTiming(median, rates[0], rates[^1], last!);
+        return new DecodeTiming(Medians.Of(rates), rates.Min(), rates.Max(), last!);
     }
 }

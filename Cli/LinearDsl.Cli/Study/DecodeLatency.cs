@@ -62,7 +62,7 @@ public static class DecodeLatency
                 using var token = tensor(new[] { stream[context % stream.Length] }, [1, 1]);
                 var samples = RoundRobinTimer.Time(warmup, timed, models.Select((m, i) => (Action)(() => m.Model.Step(token, states[i]))).ToList(), BlockLength);
                 for (int i = 0; i < models.Count; i++)
-                    results[models[i].Key].Add(new DecodePoint(context, Median(samples[i]), stateBytes[i], allocated[i], samples[i].Count));
+                    results[models[i].Key].Add(new DecodePoint(context, Medians.Of(samples[i]), stateBytes[i], allocated[i], samples[i].Count));
             }
         }
         finally
@@ -86,13 +86,5 @@ public static class DecodeLatency
             model.Prefill(tensor(ids, [1, length]), state);
             position += length;
         }
-    }
-
-    /// <summary>The median of <paramref name="values"/>.</summary>
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0) return double.NaN;
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

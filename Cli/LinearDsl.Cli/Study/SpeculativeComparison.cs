@@ -57,7 +57,7 @@ public sealed record SpeculativeComparison(
             statistics = stats;
         }
         return new SpeculativeComparison(draftTokens, prompt.Count, newTokens, runs, statistics!.AcceptanceRate, statistics.MeanAcceptedLength,
-            DecodeLatency.Median(plainRates), DecodeLatency.Median(speculativeRates), identical);
+            Medians.Of(plainRates), Medians.Of(speculativeRates), identical);
     }
 
     /// <summary>Median tokens/s of plain greedy decoding of <paramref name="model"/> alone (one warm-up run, then <paramref name="runs"/>).</summary>
@@ -66,7 +66,7 @@ public sealed record SpeculativeComparison(
         var options = new GenerationOptions { MaxNewTokens = newTokens, Sampling = SamplingOptions.Greedy };
         var plain = new PlainDecoder(model);
         Run(plain, prompt, options with { MaxNewTokens = Math.Min(newTokens, 16) });
-        return DecodeLatency.Median(Enumerable.Range(0, runs).Select(_ => Run(plain, prompt, options).TokensPerSecond).ToArray());
+        return Medians.Of(Enumerable.Range(0, runs).Select(_ => Run(plain, prompt, options).TokensPerSecond).ToArray());
     }
 
     static (IReadOnlyList<long> Tokens, double TokensPerSecond, DecodingStatistics Statistics) Run(ITokenDecoder decoder, IReadOnlyList<long> prompt, GenerationOptions options)
