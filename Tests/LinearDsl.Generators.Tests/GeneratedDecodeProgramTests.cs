@@ -17,10 +17,7 @@ public sealed class GeneratedDecodeProgramTests
         using var scope = NewDisposeScope();
         using var generated = GeneratedModelTests.CreateDeclared(name);
         using var composed = GeneratedModelTests.CreateDeclared(name);
-        GeneratedModelTests.RandomizeMixers(generated);
-        GeneratedModelTests.RandomizeMixers(composed);
-        generated.DecodeProgram.Should().NotBeNull("Create attaches the generated program");
-        composed.UseDecodeProgram(null);
+        SameWeightsComposedWithoutTheProgram(generated, composed);
 
         var tokens = randint(0, 48, [3, 24], dtype: ScalarType.Int64, generator: new torch.Generator(5));
         using var generatedState = generated.CreateState(3);
@@ -52,10 +49,7 @@ public sealed class GeneratedDecodeProgramTests
         // managed kernel; other mixers step through their tensor form) a handful per step where they make dozens.
         generatedTensors.Should().BeLessThan(composedTensors);
         if (name is "TinyAugmented" or "TinyGqa" or "TinyDraft") generatedTensors.Should().BeLessThan(composedTensors / 5);
-        generatedState.Positions.Should().Equal(composedState.Positions);
-        for (int layer = 0; layer < generatedState.Layers.Count; layer++)
-            foreach (var (key, value) in composedState.Layers[layer].Tensors)
-                MaxAbsDiff(generatedState.Layers[layer].Tensors[key], value).Should().BeLessThan(1e-12, $"state {key} of layer {layer}");
+        StatesAgree(generatedState, composedState, "after the steps");
     }
 
     [Theory]
@@ -65,9 +59,7 @@ public sealed class GeneratedDecodeProgramTests
         using var scope = NewDisposeScope();
         using var generated = GeneratedModelTests.CreateDeclared(name);
         using var composed = GeneratedModelTests.CreateDeclared(name);
-        GeneratedModelTests.RandomizeMixers(generated);
-        GeneratedModelTests.RandomizeMixers(composed);
-        composed.UseDecodeProgram(null);
+        SameWeightsComposedWithoutTheProgram(generated, composed);
         var tokens = randint(0, 48, [2, 24], dtype: ScalarType.Int64, generator: new torch.Generator(8));
         var statistics = DisposeScopeManager.Statistics;
         foreach (int length in new[] { 1, 3, 11, 23 })    // one group of 8 or of 4 and less, and across groups
@@ -81,10 +73,7 @@ public sealed class GeneratedDecodeProgramTests
             long end = statistics.CreatedInScopeCount;
 
             MaxAbsDiff(actual, expected).Should().BeLessThan(1e-12, $"prefill logits of {length} tokens");
-            generatedState.Positions.Should().Equal(composedState.Positions);
-            for (int layer = 0; layer < generatedState.Layers.Count; layer++)
-                foreach (var (key, value) in composedState.Layers[layer].Tensors)
-                    MaxAbsDiff(generatedState.Layers[layer].Tensors[key], value).Should().BeLessThan(1e-12, $"state {key} of layer {layer} after {length} tokens");
+            StatesAgree(generatedState, composedState, $"after {length} tokens");
             var next = tokens.narrow(1, length, 1);
             MaxAbsDiff(generated.Step(next, generatedState), composed.Step(next, composedState)).Should().BeLessThan(1e-12, $"the step after {length} tokens");
             // The program ran: with augmented layers only (the managed kernel) a handful of tensors where the parallel
@@ -165,6 +154,24 @@ public sealed class GeneratedDecodeProgramTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>Two models of one declaration and seed get the same randomised mixers; the second runs the composed modules.</summary>
+    static void SameWeightsComposedWithoutTheProgram(CausalLanguageModel generated, CausalLanguageModel composed)
+    {
+        GeneratedModelTests.RandomizeMixers(generated);
+        GeneratedModelTests.RandomizeMixers(composed);
+        generated.DecodeProgram.Should().NotBeNull("Create attaches the generated program");
+        composed.UseDecodeProgram(null);
+    }
+
+    /// <summary>Same positions and every state tensor of every layer within 1e-12.</summary>
+    static void StatesAgree(ModelState generated, ModelState composed, string when)
+    {
+        generated.Positions.Should().Equal(composed.Positions, when);
+        for (int layer = 0; layer < generated.Layers.Count; layer++)
+            foreach (var (key, value) in composed.Layers[layer].Tensors)
+                MaxAbsDiff(generated.Layers[layer].Tensors[key], value).Should().BeLessThan(1e-12, $"state {key} of layer {layer} {when}");
     }
 
     static double MaxAbsDiff(Tensor a, Tensor b)

@@ -1,6 +1,6 @@
 namespace LinearDsl.Cli;
 
-/// <summary>The median that every timing of the command line reports (bench, generate's call costs, the study).</summary>
+/// <summary>The median that every timing of the command line reports (bench and its call costs, the study).</summary>
 public static class Medians
 {
     /// <summary>The middle value, or the mean of the two middle ones for an even count; NaN when there is none.</summary>
