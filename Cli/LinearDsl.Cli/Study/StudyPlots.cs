@@ -34,11 +34,7 @@ public static class StudyPlots
             var line = plot.Add.Scatter(evaluations.Select(e => (double)e.Step).ToArray(), evaluations.Select(e => e.Loss).ToArray());
             Style(line, variant, index);
         }
-        plot.Title($"Validation loss (teacher-forced) against step, {report.Budget.Name} budget");
-        plot.XLabel("training step");
-        plot.YLabel("validation loss (nats per byte)");
-        plot.ShowLegend(Edge.Right);
-        Save(plot, path);
+        Finish(plot, $"Validation loss (teacher-forced) against step, {report.Budget.Name} budget", "training step", "validation loss (nats per byte)", path);
     }
 
     static void TrainingLoss(StudyReport report, string path)
@@ -54,11 +50,7 @@ public static class StudyPlots
             Style(line, variant, index);
             line.MarkerSize = losses.Count == 1 ? 5 : 0;
         }
-        plot.Title("Training loss against step (moving average)");
-        plot.XLabel("training step");
-        plot.YLabel("training loss (nats per byte)");
-        plot.ShowLegend(Edge.Right);
-        Save(plot, path);
+        Finish(plot, "Training loss against step (moving average)", "training step", "training loss (nats per byte)", path);
     }
 
     static void DecodeLatency(StudyReport report, string path)
@@ -71,11 +63,7 @@ public static class StudyPlots
             Style(line, variant, index);
         }
         ContextTicks(plot, report);
-        plot.Title("Decode latency of the whole model against context (batch 1)");
-        plot.XLabel("context (tokens in the state)");
-        plot.YLabel("ms per token");
-        plot.ShowLegend(Edge.Right);
-        Save(plot, path);
+        Finish(plot, "Decode latency of the whole model against context (batch 1)", "context (tokens in the state)", "ms per token", path);
     }
 
     static void Memory(StudyReport report, string path)
@@ -99,11 +87,7 @@ public static class StudyPlots
                 Enumerable.Range(low, high - low + 1).Select(e => new Tick(e, StudyFindings.Bytes((long)Math.Pow(10, e)))).ToArray());
             plot.Axes.SetLimitsY(low - 0.1, high + 0.1);
         }
-        plot.Title("Decoding state (KV cache or recurrent state) against context, all layers");
-        plot.XLabel("context (tokens in the state)");
-        plot.YLabel("state bytes (log scale)");
-        plot.ShowLegend(Edge.Right);
-        Save(plot, path);
+        Finish(plot, "Decoding state (KV cache or recurrent state) against context, all layers", "context (tokens in the state)", "state bytes (log scale)", path);
     }
 
     static void ContextTicks(Plot plot, StudyReport report)
@@ -126,17 +110,13 @@ public static class StudyPlots
         };
     }
 
-    static void Save(Plot plot, string path)
+    /// <summary>Titles and labels the figure, puts the legend on the right and writes it.</summary>
+    static void Finish(Plot plot, string title, string xLabel, string yLabel, string path)
     {
-        string temp = path + ".tmp.png";
-        try
-        {
-            plot.SavePng(temp, 1200, 620);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot write the figure '{path}': {error.Message}");
-        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Edge.Right);
+        PngFile.Write(plot, path, 1200, 620, "the figure");
     }
 }

@@ -29,15 +29,6 @@ public static class LossCurvePlot
         plot.XLabel("step");
         plot.YLabel("loss (nats per token)");
         plot.ShowLegend(Alignment.UpperRight);
-        string temp = path + ".tmp.png";
-        try
-        {
-            plot.SavePng(temp, 900, 540);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot write the loss curve '{path}': {error.Message}");
-        }
+        PngFile.Write(plot, path, 900, 540, "the loss curve");
     }
 }
