@@ -38,6 +38,7 @@ public sealed class ModelPair : IDisposable
     public static ModelPair Load(ModelPairSettings settings, bool speculate, CliEnvironment environment)
     {
         var (targetDirectory, draftDirectory) = Resolve(settings, speculate, environment);
+        // Process-wide, and set here because every command that decodes loads its models through this method.
         TorchSharp.torch.set_num_threads(settings.Threads);
         CheckDirectory(targetDirectory, "--target");
         if (draftDirectory is not null) CheckDirectory(draftDirectory, "--draft");

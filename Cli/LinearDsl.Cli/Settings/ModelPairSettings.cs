@@ -20,7 +20,7 @@ public class ModelPairSettings : CommandSettings
     public string? Tokenizer { get; set; }
 
     [CommandOption("--threads <N>")]
-    [Description("Torch threads for the parallel form, which prefills prompts longer than 32 tokens (the decode programs run on one thread either way). Default 1: on a small CPU one thread prefills faster than an OpenMP team (148 tokens on the bundled target: 17.6 ms with one thread, 45.4 ms with both cores of a 2-core VM).")]
+    [Description("Torch threads for the parallel form, which prefills prompts longer than 32 tokens (the decode programs run on one thread either way). Default 1: on a small CPU one thread prefills faster than an OpenMP team (148 tokens on the bundled target: about 17 ms with one thread against 37 ms with two on a 2-core VM, docs/models.md).")]
     [DefaultValue(1)]
     public int Threads { get; set; } = 1;
 
