@@ -1,4 +1,5 @@
 using LinearDsl.Runtime.Modeling;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +10,12 @@ public sealed class LinearDslBuilder
 {
     readonly LinearDslRegistration _registration;
 
-    internal LinearDslBuilder(IServiceCollection services, OptionsBuilder<LinearDslOptions> options, LinearDslRegistration registration)
+    internal LinearDslBuilder(IServiceCollection services, OptionsBuilder<LinearDslOptions> options, LinearDslRegistration registration,
+        ChatClientBuilder chatClient)
     {
         Services = services;
         Options = options;
+        ChatClient = chatClient;
         _registration = registration;
     }
 
@@ -21,6 +24,12 @@ public sealed class LinearDslBuilder
 
     /// <summary>The options builder of <see cref="LinearDslOptions"/> (to add bindings or configuration).</summary>
     public OptionsBuilder<LinearDslOptions> Options { get; }
+
+    /// <summary>
+    /// The pipeline of the registered <see cref="IChatClient"/> (Microsoft.Extensions.AI): add middleware such as
+    /// <c>ChatClient.UseLogging()</c> or <c>ChatClient.UseOpenTelemetry()</c>.
+    /// </summary>
+    public ChatClientBuilder ChatClient { get; }
 
     /// <summary>Changes the options in code (after the configuration binding, if any).</summary>
     public LinearDslBuilder Configure(Action<LinearDslOptions> configure)

@@ -19,7 +19,8 @@ namespace LinearDsl.Runtime.Hosting;
 /// <item><see cref="ITextTokenizer"/>: <see cref="TextTokenizers.Create"/> of <see cref="LinearDslOptions.Tokenizer"/>;</item>
 /// <item><see cref="ITokenDecoder"/>: a <see cref="SpeculativeDecoder"/> when speculation is on (see
 /// <see cref="LinearDslSpeculationOptions.Enabled"/>), else a <see cref="PlainDecoder"/> of the target;</item>
-/// <item><see cref="ITextGenerator"/> (<see cref="TextGenerator"/>) and <see cref="IChatClient"/> (<see cref="LinearDslChatClient"/>).</item>
+/// <item><see cref="ITextGenerator"/> (<see cref="TextGenerator"/>) and <see cref="IChatClient"/> (<see cref="LinearDslChatClient"/>,
+/// registered with <c>AddChatClient</c>: add middleware through <see cref="LinearDslBuilder.ChatClient"/>).</item>
 /// </list>
 /// <see cref="LinearDslOptions"/> are validated by <see cref="LinearDslOptionsValidator"/> when the host starts
 /// (<c>ValidateOnStart</c>); without a host, call <c>IStartupValidator.Validate()</c> or resolve any of these services.
@@ -83,8 +84,10 @@ public static class LinearDslServiceCollectionExtensions
         });
         services.AddSingleton<ITextGenerator>(sp => new TextGenerator(sp.GetRequiredService<ITextTokenizer>(), sp.GetRequiredService<ITokenDecoder>(),
             Options(sp).Generation, sp.GetService<ILogger<TextGenerator>>()));
-        services.AddSingleton<IChatClient>(sp => new LinearDslChatClient(sp.GetRequiredService<ITextGenerator>(), Options(sp).ModelId));
-        return new LinearDslBuilder(services, options, registration);
+        // Through Microsoft.Extensions.AI's builder, so the host can add middleware (UseLogging, UseOpenTelemetry,
+        // UseDistributedCache, ...) to LinearDslBuilder.ChatClient.
+        var chatClient = services.AddChatClient(sp => new LinearDslChatClient(sp.GetRequiredService<ITextGenerator>(), Options(sp).ModelId));
+        return new LinearDslBuilder(services, options, registration, chatClient);
     }
 
     /// <summary>The validated options (resolving them runs the validator first).</summary>

@@ -1,6 +1,11 @@
+using LinearDsl.Runtime.Checkpoints;
+
 namespace LinearDsl.Cli;
 
-/// <summary>The bundled training corpus <c>Models/corpus/kjv.txt</c>, found under the same roots as the bundled models.</summary>
+/// <summary>
+/// The bundled training corpus <c>Models/corpus/kjv.txt</c> (in a clone) or <c>lineardsl-bundled/kjv.txt</c> (in an application's
+/// or the installed tool's directory), found under the same roots as the bundled models.
+/// </summary>
 public static class BundledCorpus
 {
     /// <summary>Path of the bundled corpus, relative to a search root.</summary>
@@ -12,8 +17,11 @@ public static class BundledCorpus
     {
         foreach (var root in searchRoots)
         {
-            string path = Path.Combine(root, CorpusPath);
-            if (File.Exists(path)) return path;
+            foreach (var relative in new[] { CorpusPath, BundledCheckpoints.CorpusPath })
+            {
+                string path = Path.Combine(root, relative);
+                if (File.Exists(path)) return path;
+            }
         }
         string places = searchRoots.Count == 0 ? "nowhere" : string.Join(" or ", searchRoots.Select(r => $"'{r}'"));
         throw new CliException($"the bundled corpus {CorpusPath} was not found under {places}; pass a text file with --corpus FILE.");

@@ -1,10 +1,12 @@
+using LinearDsl.Runtime.Checkpoints;
 using LinearDsl.Runtime.Diagnostics;
 namespace LinearDsl.Cli;
 
 /// <summary>
 /// The bundled target and draft checkpoints: <c>Models/bundled/target</c> and <c>Models/bundled/draft</c> under the repository root
-/// (found by walking up from the current directory to the folder holding LinearDsl.sln) or under the executable's
-/// directory.
+/// (found by walking up from the current directory to the folder holding LinearDsl.sln), or where the LinearDsl.Models
+/// package puts them in an application's (or the installed tool's) directory, <c>lineardsl-bundled/target</c> and
+/// <c>lineardsl-bundled/draft</c>.
 /// </summary>
 public static class BundledModels
 {
@@ -30,11 +32,14 @@ public static class BundledModels
     {
         foreach (var root in searchRoots)
         {
-            string target = Path.Combine(root, TargetPath), draft = Path.Combine(root, DraftPath);
-            if (Directory.Exists(target) && Directory.Exists(draft)) return (target, draft);
+            foreach (var (targetPath, draftPath) in new[] { (TargetPath, DraftPath), (BundledCheckpoints.TargetPath, BundledCheckpoints.DraftPath) })
+            {
+                string target = Path.Combine(root, targetPath), draft = Path.Combine(root, draftPath);
+                if (Directory.Exists(target) && Directory.Exists(draft)) return (target, draft);
+            }
         }
         string places = searchRoots.Count == 0 ? "nowhere" : string.Join(" or ", searchRoots.Select(r => $"'{r}'"));
-        throw new CliException($"no bundled models yet ({TargetPath} and {DraftPath} not found under {places}); " +
+        throw new CliException($"no bundled models ({TargetPath} and {DraftPath}, or {BundledCheckpoints.TargetPath} and {BundledCheckpoints.DraftPath}, not found under {places}); " +
             "pass checkpoint directories with --target DIR --draft DIR.");
     }
 
