@@ -39,8 +39,8 @@ namespace LinearDsl.Generators.Parsing
         public bool CheckMixer(string prefix, int heads, int kvHeads, int dim, Location location)
         {
             long headSize = dim / heads;
-            return Tensor($"The fused q/k/v projection of {prefix}, (Heads + 2 x KvHeads) x head size by Dim,", (heads + 2L * kvHeads) * headSize, dim, location, "give a smaller Dim")
-                & Tensor($"The output projection of {prefix}, Dim x Dim,", (long)heads * headSize, dim, location, "give a smaller Dim");
+            return Tensor($"The fused q/k/v projection of {prefix} ((Heads + 2 x KvHeads) x head size by Dim)", (heads + 2L * kvHeads) * headSize, dim, location, "give a smaller Dim")
+                & Tensor($"The output projection of {prefix} (Dim x Dim)", (long)heads * headSize, dim, location, "give a smaller Dim");
         }
 
         public bool CheckConv(int taps, long channels, Location location)
