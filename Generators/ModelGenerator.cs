@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using System.Threading;
 using LinearDsl.Generators.Diagnostics;
 using LinearDsl.Generators.Emitting;
@@ -11,8 +12,9 @@ namespace LinearDsl.Generators
 {
     /// <summary>
     /// Turns every class marked <c>[LinearDsl.CausalLM]</c> into a model: parse (attributes to a value-typed
-    /// <see cref="ModelSpec"/> plus diagnostics), then emit (spec to source). Only values cross the steps, so an
-    /// edit elsewhere leaves both cached, and an edit to one declaration re-emits only that model.
+    /// <see cref="ModelSpec"/> plus diagnostics), then emit (spec to source). Two pipelines leave the parse step:
+    /// the sources see only the location-free spec, so moving a declaration re-emits nothing; the diagnostics keep
+    /// their locations in the compilation's syntax trees, so #pragma and [SuppressMessage] apply to them.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class ModelGenerator : IIncrementalGenerator
@@ -22,6 +24,9 @@ namespace LinearDsl.Generators
         {
             /// <summary>Attributes read into a spec and diagnostics.</summary>
             public const string Parse = "Parse";
+
+            /// <summary>The spec alone, without the diagnostics and their locations.</summary>
+            public const string Spec = "Spec";
 
             /// <summary>Spec written as source.</summary>
             public const string Emit = "Emit";
@@ -37,17 +42,30 @@ namespace LinearDsl.Generators
                 .WithTrackingName(Steps.Parse);
 
             var emitted = parsed
-                .Select(static (result, _) => new GeneratedModel(
-                    result.Diagnostics,
-                    result.Spec == null ? null : ModelEmitter.HintName(result.Spec),
-                    result.Spec == null ? null : ModelEmitter.Emit(result.Spec)))
+                .Select(static (result, _) => result.Spec)
+                .WithTrackingName(Steps.Spec)
+                .Where(static spec => spec != null)
+                .Select(static (spec, _) => new GeneratedModel(spec!.FullName, ModelEmitter.HintName(spec), ModelEmitter.Emit(spec)))
                 .WithTrackingName(Steps.Emit);
 
-            context.RegisterSourceOutput(emitted, static (output, model) =>
+            // All models at once, so that hint names that differ only in case can be told apart.
+            context.RegisterSourceOutput(emitted.Collect(), static (output, models) =>
             {
-                foreach (var diagnostic in model.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
-                if (model.HintName != null && model.Source != null) output.AddSource(model.HintName, model.Source);
+                foreach (var (hintName, source) in HintNames.Unique(models)) output.AddSource(hintName, source);
             });
+            context.RegisterSourceOutput(parsed.Select(static (result, _) => result.Diagnostics), Report);
+            foreach (var attribute in AttributesWithoutModel.Names)
+            {
+                var orphans = context.SyntaxProvider.ForAttributeWithMetadataName("LinearDsl." + attribute + "Attribute",
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (attributeContext, _) => AttributesWithoutModel.Check(attributeContext));
+                context.RegisterSourceOutput(orphans, Report);
+            }
+        }
+
+        static void Report(SourceProductionContext output, EquatableArray<DiagnosticInfo> diagnostics)
+        {
+            foreach (var diagnostic in diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
         }
 
         /// <summary>The parser checks every value; this is the last guard that keeps the compiler alive on a bug of ours.</summary>
@@ -59,13 +77,9 @@ namespace LinearDsl.Generators
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
-                var location = LocationInfo.From(context.TargetNode.GetLocation());
-                var diagnostic = new DiagnosticInfo(Descriptors.InternalErrorId,
-                    $"The LinearDsl generator could not read this declaration ({e.GetType().Name}: {e.Message}); please report it with the declaration.", location);
+                var diagnostic = DiagnosticInfo.Create(Descriptors.InternalErrorId, context.TargetNode.GetLocation(), e.GetType().Name, e.Message);
                 return new ParseResult(null, new[] { diagnostic }.ToEquatableArray());
             }
         }
-
-        sealed record GeneratedModel(EquatableArray<DiagnosticInfo> Diagnostics, string? HintName, string? Source);
     }
 }

@@ -59,6 +59,6 @@ namespace LinearDsl.Analyzers
 
         static DiagnosticDescriptor Create(string id, DiagnosticSeverity severity, string title, string message, string description)
             => new DiagnosticDescriptor(id, title, message, Category, severity, isEnabledByDefault: true, description: description,
-                helpLinkUri: $"docs/diagnostics/{id}.md");
+                helpLinkUri: DocsLink.BaseUrl + id + ".md");
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
@@ -6,12 +5,13 @@ namespace LinearDsl.Generators.Diagnostics
 {
     /// <summary>
     /// Diagnostics of the model generator: declarations it cannot honour. IDs LDSL1001-LDSL1099 belong to the
-    /// generator (analyzers use LDSL2xxx); each has a page at docs/diagnostics/ID.md. The message names the
-    /// offending property and value and says how to fix it.
+    /// generator (analyzers use LDSL2xxx); each has a page at docs/diagnostics/ID.md, linked absolutely from
+    /// <see cref="DocsLink.BaseUrl"/>. Formats whose conditions vary take "{0}; {1}.": what is wrong, then the fix.
     /// </summary>
     internal static class Descriptors
     {
         const string Category = "LinearDsl.Generator";
+        const string ProblemAndFix = "{0}; {1}.";
 
         public const string NotPartialId = "LDSL1001";
         public const string InvalidModelNumberId = "LDSL1002";
@@ -26,33 +26,86 @@ namespace LinearDsl.Generators.Diagnostics
         public const string UnsupportedClassId = "LDSL1011";
         public const string InvalidDraftId = "LDSL1012";
         public const string DraftNotCheaperId = "LDSL1013";
+        public const string GeneratedNameTakenId = "LDSL1014";
+        public const string TooLargeId = "LDSL1015";
+        public const string AttributeWithoutModelId = "LDSL1016";
         public const string InternalErrorId = "LDSL1099";
 
-        public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial");
-        public static readonly DiagnosticDescriptor InvalidModelNumber = Create(InvalidModelNumberId, "Model size is missing or not positive");
-        public static readonly DiagnosticDescriptor MissingMixer = Create(MissingMixerId, "Model has no token mixer");
-        public static readonly DiagnosticDescriptor LayerCoverage = Create(LayerCoverageId, "Layers are not covered exactly once by the mixer attributes");
-        public static readonly DiagnosticDescriptor HeadsDoNotDivide = Create(HeadsDoNotDivideId, "Heads do not divide the model width");
-        public static readonly DiagnosticDescriptor KvHeadsDoNotDivide = Create(KvHeadsDoNotDivideId, "KV heads do not divide the heads");
-        public static readonly DiagnosticDescriptor GroupSettings = Create(GroupSettingsId, "Group settings do not fit the context length");
-        public static readonly DiagnosticDescriptor ConflictingAttributes = Create(ConflictingAttributesId, "Conflicting model attributes");
-        public static readonly DiagnosticDescriptor OptionNotForFeatureMap = Create(OptionNotForFeatureMapId, "Option does not apply to this feature map");
-        public static readonly DiagnosticDescriptor InvalidMixerNumber = Create(InvalidMixerNumberId, "Setting out of range");
-        public static readonly DiagnosticDescriptor UnsupportedClass = Create(UnsupportedClassId, "Model class shape not supported");
-        public static readonly DiagnosticDescriptor InvalidDraft = Create(InvalidDraftId, "Draft target is not a declared model");
-        public static readonly DiagnosticDescriptor DraftNotCheaper = Create(DraftNotCheaperId, "Draft is not cheaper than its target", DiagnosticSeverity.Warning);
-        public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration");
+        public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial",
+            "'{0}' declares a model with [CausalLM] but is not partial; add the 'partial' modifier so that the generator can write the rest of the class.",
+            "The generator adds the model's members to the class in a second part, which needs the 'partial' modifier.");
 
-        static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
+        public static readonly DiagnosticDescriptor InvalidModelNumber = Create(InvalidModelNumberId, "Model size is missing or not positive",
+            "CausalLM.{0} is {1}; {2}.",
+            "VocabSize, Dim, Layers and ContextLength are required and must be positive.");
+
+        public static readonly DiagnosticDescriptor MissingMixer = Create(MissingMixerId, "Model has no token mixer",
+            "'{0}' has no token mixer; add [LinearAttention(Heads = ...)] or [SoftmaxAttention(Heads = ...)].",
+            "Every layer needs a token mixer: [LinearAttention] or [SoftmaxAttention].");
+
+        public static readonly DiagnosticDescriptor LayerCoverage = Create(LayerCoverageId, "Layers are not covered exactly once by the mixer attributes",
+            ProblemAndFix, "Each layer gets exactly one mixer: the one whose Layers lists it, or else the one mixer attribute without Layers.");
+
+        public static readonly DiagnosticDescriptor HeadsDoNotDivide = Create(HeadsDoNotDivideId, "Heads do not divide the model width",
+            "{0}.Heads = {1} does not divide Dim = {2}; choose a divisor of {2}.",
+            "The width Dim is split into Heads heads of equal size.");
+
+        public static readonly DiagnosticDescriptor KvHeadsDoNotDivide = Create(KvHeadsDoNotDivideId, "KV heads do not divide the heads",
+            "{0}.KvHeads = {1} does not divide Heads = {2}; choose a divisor of {2}.",
+            "In grouped-query attention every key/value head serves the same number of query heads.");
+
+        public static readonly DiagnosticDescriptor GroupSettings = Create(GroupSettingsId, "Group settings do not fit the context length",
+            ProblemAndFix, "Groups (groups per context window) must be a positive divisor of ContextLength; GroupSize (tokens per group) must be positive and at most ContextLength; give at most one of them, or neither for the default.");
+
+        public static readonly DiagnosticDescriptor ConflictingAttributes = Create(ConflictingAttributesId, "Conflicting model attributes",
+            "'{0}' has {1}; keep one of them.",
+            "A model has one [CausalLM], one norm, one kind of positions and one MLP.");
+
+        public static readonly DiagnosticDescriptor OptionNotForFeatureMap = Create(OptionNotForFeatureMapId, "Option does not apply to this feature map",
+            ProblemAndFix, "The augmented form's options belong to FeatureMap = L2; FeatureDim and Denominator belong to the plain feature maps.");
+
+        public static readonly DiagnosticDescriptor InvalidMixerNumber = Create(InvalidMixerNumberId, "Setting out of range",
+            ProblemAndFix, "A setting has a value the model cannot be built with.");
+
+        public static readonly DiagnosticDescriptor UnsupportedClass = Create(UnsupportedClassId, "Model class shape not supported",
+            "'{0}' is {1}; {2}.",
+            "Models are declared as non-generic, top-level, non-file-local partial classes.");
+
+        public static readonly DiagnosticDescriptor InvalidDraft = Create(InvalidDraftId, "Draft target is not a declared model",
+            ProblemAndFix, "[DraftFor] names a model declared with [CausalLM] that has the draft's vocabulary.");
+
+        public static readonly DiagnosticDescriptor DraftNotCheaper = Create(DraftNotCheaperId, "Draft is not cheaper than its target",
+            "'{0}' (Layers x Dim^2 = {1}) is not cheaper than its target '{2}' ({3}); speculative decoding only pays off with a draft that costs a fraction of the target: use fewer layers or a smaller Dim.",
+            "Speculative decoding saves time only with a draft that costs a fraction of its target.", DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor GeneratedNameTaken = Create(GeneratedNameTakenId, "A name the generator writes is already taken",
+            "{0}, but the generator writes a member named '{1}' into every model; {2}.",
+            "The generator adds Config, Create, Save, Load, DecodeProgram (and DraftTarget for drafts) to the model class; the class and its own members cannot use these names.");
+
+        public static readonly DiagnosticDescriptor TooLarge = Create(TooLargeId, "Model is too large to build",
+            "{0} = {1} is more than {2}; {3}.",
+            "Sizes are computed in 64 bits; a tensor of more than 2147483647 values cannot be held, and the generator writes out at most 4096 layers.");
+
+        public static readonly DiagnosticDescriptor AttributeWithoutModel = Create(AttributeWithoutModelId, "Model attribute without [CausalLM]",
+            "[{0}] on '{1}' is ignored: '{1}' has no [CausalLM]; add [CausalLM(...)] to declare a model, or remove [{0}].",
+            "Mixer, norm, position, MLP and draft attributes only take effect on a class that also has [CausalLM].", DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration",
+            "The LinearDsl generator could not read this declaration ({0}: {1}); please report it with the declaration.",
+            "A bug of the generator; the other models are still generated.");
+
+        /// <summary>Every descriptor, for lookups by ID and for the tests.</summary>
+        public static readonly DiagnosticDescriptor[] All =
         {
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
-            ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper, InternalError,
-        }.ToDictionary(d => d.Id);
+            ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper,
+            GeneratedNameTaken, TooLarge, AttributeWithoutModel, InternalError,
+        };
 
-        public static DiagnosticDescriptor ById(string id) => All[id];
+        public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);
 
-        static DiagnosticDescriptor Create(string id, string title, DiagnosticSeverity severity = DiagnosticSeverity.Error)
-            => new DiagnosticDescriptor(id, title, "{0}", Category, severity, isEnabledByDefault: true,
-                helpLinkUri: $"docs/diagnostics/{id}.md");
+        static DiagnosticDescriptor Create(string id, string title, string message, string description, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+            => new DiagnosticDescriptor(id, title, message, Category, severity, isEnabledByDefault: true, description: description,
+                helpLinkUri: DocsLink.BaseUrl + id + ".md");
     }
 }

@@ -16,17 +16,17 @@ namespace LinearDsl.Generators.Emitting
         public static void Write(IndentedWriter w, ModelSpec spec)
         {
             w.Line("/// <summary>Step and Verify of this architecture as straight-line code; <see cref=\"Create\"/> and <see cref=\"Load\"/> attach it to the model.</summary>");
-            w.Line($"public static {Fused}.FusedDecodeProgram DecodeProgram {{ get; }} = new GeneratedDecodeProgram();");
+            w.Line($"public static {Fused}.FusedDecodeProgram DecodeProgram {{ get; }} = new {spec.ProgramType}();");
             w.Line();
             w.Line("/// <summary>Lets Checkpoint.Load find <see cref=\"DecodeProgram\"/> for checkpoints of this architecture once this assembly is loaded.</summary>");
             w.Line("#pragma warning disable CA2255 // Registering a generated program is what a module initializer is for.");
             w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-            w.Line($"internal static void RegisterDecodeProgram() => {Fused}.DecodePrograms.Register(DecodeProgram);");
+            w.Line($"internal static void {spec.RegisterMethod}() => {Fused}.DecodePrograms.Register(DecodeProgram);");
             w.Line("#pragma warning restore CA2255");
             w.Line();
             w.Line("/// <summary>Every layer of the declaration in order, sizes written in (a row is one token).</summary>");
-            w.Open($"sealed class GeneratedDecodeProgram : {Fused}.FusedDecodeProgram");
-            w.Line($"public GeneratedDecodeProgram() : base({spec.ClassName}.Config) {{ }}");
+            w.Open($"sealed class {spec.ProgramType} : {Fused}.FusedDecodeProgram");
+            w.Line($"public {spec.ProgramType}() : base({ModelEmitter.Id(spec.ClassName)}.Config) {{ }}");
             w.Line();
             w.Line("/// <inheritdoc />");
             w.Open($"protected override void Run<T>({Fused}.FusedFrame<T> f)");
@@ -51,19 +51,20 @@ namespace LinearDsl.Generators.Emitting
         {
             int maxProjection = spec.LayerMixers.Max(m => Projection(spec, m));
             int maxMixed = spec.LayerMixers.Max(m => m.Heads * HeadDim(spec, m));
+            string span = ModelEmitter.Local(spec, "global::System.Span<T>");
             w.Line("// Scratch rows: the residual stream, its normed copy, the fused q/k/v projection, the mixer's output.");
-            w.Line($"var x = f.Buffer({spec.Dim});");
-            w.Line($"var h = f.Buffer({spec.Dim});");
-            w.Line($"var qkv = f.Buffer({maxProjection});");
-            w.Line($"var mixed = f.Buffer({maxMixed});");
+            w.Line($"{span} x = f.Buffer({spec.Dim});");
+            w.Line($"{span} h = f.Buffer({spec.Dim});");
+            w.Line($"{span} qkv = f.Buffer({maxProjection});");
+            w.Line($"{span} mixed = f.Buffer({maxMixed});");
             if (spec.Mlp == "SwiGlu")
             {
-                w.Line($"var gate = f.Buffer({spec.MlpHidden});");
-                w.Line($"var up = f.Buffer({spec.MlpHidden});");
+                w.Line($"{span} gate = f.Buffer({spec.MlpHidden});");
+                w.Line($"{span} up = f.Buffer({spec.MlpHidden});");
             }
             else
             {
-                w.Line($"var hidden = f.Buffer({spec.MlpHidden});");
+                w.Line($"{span} hidden = f.Buffer({spec.MlpHidden});");
             }
         }
 

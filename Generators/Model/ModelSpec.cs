@@ -1,6 +1,6 @@
 using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 
 namespace LinearDsl.Generators.Model
 {
@@ -23,7 +23,20 @@ namespace LinearDsl.Generators.Model
         string Mlp,
         int MlpHidden,
         EquatableArray<MixerDecl> LayerMixers,
-        string? DraftTarget);
+        string? DraftTarget)
+    {
+        /// <summary>The nested decode-program type: "GeneratedDecodeProgram" unless the user's class takes that name.</summary>
+        public string ProgramType { get; init; } = "GeneratedDecodeProgram";
+
+        /// <summary>The module initializer: "RegisterDecodeProgram" unless the user's class takes that name.</summary>
+        public string RegisterMethod { get; init; } = "RegisterDecodeProgram";
+
+        /// <summary>True when a type named 'var' is in scope, so that the generated locals name their types.</summary>
+        public bool VarIsAType { get; init; }
+
+        /// <summary>The namespace and class, unescaped and dot-separated (hint names, duplicate detection).</summary>
+        public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+    }
 
     /// <summary>
     /// The token mixer of one layer, with every setting resolved to a number. The non-causal settings (ConvPadding,
@@ -47,19 +60,18 @@ namespace LinearDsl.Generators.Model
         bool InclusiveGlobalPrefix = false,
         bool Bidirectional = false);
 
-    /// <summary>A diagnostic with its location as values (a Location must not cross pipeline steps).</summary>
-    internal sealed record DiagnosticInfo(string Id, string Message, LocationInfo? Location)
+    /// <summary>
+    /// A diagnostic as a value: its ID, its message arguments, and a location in the compilation's own syntax tree
+    /// (a SourceLocation, so that #pragma and [SuppressMessage] apply). It travels only on the diagnostics pipeline;
+    /// the emitter sees the location-free <see cref="ModelSpec"/>.
+    /// </summary>
+    internal sealed record DiagnosticInfo(string Id, Location? Location, EquatableArray<string> Arguments)
     {
+        public static DiagnosticInfo Create(string id, Location? location, params string[] arguments)
+            => new DiagnosticInfo(id, location != null && location.IsInSource ? location : null, arguments.ToEquatableArray());
+
         public Diagnostic ToDiagnostic()
-            => Diagnostic.Create(Diagnostics.Descriptors.ById(Id), Location?.ToLocation(), Message);
-    }
-
-    internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
-    {
-        public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
-
-        public static LocationInfo? From(Location? location)
-            => location?.SourceTree is null ? null : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+            => Diagnostic.Create(Diagnostics.Descriptors.ById(Id), Location, Arguments.Select(a => (object)a).ToArray());
     }
 
     /// <summary>The parse result: a model to emit (when valid) and the diagnostics to report.</summary>

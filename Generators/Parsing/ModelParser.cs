@@ -26,7 +26,8 @@ namespace LinearDsl.Generators.Parsing
         readonly INamedTypeSymbol _type;
         readonly ClassDeclarationSyntax _syntax;
         readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
-        // Advice that does not block generation (reported alongside, after the errors).
+        // Diagnostics that do not block generation (reported alongside, after the errors): advice, and a duplicate
+        // [CausalLM] whose compiler error already stops the build.
         readonly List<DiagnosticInfo> _warnings = new List<DiagnosticInfo>();
 
         ModelParser(INamedTypeSymbol type, ClassDeclarationSyntax syntax)
@@ -41,28 +42,49 @@ namespace LinearDsl.Generators.Parsing
             if (!(context.TargetNode is ClassDeclarationSyntax syntax))
             {
                 var node = (TypeDeclarationSyntax)context.TargetNode;
-                var info = new DiagnosticInfo(Descriptors.UnsupportedClassId,
-                    $"'{type.Name}' is declared as {(node is RecordDeclarationSyntax ? "a record" : node is InterfaceDeclarationSyntax ? "an interface" : "a " + node.Keyword.ValueText)}; declare models as partial classes.",
-                    LocationInfo.From(node.Identifier.GetLocation()));
+                var info = DiagnosticInfo.Create(Descriptors.UnsupportedClassId, node.Identifier.GetLocation(), type.Name,
+                    "declared as " + (node is RecordDeclarationSyntax ? "a record" : node is InterfaceDeclarationSyntax ? "an interface" : "a " + node.Keyword.ValueText),
+                    "declare models as partial classes");
                 return new ParseResult(null, new[] { info }.ToEquatableArray());
             }
+            // [CausalLM] on two parts of a class (the compiler adds CS0579): the part with the first one generates the
+            // model once and reports the others; a target reached through another part adds nothing.
+            var all = type.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == "LinearDsl.CausalLMAttribute" && a.ApplicationSyntaxReference != null).ToList();
+            if (all.Count > 0 && !Declares(syntax, all[0])) return new ParseResult(null, default);
             var parser = new ModelParser(type, syntax);
-            var spec = parser.Read(context.Attributes.First(), cancellationToken);
+            foreach (var duplicate in all.Skip(1))
+            {
+                parser._warnings.Add(DiagnosticInfo.Create(Descriptors.ConflictingAttributesId,
+                    duplicate.ApplicationSyntaxReference!.GetSyntax(cancellationToken).GetLocation(), type.Name, "[CausalLM] on more than one part"));
+            }
+            var spec = parser.Read(all.Count > 0 ? all[0] : context.Attributes.First(), cancellationToken);
+            if (spec != null) spec = GeneratedNames.Apply(spec, type, syntax, context.SemanticModel, parser._diagnostics);
             return new ParseResult(parser._diagnostics.Count == 0 ? spec : null, parser._diagnostics.Concat(parser._warnings).ToEquatableArray());
         }
+
+        /// <summary>Whether this part of the class carries the attribute (the target is reached once per part).</summary>
+        static bool Declares(ClassDeclarationSyntax part, AttributeData attribute)
+            => attribute.ApplicationSyntaxReference is SyntaxReference reference
+                && reference.SyntaxTree == part.SyntaxTree && part.AttributeLists.Any(list => list.Span.Contains(reference.Span));
 
         ModelSpec? Read(AttributeData causalLm, CancellationToken cancellationToken)
         {
             if (!_syntax.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
             {
-                Report(Descriptors.NotPartialId, _syntax.Identifier.GetLocation(),
-                    $"'{_type.Name}' declares a model with [CausalLM] but is not partial; add the 'partial' modifier so that the generator can write the rest of the class.");
+                Report(Descriptors.NotPartialId, _syntax.Identifier.GetLocation(), _type.Name);
                 return null;
             }
             if (_type.ContainingType != null || _type.TypeParameters.Length > 0)
             {
                 Report(Descriptors.UnsupportedClassId, _syntax.Identifier.GetLocation(),
-                    $"'{_type.Name}' is {(_type.ContainingType != null ? "nested in another type" : "generic")}; declare models as non-generic top-level classes.");
+                    _type.Name, _type.ContainingType != null ? "nested in another type" : "generic", "declare models as non-generic top-level classes");
+                return null;
+            }
+            if (_type.IsFileLocal)
+            {
+                // The generated part lives in another file, where a file-local class is a different type.
+                Report(Descriptors.UnsupportedClassId, _syntax.Identifier.GetLocation(),
+                    _type.Name, "file-local (declared with 'file')", "the generator writes the model's members in another file, which cannot reach a file-local class, so remove 'file'");
                 return null;
             }
 
@@ -81,7 +103,7 @@ namespace LinearDsl.Generators.Parsing
 
             string normKind = norm != null && Name(norm) == "LayerNormAttribute" ? "LayerNorm" : "RmsNorm";
             double normEps = norm == null ? 1e-5 : Double(norm, "Eps", 1e-5);
-            if (!(normEps > 0) || double.IsInfinity(normEps)) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(norm!, "Eps"), $"{Name(norm!).Replace("Attribute", "")}.Eps is {Format(normEps)}; it must be positive and finite, or the norm divides by zero.");
+            if (!(normEps > 0) || double.IsInfinity(normEps)) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(norm!, "Eps"), $"{Name(norm!).Replace("Attribute", "")}.Eps is {Format(normEps)}", "it must be positive and finite, or the norm divides by zero");
 
             string positionKind = positions == null ? "Rotary" : Name(positions) switch
             {
@@ -90,24 +112,28 @@ namespace LinearDsl.Generators.Parsing
                 _ => "Rotary",
             };
             double theta = positions != null && positionKind == "Rotary" ? Double(positions, "Theta", 10000) : 10000;
-            if (!(theta > 1) || double.IsInfinity(theta)) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(positions!, "Theta"), $"Rotary.Theta is {Format(theta)}; it must be finite and greater than 1.");
+            if (!(theta > 1) || double.IsInfinity(theta)) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(positions!, "Theta"), $"Rotary.Theta is {Format(theta)}", "it must be finite and greater than 1");
 
             string mlpKind = mlp != null && Name(mlp) == "GeluMlpAttribute" ? "Gelu" : "SwiGlu";
             int hidden = mlp == null ? 0 : Int(mlp, "Hidden", 0);
-            if (hidden < 0) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(mlp!, "Hidden"), $"{Name(mlp!).Replace("Attribute", "")}.Hidden is {hidden}; it must be positive, or 0 for the default width.");
+            if (hidden < 0) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(mlp!, "Hidden"), $"{Name(mlp!).Replace("Attribute", "")}.Hidden is {hidden}", "it must be positive, or 0 for the default width");
             if (hidden == 0 && dim > 0)
             {
                 long width = mlpKind == "Gelu" ? 4L * dim : (8L * dim / 3 + 7) / 8 * 8;
-                if (width > int.MaxValue) Report(Descriptors.InvalidMixerNumberId, Location(causalLm), $"The default MLP width for Dim = {dim} is {width}, more than a tensor dimension can hold; give a smaller Dim or an explicit Hidden.");
+                if (width > int.MaxValue) Report(Descriptors.InvalidMixerNumberId, Location(causalLm), $"The default MLP width for Dim = {dim} is {width}, more than a tensor dimension can hold", "give a smaller Dim or an explicit Hidden");
                 else hidden = (int)width;
             }
 
-            var layerMixers = ResolveLayers(mixers, layers, dim, context, positionKind);
+            var sizes = new SizeLimits(Report);
+            bool unrollable = sizes.CheckLayers(layers, ArgumentLocation(causalLm, "Layers"));
+            var layerMixers = unrollable ? ResolveLayers(mixers, layers, dim, context, positionKind) : default;
+            sizes.CheckModel(vocab, dim, context, positionKind == "Learned", Location(causalLm));
+            sizes.CheckMlp(hidden, dim, mlp != null && IsSet(mlp, "Hidden") ? Location(mlp) : Location(causalLm));
             string? draftTarget = ReadDraft(attributes, vocab, dim, layers);
 
             if (_diagnostics.Count > 0) return null;
             return new ModelSpec(
-                _type.ContainingNamespace.IsGlobalNamespace ? "" : _type.ContainingNamespace.ToDisplayString(),
+                NamespaceName(_type.ContainingNamespace),
                 _type.Name,
                 vocab, dim, layers, context, tied, normKind, normEps, positionKind, theta, mlpKind, hidden,
                 layerMixers, draftTarget);
@@ -117,8 +143,7 @@ namespace LinearDsl.Generators.Parsing
         {
             if (mixers.Count == 0)
             {
-                Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(),
-                    $"'{_type.Name}' has no token mixer; add [LinearAttention(Heads = ...)] or [SoftmaxAttention(Heads = ...)].");
+                Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(), _type.Name);
                 return default;
             }
             var perLayer = new MixerDecl?[Math.Max(layers, 0)];
@@ -134,7 +159,7 @@ namespace LinearDsl.Generators.Parsing
                     if (fallback != null)
                     {
                         Report(Descriptors.LayerCoverageId, Location(attribute),
-                            $"'{_type.Name}' has two mixer attributes without Layers; give all but one of them the layers they apply to (for example Layers = new[] {{ 0 }}).");
+                            $"'{_type.Name}' has two mixer attributes without Layers", "give all but one of them the layers they apply to (for example Layers = new[] { 0 })");
                         continue;
                     }
                     fallback = attribute;
@@ -146,13 +171,13 @@ namespace LinearDsl.Generators.Parsing
                     if (layer < 0 || layer >= perLayer.Length)
                     {
                         Report(Descriptors.LayerCoverageId, ArgumentLocation(attribute, "Layers"),
-                            $"Layers lists layer {layer}, but the model has layers 0..{layers - 1}; use an index in that range.");
+                            $"Layers lists layer {layer}, but the model has layers 0..{layers - 1}", "use an index in that range");
                     }
                     else if (claimedBy[layer] != null)
                     {
                         Report(Descriptors.LayerCoverageId, ArgumentLocation(attribute, "Layers"), ReferenceEquals(claimedBy[layer], attribute)
-                            ? $"Layers lists layer {layer} twice; list each layer once."
-                            : $"Layer {layer} is listed by two mixer attributes; list each layer once.");
+                            ? $"Layers lists layer {layer} twice"
+                            : $"Layer {layer} is listed by two mixer attributes", "list each layer once");
                     }
                     else
                     {
@@ -166,14 +191,14 @@ namespace LinearDsl.Generators.Parsing
             if (fallback != null && uncovered.Count == 0 && perLayer.Length > 0)
             {
                 Report(Descriptors.LayerCoverageId, Location(fallback),
-                    $"This mixer attribute has no Layers, but every layer is already listed by another mixer, so it applies to none; remove it or list its layers.");
+                    "This mixer attribute has no Layers, but every layer is already listed by another mixer, so it applies to none", "remove it or list its layers");
             }
             if (uncovered.Count > 0)
             {
                 if (fallback == null)
                 {
                     Report(Descriptors.LayerCoverageId, _syntax.Identifier.GetLocation(),
-                        $"No mixer covers layer(s) {string.Join(", ", uncovered)}; list them in a mixer's Layers or add a mixer attribute without Layers for the rest.");
+                        $"No mixer covers layer(s) {string.Join(", ", uncovered)}", "list them in a mixer's Layers or add a mixer attribute without Layers for the rest");
                 }
                 else
                 {
@@ -200,36 +225,37 @@ namespace LinearDsl.Generators.Parsing
                 if (dim % DefaultHeadSize == 0) heads = dim / DefaultHeadSize;
                 else
                 {
-                    Report(Descriptors.InvalidMixerNumberId, Location(attribute), $"{prefix} gives no Heads and Dim = {dim} is not a multiple of {DefaultHeadSize} (the default head size); give Heads, a divisor of {dim}.");
+                    Report(Descriptors.InvalidMixerNumberId, Location(attribute), $"{prefix} gives no Heads and Dim = {dim} is not a multiple of {DefaultHeadSize} (the default head size)", $"give Heads, a divisor of {dim}");
                     return null;
                 }
             }
             if (heads <= 0)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "Heads"), $"{prefix}.Heads is {heads}; give a positive number of heads that divides Dim.");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "Heads"), $"{prefix}.Heads is {heads}", "give a positive number of heads that divides Dim");
                 valid = false;
             }
             else if (dim > 0 && dim % heads != 0)
             {
-                Report(Descriptors.HeadsDoNotDivideId, ArgumentLocation(attribute, "Heads"), $"{prefix}.Heads = {heads} does not divide Dim = {dim}; choose a divisor of {dim}.");
+                Report(Descriptors.HeadsDoNotDivideId, ArgumentLocation(attribute, "Heads"), prefix, Text(heads), Text(dim));
                 valid = false;
             }
             if (kvHeads < 0)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "KvHeads"), $"{prefix}.KvHeads is {kvHeads}; give a positive divisor of Heads, or 0 for as many as Heads.");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "KvHeads"), $"{prefix}.KvHeads is {kvHeads}", "give a positive divisor of Heads, or 0 for as many as Heads");
                 valid = false;
             }
             else if (kvHeads > 0 && heads > 0 && heads % kvHeads != 0)
             {
-                Report(Descriptors.KvHeadsDoNotDivideId, ArgumentLocation(attribute, "KvHeads"), $"{prefix}.KvHeads = {kvHeads} does not divide Heads = {heads}; choose a divisor of {heads}.");
+                Report(Descriptors.KvHeadsDoNotDivideId, ArgumentLocation(attribute, "KvHeads"), prefix, Text(kvHeads), Text(heads));
                 valid = false;
             }
             if (kvHeads == 0) kvHeads = heads;
             if (valid && positions == "Rotary" && (dim / heads) % 2 != 0)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "Heads"), $"The head size Dim / Heads = {dim / heads} is odd, but rotary positions rotate pairs of dimensions; choose Heads so that the head size is even, or use [LearnedPositions] or [NoPositions].");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "Heads"), $"The head size Dim / Heads = {dim / heads} is odd, but rotary positions rotate pairs of dimensions", "choose Heads so that the head size is even, or use [LearnedPositions] or [NoPositions]");
                 valid = false;
             }
+            if (valid && !new SizeLimits(Report).CheckMixer(prefix, heads, kvHeads, dim, Location(attribute))) valid = false;
             if (softmax)
                 return valid ? new MixerDecl("Softmax", heads, kvHeads, "", 0, false, 0, false, false, false, 0, 0, Bidirectional: Bool(attribute, "Bidirectional", false)) : null;
 
@@ -237,20 +263,21 @@ namespace LinearDsl.Generators.Parsing
             string[] maps = { "L2", "EluPlusOne", "Relu", "Performer", "Hedgehog", "T2R" };
             if (map < 0 || map >= maps.Length)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureMap"), $"LinearAttention.FeatureMap has the unknown value {map}; use a LinearFeatureMap member.");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureMap"), $"LinearAttention.FeatureMap has the unknown value {map}", "use a LinearFeatureMap member");
                 return null;
             }
             int featureDim = Int(attribute, "FeatureDim", 0);
             bool denominator = Bool(attribute, "Denominator", false);
             if (featureDim < 0)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureDim"), $"LinearAttention.FeatureDim is {featureDim}; give a positive width, or 0 for the head size.");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureDim"), $"LinearAttention.FeatureDim is {featureDim}", "give a positive width, or 0 for the head size");
                 valid = false;
             }
+            else if (featureDim > 0 && valid && !new SizeLimits(Report).CheckFeatures(featureDim, dim / heads, ArgumentLocation(attribute, "FeatureDim"))) valid = false;
             if ((map == 1 || map == 2) && IsSet(attribute, "FeatureDim"))
             {
                 Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "FeatureDim"),
-                    $"LinearAttention.FeatureDim does not apply to FeatureMap = {maps[map]} (an element-wise map keeps the head size); remove it, or use Performer, Hedgehog or T2R.");
+                    $"LinearAttention.FeatureDim does not apply to FeatureMap = {maps[map]} (an element-wise map keeps the head size)", "remove it, or use Performer, Hedgehog or T2R");
                 valid = false;
             }
             if (map != 0)
@@ -260,7 +287,7 @@ namespace LinearDsl.Generators.Parsing
                     if (IsSet(attribute, option))
                     {
                         Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, option),
-                            $"LinearAttention.{option} belongs to the augmented form (FeatureMap = L2), not to FeatureMap = {maps[map]}; remove it or use the L2 map.");
+                            $"LinearAttention.{option} belongs to the augmented form (FeatureMap = L2), not to FeatureMap = {maps[map]}", "remove it or use the L2 map");
                         valid = false;
                     }
                 }
@@ -270,13 +297,13 @@ namespace LinearDsl.Generators.Parsing
             if (denominator)
             {
                 Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "Denominator"),
-                    "LinearAttention.Denominator does not apply to FeatureMap = L2: q^ . k^ can be zero or negative, so dividing by it is unsafe; remove Denominator or choose a positive feature map (EluPlusOne, Performer, ...).");
+                    "LinearAttention.Denominator does not apply to FeatureMap = L2: q^ . k^ can be zero or negative, so dividing by it is unsafe", "remove Denominator or choose a positive feature map (EluPlusOne, Performer, ...)");
                 valid = false;
             }
             if (IsSet(attribute, "FeatureDim"))
             {
                 Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "FeatureDim"),
-                    "LinearAttention.FeatureDim does not apply to FeatureMap = L2 (its features are the head itself); remove it.");
+                    "LinearAttention.FeatureDim does not apply to FeatureMap = L2 (its features are the head itself)", "remove it");
                 valid = false;
             }
             bool local = Bool(attribute, "Local", true), global = Bool(attribute, "Global", true), conv = Bool(attribute, "DWConv", true);
@@ -284,25 +311,26 @@ namespace LinearDsl.Generators.Parsing
             double alpha = Double(attribute, "AlphaInit", 0);
             if (!local && !global && !conv)
             {
-                Report(Descriptors.InvalidMixerNumberId, Location(attribute), "LinearAttention has Local, Global and DWConv all off, so it would output zeros; turn at least one on.");
+                Report(Descriptors.InvalidMixerNumberId, Location(attribute), "LinearAttention has Local, Global and DWConv all off, so it would output zeros", "turn at least one on");
                 valid = false;
             }
             if (conv && taps < 1)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvTaps"), $"LinearAttention.ConvTaps is {taps}; the causal conv needs at least 1 tap (the current token).");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvTaps"), $"LinearAttention.ConvTaps is {taps}", "the causal conv needs at least 1 tap (the current token)");
                 valid = false;
             }
             if (double.IsNaN(alpha) || double.IsInfinity(alpha))
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "AlphaInit"), $"LinearAttention.AlphaInit is {Format(alpha)}; give a finite number.");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "AlphaInit"), $"LinearAttention.AlphaInit is {Format(alpha)}", "give a finite number");
                 valid = false;
             }
             int padding = Int(attribute, "ConvPadding", 0);
             if (padding < 0 || padding >= ConvPaddings.Length)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvPadding"), $"LinearAttention.ConvPadding is {padding}, not a ConvPadding value; use ConvPadding.Causal (the default).");
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvPadding"), $"LinearAttention.ConvPadding is {padding}, not a ConvPadding value", "use ConvPadding.Causal (the default)");
                 valid = false;
             }
+            if (conv && valid && !new SizeLimits(Report).CheckConv(taps, (long)kvHeads * (dim / heads), ArgumentLocation(attribute, "ConvTaps"))) valid = false;
             int groupSize = ResolveGroupSize(attribute, context);
             if (groupSize <= 0) valid = false;
             if (!valid) return null;
@@ -321,13 +349,22 @@ namespace LinearDsl.Generators.Parsing
             if (groups != 0 && size != 0)
             {
                 Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "GroupSize"),
-                    $"LinearAttention sets both Groups = {groups} and GroupSize = {size}; keep one (Groups counts groups per context window, GroupSize counts tokens per group).");
+                    $"LinearAttention sets both Groups = {groups} and GroupSize = {size}", "keep one (Groups counts groups per context window, GroupSize counts tokens per group)");
                 return 0;
+            }
+            foreach (var name in new[] { "Groups", "GroupSize" })
+            {
+                // 0 is the attribute's "not set", but written out it is a request for no groups.
+                if (IsSet(attribute, name) && Int(attribute, name, -1) == 0)
+                {
+                    Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, name), $"LinearAttention.{name} is 0", $"{name} must be positive; omit it to use the default");
+                    return 0;
+                }
             }
             if (groups < 0 || size < 0)
             {
                 string name = groups < 0 ? "Groups" : "GroupSize";
-                Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, name), $"LinearAttention.{name} is {(groups < 0 ? groups : size)}; it must be positive.");
+                Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, name), $"LinearAttention.{name} is {(groups < 0 ? groups : size)}", "it must be positive");
                 return 0;
             }
             if (context <= 0) return 0;
@@ -336,7 +373,7 @@ namespace LinearDsl.Generators.Parsing
                 if (groups > context || context % groups != 0)
                 {
                     Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "Groups"),
-                        $"LinearAttention.Groups = {groups} does not divide ContextLength = {context}; choose a divisor of {context} or give GroupSize instead.");
+                        $"LinearAttention.Groups = {groups} does not divide ContextLength = {context}", $"choose a divisor of {context} or give GroupSize instead");
                     return 0;
                 }
                 return context / groups;
@@ -346,7 +383,7 @@ namespace LinearDsl.Generators.Parsing
                 if (size > context)
                 {
                     Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "GroupSize"),
-                        $"LinearAttention.GroupSize = {size} is larger than ContextLength = {context}; choose at most {context} tokens.");
+                        $"LinearAttention.GroupSize = {size} is larger than ContextLength = {context}", $"choose at most {context} tokens");
                     return 0;
                 }
                 return size;
@@ -362,13 +399,13 @@ namespace LinearDsl.Generators.Parsing
             var targetModel = target?.GetAttributes().FirstOrDefault(a => IsOurs(a) && Name(a) == "CausalLMAttribute");
             if (target == null || targetModel == null)
             {
-                Report(Descriptors.InvalidDraftId, Location(draft), $"DraftFor names {(target == null ? "no type" : $"'{target.Name}'")}, which is not a model declared with [CausalLM]; name the target model's class.");
+                Report(Descriptors.InvalidDraftId, Location(draft), $"DraftFor names {(target == null ? "no type" : $"'{target.Name}'")}, which is not a model declared with [CausalLM]", "name the target model's class");
                 return null;
             }
             int targetVocab = Int(targetModel, "VocabSize", 0);
             if (vocab > 0 && targetVocab != vocab)
             {
-                Report(Descriptors.InvalidDraftId, Location(draft), $"'{_type.Name}' has VocabSize = {vocab} but its target '{target.Name}' has VocabSize = {targetVocab}; a draft must share its target's vocabulary.");
+                Report(Descriptors.InvalidDraftId, Location(draft), $"'{_type.Name}' has VocabSize = {vocab} but its target '{target.Name}' has VocabSize = {targetVocab}", "a draft must share its target's vocabulary");
                 return null;
             }
             // Per-token cost of the layers grows with Layers x Dim^2 (projections and MLP); a draft that is not
@@ -376,9 +413,7 @@ namespace LinearDsl.Generators.Parsing
             long draftCost = (long)layers * dim * dim, targetCost = (long)Int(targetModel, "Layers", 0) * Int(targetModel, "Dim", 0) * Int(targetModel, "Dim", 0);
             if (draftCost > 0 && targetCost > 0 && draftCost >= targetCost)
             {
-                _warnings.Add(new DiagnosticInfo(Descriptors.DraftNotCheaperId,
-                    $"'{_type.Name}' (Layers x Dim^2 = {draftCost}) is not cheaper than its target '{target.Name}' ({targetCost}); speculative decoding only pays off with a draft that costs a fraction of the target: use fewer layers or a smaller Dim.",
-                    LocationInfo.From(Location(draft))));
+                _warnings.Add(DiagnosticInfo.Create(Descriptors.DraftNotCheaperId, Location(draft), _type.Name, Text(draftCost), target.Name, Text(targetCost)));
             }
             return target.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         }
@@ -389,7 +424,7 @@ namespace LinearDsl.Generators.Parsing
             if (value <= 0)
             {
                 Report(Descriptors.InvalidModelNumberId, IsSet(attribute, name) ? ArgumentLocation(attribute, name) : Location(attribute),
-                    IsSet(attribute, name) ? $"CausalLM.{name} is {value}; it must be positive." : $"CausalLM.{name} is missing; give a positive value, e.g. [CausalLM({name} = ...)].");
+                    name, IsSet(attribute, name) ? Text(value) : "missing", IsSet(attribute, name) ? "it must be positive" : $"give a positive value, e.g. [CausalLM({name} = ...)]");
             }
             return value;
         }
@@ -400,9 +435,17 @@ namespace LinearDsl.Generators.Parsing
             if (found.Count > 1)
             {
                 Report(Descriptors.ConflictingAttributesId, Location(found[1]),
-                    $"'{_type.Name}' has both [{Name(found[0]).Replace("Attribute", "")}] and [{Name(found[1]).Replace("Attribute", "")}]; keep one of them.");
+                    _type.Name, $"both [{Name(found[0]).Replace("Attribute", "")}] and [{Name(found[1]).Replace("Attribute", "")}]");
             }
             return found.FirstOrDefault();
+        }
+
+        /// <summary>The namespace's names, unescaped ("class.int" for <c>namespace @class.@int</c>); the emitter escapes them.</summary>
+        static string NamespaceName(INamespaceSymbol? ns)
+        {
+            var names = new List<string>();
+            for (; ns != null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace) names.Insert(0, ns.Name);
+            return string.Join(".", names);
         }
 
         static bool IsOurs(AttributeData attribute) => attribute.AttributeClass?.ContainingNamespace?.ToDisplayString() == Namespace;
@@ -448,7 +491,9 @@ namespace LinearDsl.Generators.Parsing
             return Location(attribute);
         }
 
-        void Report(string id, Location location, string message)
-            => _diagnostics.Add(new DiagnosticInfo(id, message, LocationInfo.From(location)));
+        static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+        void Report(string id, Location location, params string[] arguments)
+            => _diagnostics.Add(DiagnosticInfo.Create(id, location, arguments));
     }
 }

@@ -31,8 +31,8 @@ public sealed class GeneratorAsAnalyzer : DiagnosticAnalyzer
             var driver = CSharpGeneratorDriver.Create(new ModelGenerator()).RunGenerators(c.SemanticModel.Compilation, c.CancellationToken);
             foreach (var diagnostic in driver.GetRunResult().Diagnostics)
             {
-                // The generator stores locations as values (file path and span), so they come back as external-file
-                // locations; map them onto the tree, as an IDE does by path.
+                // The driver's diagnostics are located in the trees of the compilation it ran on; relay those of
+                // this tree only.
                 var descriptor = SupportedDiagnostics.FirstOrDefault(d => d.Id == diagnostic.Id);
                 if (descriptor is null || diagnostic.Location.GetLineSpan().Path != c.SemanticModel.SyntaxTree.FilePath) continue;
                 c.ReportDiagnostic(Diagnostic.Create(descriptor, Location.Create(c.SemanticModel.SyntaxTree, diagnostic.Location.SourceSpan), diagnostic.GetMessage()));

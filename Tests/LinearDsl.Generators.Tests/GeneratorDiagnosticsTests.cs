@@ -24,6 +24,8 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(Heads = 2, ConvTaps = 0)]\npublic partial class M;", "ConvTaps = 0", Model + "[LinearAttention(Heads = 2, ConvTaps = 1)]\npublic partial class M;" },
         { Descriptors.UnsupportedClassId, "public partial class Outer\n{\n" + Model + "[LinearAttention(Heads = 2)]\npublic partial class M { }\n}", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
         { Descriptors.InvalidDraftId, Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(string))]\npublic partial class M;", "DraftFor(typeof(string))", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;\n" + SmallDraft + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(M))]\npublic partial class D;" },
+        { Descriptors.GeneratedNameTakenId, Model + "[LinearAttention(Heads = 2)]\npublic partial class M { public static int DecodeProgram => 0; }", "DecodeProgram", Model + "[LinearAttention(Heads = 2)]\npublic partial class M { public static int Program => 0; }" },
+        { Descriptors.TooLargeId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1073741824)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "SwiGlu(Hidden = 1073741824)", "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1024)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
     };
 
     [Theory]
@@ -54,6 +56,9 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.LayerCoverageId, Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0, 1 })]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "LinearAttention(Heads = 2)", Model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 0, 1 })]\npublic partial class M;" },
         { Descriptors.GroupSettingsId, Model + "[LinearAttention(Heads = 2, Groups = 4, GroupSize = 16)]\npublic partial class M;", "GroupSize = 16", Model + "[LinearAttention(Heads = 2, GroupSize = 16)]\npublic partial class M;" },
         { Descriptors.GroupSettingsId, Model + "[LinearAttention(Heads = 2, GroupSize = 65)]\npublic partial class M;", "GroupSize = 65", Model + "[LinearAttention(Heads = 2, GroupSize = 64)]\npublic partial class M;" },
+        { Descriptors.GroupSettingsId, Model + "[LinearAttention(Heads = 2, Groups = 0)]\npublic partial class M;", "Groups = 0", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.GroupSettingsId, Model + "[LinearAttention(Heads = 2, GroupSize = 0)]\npublic partial class M;", "GroupSize = 0", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.UnsupportedClassId, Model + "[LinearAttention(Heads = 2)]\nfile partial class M;", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
         { Descriptors.OptionNotForFeatureMapId, Model + "[LinearAttention(Heads = 2, Denominator = true)]\npublic partial class M;", "Denominator = true", Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne, Denominator = true)]\npublic partial class M;" },
         { Descriptors.OptionNotForFeatureMapId, Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, FeatureDim = 4)]\npublic partial class M;", "FeatureDim = 4", Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.T2R, FeatureDim = 4)]\npublic partial class M;" },
         { Descriptors.OptionNotForFeatureMapId, Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, ConvPadding = ConvPadding.Causal)]\npublic partial class M;", "ConvPadding = ConvPadding.Causal", Model + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu)]\npublic partial class M;" },
@@ -77,8 +82,8 @@ public sealed class GeneratorDiagnosticsTests
         // LDSL1099 reports a bug of the generator itself; no declaration should reach it (the fuzz tests check that).
         var ids = typeof(Descriptors).GetFields().Where(f => f.Name.EndsWith("Id") && f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)
             .Where(id => id != Descriptors.InternalErrorId);
-        // LDSL1013 is a warning (the model is still generated); it has its own test below.
-        ids.Should().BeEquivalentTo(Cases.Select(c => (string)c[0]).Append(Descriptors.DraftNotCheaperId));
+        // LDSL1013 and LDSL1016 are warnings (LDSL1013's model is still generated); they have their own tests below.
+        ids.Should().BeEquivalentTo(Cases.Select(c => (string)c[0]).Append(Descriptors.DraftNotCheaperId).Append(Descriptors.AttributeWithoutModelId));
     }
 
     [Fact]
@@ -94,6 +99,25 @@ public sealed class GeneratorDiagnosticsTests
 
         var (cheaper, _) = GeneratorHarness.Run(Header + target + "[CausalLM(VocabSize = 32, Dim = 8, Layers = 1, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class D;");
         cheaper.Diagnostics.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("[LinearAttention(Heads = 2)]", "LinearAttention")]
+    [InlineData("[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]", "SoftmaxAttention")]
+    [InlineData("[RmsNorm(Eps = 1e-6)]", "RmsNorm")]
+    public void A_model_attribute_without_CausalLM_is_warned_about(string attribute, string name)
+    {
+        var source = Header + attribute + "\npublic partial class M;";
+        var (run, _) = GeneratorHarness.Run(source);
+        var warning = run.Diagnostics.Should().ContainSingle().Subject;
+        warning.Id.Should().Be(Descriptors.AttributeWithoutModelId);
+        warning.Severity.Should().Be(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning);
+        source.Substring(warning.Location.SourceSpan.Start, warning.Location.SourceSpan.Length).Should().Be(attribute.Trim('[', ']'));
+        warning.GetMessage().Should().Be($"[{name}] on 'M' is ignored: 'M' has no [CausalLM]; add [CausalLM(...)] to declare a model, or remove [{name}].");
+
+        // [CausalLM] on another part of the class counts.
+        var (declared, _) = GeneratorHarness.Run(Header + attribute + "\npublic partial class M;\n" + Model + "[LinearAttention(Heads = 2)]\npublic partial class M;");
+        declared.Diagnostics.Should().NotContain(d => d.Id == Descriptors.AttributeWithoutModelId);
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+using System.Linq;
+using LinearDsl.Generators.Diagnostics;
+using LinearDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LinearDsl.Generators.Parsing
+{
+    /// <summary>
+    /// The names the generator writes into a model class. The public members (Config, Create, Save, Load,
+    /// DecodeProgram, DraftTarget) are the model's API: a class or user member that takes one is reported (LDSL1014).
+    /// The private helpers (the nested program type, the module initializer) move to a free name instead.
+    /// </summary>
+    internal static class GeneratedNames
+    {
+        // A user method with another parameter list is an overload, not a conflict (types as FullyQualifiedFormat shows them).
+        static readonly Dictionary<string, string[]?> PublicMembers = new Dictionary<string, string[]?>
+        {
+            ["Config"] = null,
+            ["DecodeProgram"] = null,
+            ["Create"] = new[] { "ulong", "global::TorchSharp.torch.ScalarType", "global::TorchSharp.torch.Device" },
+            ["Save"] = new[] { "global::LinearDsl.Runtime.Modeling.CausalLanguageModel", "string" },
+            ["Load"] = new[] { "string", "global::TorchSharp.torch.ScalarType?", "global::TorchSharp.torch.Device" },
+        };
+
+        public static ModelSpec Apply(ModelSpec spec, INamedTypeSymbol type, ClassDeclarationSyntax syntax, SemanticModel model, List<DiagnosticInfo> diagnostics)
+        {
+            var names = PublicMembers.Keys.ToList();
+            if (spec.DraftTarget != null) names.Add("DraftTarget");
+            foreach (var name in names)
+            {
+                if (type.Name == name)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameTakenId, syntax.Identifier.GetLocation(),
+                        $"The model class is named '{name}'", name, "rename the class"));
+                    continue;
+                }
+                var taken = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared && Conflicts(m, name));
+                if (taken != null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameTakenId, taken.Locations.FirstOrDefault(l => l.IsInSource) ?? syntax.Identifier.GetLocation(),
+                        $"'{type.Name}' declares its own '{name}'", name, "rename or remove yours"));
+                }
+            }
+            return spec with
+            {
+                ProgramType = Free(type, "GeneratedDecodeProgram"),
+                RegisterMethod = Free(type, "RegisterDecodeProgram"),
+                // A type named 'var' in scope turns 'var x = ...' into a declaration of that type.
+                VarIsAType = type.GetTypeMembers("var").Any() || model.LookupNamespacesAndTypes(syntax.Identifier.SpanStart, null, "var").Any(),
+            };
+        }
+
+        static bool Conflicts(ISymbol member, string name)
+        {
+            var parameters = PublicMembers.TryGetValue(name, out var list) ? list : null;
+            if (parameters == null || !(member is IMethodSymbol method)) return true;
+            return method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).SequenceEqual(parameters);
+        }
+
+        /// <summary>The name itself, or the name with the first number that neither the class nor its members use.</summary>
+        static string Free(INamedTypeSymbol type, string name)
+        {
+            var used = new HashSet<string>(type.GetMembers().Select(m => m.Name)) { type.Name };
+            string candidate = name;
+            for (int i = 1; used.Contains(candidate); i++) candidate = name + i;
+            return candidate;
+        }
+    }
+}
