@@ -27,7 +27,7 @@ public sealed class LinearizeCommand(CliEnvironment environment) : Command<Linea
         bool ours = IsLinearDslCheckpoint(settings.Source);
         using var linear = Spinner.Run(console, $"Linearizing {settings.Source}", _ =>
         {
-            if (!ours) return Linearizer.Linearize(settings.Source, options);
+            if (!ours) return Linearizer.LinearizeFolder(settings.Source, options);
             using var softmax = Checkpoint.Load(settings.Source);
             return Linearizer.Linearize(softmax, options);
         });

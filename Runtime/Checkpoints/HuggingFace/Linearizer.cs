@@ -35,7 +35,7 @@ public static class Linearizer
     }
 
     /// <summary>Loads a local Hugging Face LLaMA or GPT-2 folder (<see cref="HuggingFaceCheckpoint.Load"/>) and linearizes it.</summary>
-    public static CausalLanguageModel Linearize(string huggingFaceFolder, LinearizeOptions? options = null, ScalarType? dtype = null, Device? device = null)
+    public static CausalLanguageModel LinearizeFolder(string huggingFaceFolder, LinearizeOptions? options = null, ScalarType? dtype = null, Device? device = null)
     {
         using var softmax = HuggingFaceCheckpoint.Load(huggingFaceFolder, dtype, device);
         return Linearize(softmax, options);

@@ -107,7 +107,7 @@ public sealed class LinearizeTests : HfTempFolder
         using var scope = NewDisposeScope();
         using var softmax = LoadSoftmax("llama");
         using var fromModel = Linearizer.Linearize(softmax, Options);
-        using var fromFolder = Linearizer.Linearize(Folder("llama"), Options, ScalarType.Float64);
+        using var fromFolder = Linearizer.LinearizeFolder(Folder("llama"), Options, ScalarType.Float64);
         fromFolder.Config.Should().Be(fromModel.Config);
         var tokens = ModelCatalog.Tokens(batch: 1, time: 10);
         ModelForms.BitIdentical(fromFolder.Forward(tokens), fromModel.Forward(tokens)).Should().BeTrue();
