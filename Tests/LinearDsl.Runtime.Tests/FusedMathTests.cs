@@ -130,7 +130,9 @@ public sealed class FusedMathTests
         FusedIsa.Selected.Should().Be(Vector512.IsHardwareAccelerated ? VectorWidth.W512
             : Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported ? VectorWidth.W256
             : Vector128.IsHardwareAccelerated ? VectorWidth.W128 : VectorWidth.Scalar);
-        FusedIsa.Description.Should().Contain(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString());
+        FusedIsa.Description.Should().Contain(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString())
+            .And.EndWith(FusedIsa.Selected == VectorWidth.Scalar ? "-> scalar" : $"-> {(int)FusedIsa.Selected}");
+        LinearDsl.Runtime.Diagnostics.RunInfo.Isa.Should().Be(FusedIsa.Description, "benchmark rows record the width the kernels run at");
         // Summation orders differ between widths, so float32 results differ in their last bits when the switch works.
         var random = new Random(3);
         float[] x = Single(Values(random, 5 * 96, -0.5)), weight = Single(Values(random, 96 * 8, -0.5));
