@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LinearDsl.Runtime.Diagnostics;
 
 namespace LinearDsl.Benchmarks;
 
@@ -14,6 +15,7 @@ public sealed record Measurement
     [JsonPropertyName("samples")] public int Samples { get; init; }
     [JsonPropertyName("threads")] public int Threads { get; init; }
     [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("isa")] public string Isa { get; init; } = RunInfo.Isa;
     [JsonPropertyName("commit")] public required string Commit { get; init; }
 }
 
@@ -26,5 +28,6 @@ public sealed record TargetCheck
     [JsonPropertyName("limit")] public double Limit { get; init; }
     [JsonPropertyName("met")] public bool Met { get; init; }
     [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("isa")] public string Isa { get; init; } = RunInfo.Isa;
     [JsonPropertyName("commit")] public required string Commit { get; init; }
 }

@@ -1,7 +1,7 @@
-using LinearDsl.Runtime.Diagnostics;
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Decoding;
+using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
 using static TorchSharp.torch;
@@ -23,6 +23,7 @@ public sealed record SpeculativeMeasurement
     [JsonPropertyName("tokens")] public int Tokens { get; init; }
     [JsonPropertyName("repeats")] public int Repeats { get; init; }
     [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("isa")] public string Isa { get; init; } = RunInfo.Isa;
     [JsonPropertyName("commit")] public required string Commit { get; init; }
 }
 

@@ -73,8 +73,6 @@ public static class Checkpoint
         {
             LoadWeights(model, weightsPath, header);
             if (device is not null) model.to(device);
-            // A declared architecture runs its generated decode step (when its assembly is loaded).
-            model.UseDecodeProgram(Fused.DecodePrograms.Find(config));
         }
         catch
         {

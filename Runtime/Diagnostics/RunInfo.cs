@@ -9,6 +9,12 @@ public static class RunInfo
     /// <summary>CPU model, core count and operating system.</summary>
     public static string Machine { get; } = DescribeMachine();
 
+    /// <summary>
+    /// The instruction sets the fused decode kernels run on: architecture, the vector extensions the CPU has and the
+    /// width selected, e.g. "X64 avx512f avx2 fma sse3 -> 512" (<see cref="Fused.FusedIsa"/>).
+    /// </summary>
+    public static string Isa => Fused.FusedIsa.Description;
+
     /// <summary>Short hash of the checkout being run, or "unknown".</summary>
     public static string Commit { get; } = GitCommit();
 

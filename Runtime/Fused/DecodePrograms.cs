@@ -4,9 +4,10 @@ using LinearDsl.Runtime.Modeling;
 namespace LinearDsl.Runtime.Fused;
 
 /// <summary>
-/// The generated decode programs known to this process, so that a checkpoint loaded by its config alone
-/// (<see cref="Checkpoints.Checkpoint.Load"/>) still runs the straight-line code of its declared architecture. Each
-/// declared model registers its program when its assembly loads.
+/// The decode programs known to this process: the generated ones, which each declared model registers when its
+/// assembly loads, and for every other architecture a <see cref="ConfigDecodeProgram"/> built from the config, so
+/// that any model built from a config (<see cref="ModelFactory.Create"/>, <see cref="Checkpoints.Checkpoint.Load"/>,
+/// imports) decodes fused.
 /// </summary>
 public static class DecodePrograms
 {
@@ -21,4 +22,11 @@ public static class DecodePrograms
 
     /// <summary>The program generated for the architecture <paramref name="config"/>, or null when none is registered.</summary>
     public static FusedDecodeProgram? Find(ModelConfig? config) => Registered.FirstOrDefault(p => p.Fits(config));
+
+    /// <summary>The program for <paramref name="config"/>: the generated one when registered, else one built from the config.</summary>
+    public static FusedDecodeProgram For(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Find(config) ?? new ConfigDecodeProgram(config);
+    }
 }

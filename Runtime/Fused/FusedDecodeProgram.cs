@@ -7,12 +7,12 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Fused;
 
 /// <summary>
-/// The decoding forms of one architecture as straight-line code over CPU memory: every layer's norm, projections,
-/// mixer and MLP in declaration order, with the sizes written in and no branching on the configuration. The
-/// source generator writes one per declared model (<c>DecodeProgram</c>); <see cref="CausalLanguageModel.Step"/>
-/// and <see cref="CausalLanguageModel.Verify"/> run it, when one is attached, for float32 and float64 models on
-/// the CPU, and the composed modules elsewhere (GPU, half precision). It computes the same function as the
-/// composed modules, in a different summation order.
+/// The decoding forms of one architecture over CPU memory: every layer's norm, projections, mixer and MLP in order,
+/// through the managed kernels of <see cref="FusedFrame{T}"/>. The source generator writes one per declared model
+/// (<c>DecodeProgram</c>, sizes written in); <see cref="ConfigDecodeProgram"/> reads any config at run time.
+/// <see cref="CausalLanguageModel.Step"/> and <see cref="CausalLanguageModel.Verify"/> run it, when one is attached,
+/// for float32 and float64 models on the CPU, and the composed modules elsewhere (GPU, half precision). It computes
+/// the same function as the composed modules, in a different summation order.
 /// </summary>
 public abstract class FusedDecodeProgram
 {

@@ -15,7 +15,8 @@ public static class FusedMath
     /// <summary>
     /// y = x W^T (+ bias) for <paramref name="rows"/> tokens, or y += x W^T with <paramref name="accumulate"/>.
     /// W is [outputs, inputs] row-major, as nn.Linear stores it. Four weight rows are read per pass over x, and every
-    /// token is served while they sit in L1, so a block of candidates costs little more memory traffic than one token.
+    /// token is served while they sit in L1, so a block of candidates costs little more memory traffic than one token
+    /// (register-blocked at the width <see cref="FusedIsa"/> selected).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Linear<T>(int rows, ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, bool accumulate)
@@ -24,38 +25,7 @@ public static class FusedMath
         int inputs = x.Length / rows, outputs = y.Length / rows;
         if (weight.Length != inputs * outputs)
             throw new ArgumentException($"A [{outputs}, {inputs}] projection needs {inputs * outputs} weights, got {weight.Length}.", nameof(weight));
-        if (typeof(T) == typeof(float) && FusedLinearF32.Applies(inputs))
-        {
-            FusedLinearF32.Linear(rows, Cast(x), Cast(weight), Cast(bias), MemoryMarshal.Cast<T, float>(y), accumulate);
-            return;
-        }
-        int r = 0;
-        for (; r + 4 <= outputs; r += 4)
-        {
-            var w0 = weight.Slice(r * inputs, inputs);
-            var w1 = weight.Slice((r + 1) * inputs, inputs);
-            var w2 = weight.Slice((r + 2) * inputs, inputs);
-            var w3 = weight.Slice((r + 3) * inputs, inputs);
-            for (int t = 0; t < rows; t++)
-            {
-                var (s0, s1, s2, s3) = Dot4(x.Slice(t * inputs, inputs), w0, w1, w2, w3);
-                var yt = y.Slice(t * outputs + r, 4);
-                if (!bias.IsEmpty) { s0 += bias[r]; s1 += bias[r + 1]; s2 += bias[r + 2]; s3 += bias[r + 3]; }
-                if (accumulate) { yt[0] += s0; yt[1] += s1; yt[2] += s2; yt[3] += s3; }
-                else { yt[0] = s0; yt[1] = s1; yt[2] = s2; yt[3] = s3; }
-            }
-        }
-        for (; r < outputs; r++)
-        {
-            var wr = weight.Slice(r * inputs, inputs);
-            for (int t = 0; t < rows; t++)
-            {
-                T s = Dot(x.Slice(t * inputs, inputs), wr);
-                if (!bias.IsEmpty) s += bias[r];
-                if (accumulate) y[t * outputs + r] += s;
-                else y[t * outputs + r] = s;
-            }
-        }
+        SimdKernels.Linear(rows, x, weight, bias, y, accumulate);
     }
 
     /// <summary>
@@ -69,22 +39,7 @@ public static class FusedMath
         int n = weights.Length, d = y.Length;
         if (rows.Length < n * d)
             throw new ArgumentException($"{n} rows of {d} need {n * d} values, got {rows.Length}.", nameof(rows));
-        if (typeof(T) == typeof(float) && FusedLinearF32.Supported)
-        {
-            FusedLinearF32.AddWeightedRows(Cast(weights), Cast(rows), MemoryMarshal.Cast<T, float>(y));
-            return;
-        }
-        var vy = MemoryMarshal.Cast<T, Vector<T>>(y);
-        int tail = vy.Length * Vector<T>.Count;
-        for (int i = 0; i < n; i++)
-        {
-            T w = weights[i];
-            var row = rows.Slice(i * d, d);
-            var vr = MemoryMarshal.Cast<T, Vector<T>>(row);
-            var scale = new Vector<T>(w);
-            for (int c = 0; c < vy.Length; c++) vy[c] += scale * vr[c];
-            for (int c = tail; c < d; c++) y[c] += w * row[c];
-        }
+        SimdKernels.AddWeightedRows(weights, rows, y);
     }
 
     /// <summary>y = x / sqrt(mean(x^2) + eps) * weight for each of <paramref name="rows"/> tokens (RMSNorm).</summary>
@@ -145,55 +100,7 @@ public static class FusedMath
         }
     }
 
-    static ReadOnlySpan<float> Cast<T>(ReadOnlySpan<T> span) where T : unmanaged => MemoryMarshal.Cast<T, float>(span);
-
     /// <summary>Sum of a[i] b[i].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var va = MemoryMarshal.Cast<T, Vector<T>>(a);
-        var vb = MemoryMarshal.Cast<T, Vector<T>>(b.Slice(0, a.Length));
-        var acc0 = Vector<T>.Zero;
-        var acc1 = Vector<T>.Zero;
-        int i = 0;
-        for (; i + 1 < va.Length; i += 2)
-        {
-            acc0 += va[i] * vb[i];
-            acc1 += va[i + 1] * vb[i + 1];
-        }
-        if (i < va.Length) acc0 += va[i] * vb[i];
-        T sum = Vector.Sum(acc0 + acc1);
-        for (int j = va.Length * Vector<T>.Count; j < a.Length; j++) sum += a[j] * b[j];
-        return sum;
-    }
-
-    /// <summary>x against four weight rows in one pass (x is loaded once per four products).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static (T, T, T, T) Dot4<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w0, ReadOnlySpan<T> w1, ReadOnlySpan<T> w2, ReadOnlySpan<T> w3)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var vx = MemoryMarshal.Cast<T, Vector<T>>(x);
-        var v0 = MemoryMarshal.Cast<T, Vector<T>>(w0);
-        var v1 = MemoryMarshal.Cast<T, Vector<T>>(w1);
-        var v2 = MemoryMarshal.Cast<T, Vector<T>>(w2);
-        var v3 = MemoryMarshal.Cast<T, Vector<T>>(w3);
-        Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
-        for (int i = 0; i < vx.Length; i++)
-        {
-            var xi = vx[i];
-            a0 += v0[i] * xi;
-            a1 += v1[i] * xi;
-            a2 += v2[i] * xi;
-            a3 += v3[i] * xi;
-        }
-        T s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
-        for (int j = vx.Length * Vector<T>.Count; j < x.Length; j++)
-        {
-            s0 += w0[j] * x[j];
-            s1 += w1[j] * x[j];
-            s2 += w2[j] * x[j];
-            s3 += w3[j] * x[j];
-        }
-        return (s0, s1, s2, s3);
-    }
+    public static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> => SimdKernels.Dot(a, b);
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using LinearDsl.Runtime.Fused;
 using LinearDsl.Runtime.Positional;
 using TorchSharp;
@@ -447,66 +446,21 @@ internal static class AugmentedDecodeKernel
         FusedMath.AddWeightedRows<T>(scaled, sums, result);
     }
 
-    // The vector helpers below are inlined into the kernels: a head has only a few vectors (d = 64 is 4 of them in
-    // float32 on AVX-512, which Dot and Axpy use directly), so a call per helper would cost as much as its arithmetic.
+    // The vector helpers below are inlined into the kernels at the width FusedIsa selected: a head has only a few
+    // vectors (d = 64 is 4 of them in float32 on AVX-512), so a call per helper would cost as much as its arithmetic.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated && a.Length % 16 == 0)
-        {
-            var wa = MemoryMarshal.Cast<T, Vector512<float>>(a);
-            var wb = MemoryMarshal.Cast<T, Vector512<float>>(b.Slice(0, a.Length));
-            var wide = Vector512<float>.Zero;
-            for (int i = 0; i < wa.Length; i++) wide = Vector512.FusedMultiplyAdd(wa[i], wb[i], wide);
-            return T.CreateTruncating(Vector512.Sum(wide));
-        }
-        var va = MemoryMarshal.Cast<T, Vector<T>>(a);
-        var vb = MemoryMarshal.Cast<T, Vector<T>>(b.Slice(0, a.Length));
-        var acc = Vector<T>.Zero;
-        for (int i = 0; i < va.Length; i++) acc += va[i] * vb[i];
-        T sum = Vector.Sum(acc);
-        for (int i = va.Length * Vector<T>.Count; i < a.Length; i++) sum += a[i] * b[i];
-        return sum;
-    }
+    static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> => SimdKernels.Dot(a, b);
 
     /// <summary>y += a x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Axpy<T>(T a, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated && x.Length % 16 == 0)
-        {
-            var wx = MemoryMarshal.Cast<T, Vector512<float>>(x);
-            var wy = MemoryMarshal.Cast<T, Vector512<float>>(y.Slice(0, x.Length));
-            var factor = Vector512.Create(float.CreateTruncating(a));
-            for (int i = 0; i < wx.Length; i++) wy[i] = Vector512.FusedMultiplyAdd(wx[i], factor, wy[i]);
-            return;
-        }
-        var vx = MemoryMarshal.Cast<T, Vector<T>>(x);
-        var vy = MemoryMarshal.Cast<T, Vector<T>>(y.Slice(0, x.Length));
-        var scale = new Vector<T>(a);
-        for (int i = 0; i < vx.Length; i++) vy[i] += scale * vx[i];
-        for (int i = vx.Length * Vector<T>.Count; i < x.Length; i++) y[i] += a * x[i];
-    }
+    static void Axpy<T>(T a, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SimdKernels.Axpy(a, x, y);
 
     /// <summary>y = a x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Scale<T>(T a, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var vx = MemoryMarshal.Cast<T, Vector<T>>(x);
-        var vy = MemoryMarshal.Cast<T, Vector<T>>(y.Slice(0, x.Length));
-        var scale = new Vector<T>(a);
-        for (int i = 0; i < vx.Length; i++) vy[i] = scale * vx[i];
-        for (int i = vx.Length * Vector<T>.Count; i < x.Length; i++) y[i] = a * x[i];
-    }
+    static void Scale<T>(T a, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SimdKernels.Scale(a, x, y);
 
     /// <summary>y += x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Add<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var vx = MemoryMarshal.Cast<T, Vector<T>>(x);
-        var vy = MemoryMarshal.Cast<T, Vector<T>>(y.Slice(0, x.Length));
-        for (int i = 0; i < vx.Length; i++) vy[i] += vx[i];
-        for (int i = vx.Length * Vector<T>.Count; i < x.Length; i++) y[i] += x[i];
-    }
+    static void Add<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => SimdKernels.Add(x, y);
 }

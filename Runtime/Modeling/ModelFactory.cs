@@ -14,7 +14,9 @@ public static class ModelFactory
     /// Validates <paramref name="config"/> and builds its model: embeddings and linear weights drawn from
     /// N(0, initializer_range) with a generator seeded by <paramref name="seed"/> (so a seed gives the same weights on
     /// every run), norms at unit scale, mixer parameters at their own initial values (alpha 0, zero conv kernel).
-    /// Layers with the same head size share one rotary embedding, which the model disposes.
+    /// Layers with the same head size share one rotary embedding, which the model disposes. The model gets its decode
+    /// program (<see cref="Fused.DecodePrograms.For"/>), which Step, Verify and short prefills run on the CPU in
+    /// float32 and float64.
     /// </summary>
     public static CausalLanguageModel Create(ModelConfig config, ulong seed = 0, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
@@ -49,6 +51,7 @@ public static class ModelFactory
         Initialize(model, config.InitializerRange, seed);
         if (dtype != ScalarType.Float32) model.to(dtype);
         if (device is not null) model.to(device);
+        model.UseDecodeProgram(Fused.DecodePrograms.For(config));
         return model;
     }
 

@@ -1,30 +1,61 @@
+using LinearDsl.Runtime.Fused;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Positional;
 
 namespace LinearDsl.Runtime.Tests;
 
 /// <summary>
-/// The fused float32 kernels at heads of 64 (where they use AVX-512 dot products, axpys and the register-blocked
-/// global term) against the generic ops in float32: Step loop and Prefill + Verify/Commit against Parallel.
+/// The fused augmented kernels at heads of 64 (dot products, axpys and the register-blocked global term) against the
+/// generic ops at every vector width this CPU runs (forced one at a time): in float32 to float32 error, and in
+/// float64 to 1e-12, for the Step loop and Prefill + Verify/Commit against Parallel.
 /// </summary>
 public sealed class AugmentedFloat32KernelTests
 {
-    [Fact]
-    public void Fused_float32_step_and_verify_match_the_parallel_form_at_heads_of_64()
+    [Theory]
+    [MemberData(nameof(KernelWidths.All), MemberType = typeof(KernelWidths))]
+    public void Fused_float32_step_and_verify_match_the_parallel_form_at_heads_of_64(VectorWidth width)
     {
+        using var forced = FusedIsa.Force(width);
         using var scope = NewDisposeScope();
         using var rotary = new RotaryEmbedding(64);
-        using var mixer = new AugmentedLinearAttention(new MixerGeometry(4, 64, kvHeads: 2),
-            new AugmentedLinearAttentionOptions { GroupSize = 8, ConvTaps = 4, AlphaInit = 0.7 }, rotary);
-        using (no_grad()) mixer.ConvWeight!.copy_(randn(mixer.ConvWeight.shape, generator: new torch.Generator(3)).mul(0.3));
-        var generator = new torch.Generator(5);
-        var q = randn([2, 4, 21, 64], generator: generator);
-        var k = randn([2, 2, 21, 64], generator: generator);
-        var v = randn([2, 2, 21, 64], generator: generator);
+        using var mixer = Mixer(rotary, ScalarType.Float32);
+        var (q, k, v) = Inputs(ScalarType.Float32);
         var expected = mixer.Parallel(q, k, v);
 
         using var _ = no_grad();
         Forms.MaxAbsDiff(Forms.StepLoop(mixer, q, k, v), expected).Should().BeLessThan(1e-4, "fused step loop");
         Forms.MaxAbsDiff(Forms.PrefillThenVerify(mixer, q, k, v, 3, 5, 2, 7), expected).Should().BeLessThan(1e-4, "fused verify and commit");
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelWidths.All), MemberType = typeof(KernelWidths))]
+    public void Fused_float64_step_and_verify_match_the_parallel_form_at_heads_of_64(VectorWidth width)
+    {
+        using var forced = FusedIsa.Force(width);
+        using var scope = NewDisposeScope();
+        using var rotary = new RotaryEmbedding(64);
+        using var mixer = Mixer(rotary, ScalarType.Float64);
+        var (q, k, v) = Inputs(ScalarType.Float64);
+        var expected = mixer.Parallel(q, k, v);
+
+        using var _ = no_grad();
+        Forms.MaxAbsDiff(Forms.StepLoop(mixer, q, k, v), expected).Should().BeLessThan(1e-12, "fused step loop");
+        Forms.MaxAbsDiff(Forms.PrefillThenVerify(mixer, q, k, v, 3, 5, 2, 7), expected).Should().BeLessThan(1e-12, "fused verify and commit");
+    }
+
+    static AugmentedLinearAttention Mixer(RotaryEmbedding rotary, ScalarType dtype)
+    {
+        var mixer = new AugmentedLinearAttention(new MixerGeometry(4, 64, kvHeads: 2),
+            new AugmentedLinearAttentionOptions { GroupSize = 8, ConvTaps = 4, AlphaInit = 0.7 }, rotary);
+        mixer.to(dtype);
+        using (no_grad()) mixer.ConvWeight!.copy_(randn(mixer.ConvWeight.shape, generator: new torch.Generator(3)).mul(0.3));
+        return mixer;
+    }
+
+    static (Tensor Q, Tensor K, Tensor V) Inputs(ScalarType dtype)
+    {
+        var generator = new torch.Generator(5);
+        return (randn([2, 4, 21, 64], dtype, generator: generator), randn([2, 2, 21, 64], dtype, generator: generator),
+            randn([2, 2, 21, 64], dtype, generator: generator));
     }
 }

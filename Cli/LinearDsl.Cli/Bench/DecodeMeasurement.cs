@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LinearDsl.Runtime.Diagnostics;
 
 namespace LinearDsl.Cli;
 
@@ -19,5 +20,6 @@ public sealed record DecodeMeasurement
     [JsonPropertyName("target")] public required string Target { get; init; }
     [JsonPropertyName("draft")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Draft { get; init; }
     [JsonPropertyName("machine")] public required string Machine { get; init; }
+    [JsonPropertyName("isa")] public string Isa { get; init; } = RunInfo.Isa;
     [JsonPropertyName("commit")] public required string Commit { get; init; }
 }
