@@ -1,5 +1,11 @@
 using System.Runtime.CompilerServices;
 
-// Tests and benchmarks reach internals (for example the switch of the fused decode step).
+// The fused kernels, their width switch, run information and timing helpers are internal: the repository's own command
+// line, benchmarks, study and tests use them; users get them through the models and decoders.
 [assembly: InternalsVisibleTo("LinearDsl.Runtime.Tests")]
+[assembly: InternalsVisibleTo("LinearDsl.Generators.Tests")]
+[assembly: InternalsVisibleTo("LinearDsl.Models.Tests")]
+[assembly: InternalsVisibleTo("LinearDsl.Cli.Tests")]
 [assembly: InternalsVisibleTo("LinearDsl.Benchmarks")]
+[assembly: InternalsVisibleTo("lineardsl")]
+[assembly: InternalsVisibleTo("LinearDsl.Study")]

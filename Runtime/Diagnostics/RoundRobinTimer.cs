@@ -9,7 +9,7 @@ namespace LinearDsl.Runtime.Diagnostics;
 /// weights) while the rotation spreads the machine's slow moments over every step alike. Each call runs in its own
 /// dispose scope, so tensors a step returns are freed at once.
 /// </summary>
-public static class RoundRobinTimer
+internal static class RoundRobinTimer
 {
     /// <summary>Milliseconds of each timed call per step, after <paramref name="warmup"/> untimed calls each.</summary>
     public static List<double>[] Time(int warmup, int count, IReadOnlyList<Action> steps, int blockLength)

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace LinearDsl.Runtime.Diagnostics;
 
 /// <summary>Which machine and which commit produced a measurement (benchmarks, evaluations and training logs).</summary>
-public static class RunInfo
+internal static class RunInfo
 {
     /// <summary>CPU model, core count and operating system.</summary>
     public static string Machine { get; } = DescribeMachine();

@@ -10,7 +10,7 @@ namespace LinearDsl.Runtime.Fused;
 /// trained or study models) decode fused too. <see cref="ModelFactory.Create"/> attaches it when no generated
 /// program of the architecture is registered (<see cref="DecodePrograms.For"/>).
 /// </summary>
-public sealed class ConfigDecodeProgram : FusedDecodeProgram
+internal sealed class ConfigDecodeProgram : FusedDecodeProgram
 {
     readonly LayerPlan[] _layers;
     readonly int _maxProjection, _maxMixed;

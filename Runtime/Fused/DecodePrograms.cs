@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Collections.Concurrent;
 using LinearDsl.Runtime.Modeling;
 
@@ -9,6 +10,8 @@ namespace LinearDsl.Runtime.Fused;
 /// that any model built from a config (<see cref="ModelFactory.Create"/>, <see cref="Checkpoints.Checkpoint.Load"/>,
 /// imports) decodes fused.
 /// </summary>
+/// <remarks>Infrastructure for the code the source generator writes: public because generated code in your assembly calls it, not a stable API to program against.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class DecodePrograms
 {
     static readonly ConcurrentQueue<FusedDecodeProgram> Registered = new();

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
@@ -14,6 +15,8 @@ namespace LinearDsl.Runtime.Fused;
 /// for float32 and float64 models on the CPU, and the composed modules elsewhere (GPU, half precision). It computes
 /// the same function as the composed modules, in a different summation order.
 /// </summary>
+/// <remarks>Infrastructure for the code the source generator writes: public because generated code in your assembly calls it, not a stable API to program against.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class FusedDecodeProgram
 {
     /// <summary>Creates the program of the architecture <paramref name="config"/>.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -16,6 +17,8 @@ namespace LinearDsl.Runtime.Fused;
 /// spans they are given. In a verification the mixers verify (the state is read, never written) and leave the
 /// records that Commit takes.
 /// </summary>
+/// <remarks>Infrastructure for the code the source generator writes: public because generated code in your assembly calls it, not a stable API to program against.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     readonly CausalLanguageModel _model;

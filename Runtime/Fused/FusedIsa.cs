@@ -11,7 +11,7 @@ namespace LinearDsl.Runtime.Fused;
 /// register-blocked at each, so a CPU without AVX-512 still runs blocked code. Tests force a narrower width on
 /// their own thread to check every width on one machine.
 /// </summary>
-public static class FusedIsa
+internal static class FusedIsa
 {
     [ThreadStatic] static VectorWidth? t_forced;
 

@@ -10,7 +10,7 @@ namespace LinearDsl.Runtime.Fused;
 /// projections, norms and activations over <c>rows</c> tokens of one width each, laid out row after row. They
 /// compute the same functions as the runtime's modules (summation order aside), with no libtorch call.
 /// </summary>
-public static class FusedMath
+internal static class FusedMath
 {
     /// <summary>
     /// y = x W^T (+ bias) for <paramref name="rows"/> tokens, or y += x W^T with <paramref name="accumulate"/>.
