@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace LinearDsl.Benchmarks;
 
-/// <summary>The model of the generated benchmark (issue 3): width 256, 4 layers, 4 heads, context 1024.</summary>
+/// <summary>The model of the generated benchmark: width 256, 4 layers, 4 heads, context 1024.</summary>
 [CausalLM(VocabSize = 256, Dim = 256, Layers = 4, ContextLength = 1024, TiedEmbeddings = true)]
 [RmsNorm, Rotary, SwiGlu(Hidden = 688)]
 [LinearAttention(Heads = 4, GroupSize = 64, DWConv = true)]
