@@ -372,7 +372,7 @@ namespace LinearDsl.Generators.Parsing
                 return null;
             }
             // Per-token cost of the layers grows with Layers x Dim^2 (projections and MLP); a draft that is not
-            // cheaper than its target cannot speed decoding up (method.md section 5).
+            // cheaper than its target cannot speed decoding up (docs/method.md, "Exact speculative decoding").
             long draftCost = (long)layers * dim * dim, targetCost = (long)Int(targetModel, "Layers", 0) * Int(targetModel, "Dim", 0) * Int(targetModel, "Dim", 0);
             if (draftCost > 0 && targetCost > 0 && draftCost >= targetCost)
             {

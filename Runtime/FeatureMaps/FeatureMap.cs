@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace LinearDsl.Runtime.FeatureMaps;
 
-/// <summary>The feature maps of plain linear attention (method.md section 1, "other linear attentions").</summary>
+/// <summary>The feature maps of plain linear attention (docs/method.md, "Plain linear attention").</summary>
 public enum FeatureMapKind
 {
     /// <summary>elu(x) + 1 (Katharopoulos et al., "Transformers are RNNs").</summary>

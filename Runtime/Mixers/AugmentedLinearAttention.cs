@@ -7,7 +7,7 @@ using static LinearDsl.Runtime.Mixers.MixerMath;
 namespace LinearDsl.Runtime.Mixers;
 
 /// <summary>
-/// Augmented linear attention (method.md section 1): with q^ = q / max(||q||, eps) and k^ likewise,
+/// Augmented linear attention (docs/method.md, "Augmented linear attention"): with q^ = q / max(||q||, eps) and k^ likewise,
 /// o_t = local_t + alpha * global_t + conv_t where local is ReLU^2 attention inside the causal group of t,
 /// global is q^_t times the sum of k^ v^T over complete EARLIER groups, and conv is a K-tap causal depthwise
 /// convolution over V. Recurrent state per row and KV head: S (d x d), the current group's (k^, v) buffer

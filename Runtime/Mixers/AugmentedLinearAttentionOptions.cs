@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace LinearDsl.Runtime.Mixers;
 
-/// <summary>Settings of <see cref="AugmentedLinearAttention"/> (method.md section 1).</summary>
+/// <summary>Settings of <see cref="AugmentedLinearAttention"/> (docs/method.md, "Augmented linear attention").</summary>
 public sealed record AugmentedLinearAttentionOptions
 {
     /// <summary>Tokens per group G: local attention stays inside a group; earlier groups enter the global term. Default 64.</summary>

@@ -4,7 +4,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// Where the K taps of the depthwise convolution of <see cref="AugmentedLinearAttention"/> sit in time:
 /// out_t = sum over j = 0..K-1 of w[j] * v[t - j + s] with the shift s below (values outside the sequence are zero).
 /// Only <see cref="Causal"/> is a language model; the others read later tokens and exist to demonstrate the
-/// information leakage of method.md section 4.
+/// information leakage of docs/method.md, "Causality".
 /// </summary>
 public enum ConvPaddingKind
 {

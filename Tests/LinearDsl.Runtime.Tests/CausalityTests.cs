@@ -21,7 +21,7 @@ public sealed class CausalityTests
         }
     }
 
-    /// <summary>Deliberately non-causal mixers, built through their public options (method.md sections 3 and 4).</summary>
+    /// <summary>Deliberately non-causal mixers, built through their public options (docs/method.md, "The paper's mistakes" and "Causality").</summary>
     static TokenMixer Leaky(string leak)
     {
         var geometry = new MixerGeometry(2, 6, 2);

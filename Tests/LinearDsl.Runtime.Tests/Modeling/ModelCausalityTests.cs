@@ -5,7 +5,7 @@ using LinearDsl.Runtime.Modeling;
 namespace LinearDsl.Runtime.Tests.Modeling;
 
 /// <summary>
-/// Model-level causality (method.md section 4): changing token t leaves every logit before t bit-identical in
+/// Model-level causality (docs/method.md, "Causality"): changing token t leaves every logit before t bit-identical in
 /// Forward, Step and Verify, and a deliberately leaky layer is caught.
 /// </summary>
 public sealed class ModelCausalityTests
