@@ -91,7 +91,7 @@ public sealed class GeneratedBenchmarks(bool quick, TextWriter log)
             generatedTimes.Add(TimeSteps(generated, token, generatedState));
             composedTimes.Add(TimeSteps(composed, token, composedState));
         }
-        return (Median(generatedTimes), Median(composedTimes), generatedCalls, composedCalls);
+        return (Medians.Of(generatedTimes), Medians.Of(composedTimes), generatedCalls, composedCalls);
     }
 
     double TimeSteps(CausalLanguageModel model, Tensor token, ModelState state)
@@ -122,7 +122,7 @@ public sealed class GeneratedBenchmarks(bool quick, TextWriter log)
             generatedTimes.Add(TimeForward(generated, prompt));
             composedTimes.Add(TimeForward(composed, prompt));
         }
-        return (Median(generatedTimes), Median(composedTimes));
+        return (Medians.Of(generatedTimes), Medians.Of(composedTimes));
     }
 
     double TimeForward(CausalLanguageModel model, Tensor tokens)
@@ -137,10 +137,4 @@ public sealed class GeneratedBenchmarks(bool quick, TextWriter log)
         Benchmark = benchmark, Variant = variant, Ms = ms, Unit = unit, NativeCallsPerStep = calls, Context = Context, Batch = 1,
         Samples = samples, Threads = get_num_threads(), Machine = RunInfo.Machine, Commit = RunInfo.Commit,
     };
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 }

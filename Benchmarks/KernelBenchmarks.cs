@@ -141,10 +141,9 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
 
     Measurement Report(string benchmark, string mixer, long context, List<double> samples, string unit, long? stateBytes)
     {
-        samples.Sort();
         var m = new Measurement
         {
-            Benchmark = benchmark, Mixer = mixer, Context = context, Ms = samples[samples.Count / 2], Unit = unit,
+            Benchmark = benchmark, Mixer = mixer, Context = context, Ms = Medians.Of(samples), Unit = unit,
             StateBytes = stateBytes, Samples = samples.Count, Threads = get_num_threads(), Machine = RunInfo.Machine, Commit = RunInfo.Commit,
         };
         log.WriteLine($"{benchmark,-8} {mixer,-18} {context,6} tokens  {m.Ms,9:F3} {unit}{(stateBytes is null ? "" : $"  state {stateBytes:N0} B")}");

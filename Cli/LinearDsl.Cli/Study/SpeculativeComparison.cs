@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Decoding;
+using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
 
 namespace LinearDsl.Cli.Study;
