@@ -265,14 +265,14 @@ public sealed class AugmentedLinearAttention : TokenMixer
         var values = empty([batch, g.KvHeads, m, d], state.Dtype, state.Device);
         try
         {
-            var valueData = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(values.bytes);
+            var valueData = TensorMemory.Span<T>(values);
             for (int b = 0; b < batch; b++)
                 for (int h = 0; h < g.KvHeads; h++)
                     for (int j = 0; j < m; j++)
                         qkv.Slice((b * m + j) * stride + queries + kv + h * d, d).CopyTo(valueData.Slice(((b * g.KvHeads + h) * m + j) * d, d));
             var inputs = new AugmentedDecodeKernel.RowLayout(m * stride, d, stride);
             AugmentedDecodeKernel.VerifyRows(this, state, m, qkv, inputs, qkv.Slice(queries), inputs, valueData,
-                output, new AugmentedDecodeKernel.RowLayout(m * queries, d, queries), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(keys.bytes));
+                output, new AugmentedDecodeKernel.RowLayout(m * queries, d, queries), TensorMemory.Span<T>(keys));
             return new AugmentedLinearPending(state, m, keys, values);
         }
         finally
