@@ -60,7 +60,7 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
         TokenMixer mixer = name switch
         {
             "aug-linear" => new AugmentedLinearAttention(geometry, new AugmentedLinearAttentionOptions { GroupSize = GroupSize, ConvTaps = ConvTaps, AlphaInit = 0.5 }, rotary),
-            "linear-elu" => new LinearAttention(geometry, new LinearAttentionOptions { FeatureMap = FeatureMapKind.EluPlusOne }, rotary),
+            "linear-elu" => new LinearAttention(geometry, new LinearAttentionOptions { FeatureMap = LinearFeatureMap.EluPlusOne }, rotary),
             "softmax-kv" => new SoftmaxAttention(geometry, rotary, initialCapacity: capacity),
             _ => throw new ArgumentException($"Unknown mixer '{name}'.", nameof(name)),
         };

@@ -241,7 +241,8 @@ namespace LinearDsl.Generators.Parsing
                 return null;
             }
             int featureDim = Int(attribute, "FeatureDim", 0);
-            bool denominator = Bool(attribute, "Denominator", false);
+            // Linear attention normalises by default (LinearAttentionOptions.Denominator); the L2 map never does.
+            bool denominator = Bool(attribute, "Denominator", true);
             if (featureDim < 0)
             {
                 Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureDim"), $"LinearAttention.FeatureDim is {featureDim}; give a positive width, or 0 for the head size.");
@@ -267,7 +268,7 @@ namespace LinearDsl.Generators.Parsing
                 return valid ? new MixerDecl("Linear", heads, kvHeads, maps[map], featureDim, denominator, 0, false, false, false, 0, 0) : null;
             }
 
-            if (denominator)
+            if (denominator && IsSet(attribute, "Denominator"))
             {
                 Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "Denominator"),
                     "LinearAttention.Denominator does not apply to FeatureMap = L2: q^ . k^ can be zero or negative, so dividing by it is unsafe; remove Denominator or choose a positive feature map (EluPlusOne, Performer, ...).");

@@ -37,7 +37,7 @@ public sealed class ModelCausalityTests
         var options = config.Mixer.Augmented! with
         {
             InclusiveGlobalPrefix = leak == "InclusiveGlobalPrefix",
-            ConvPadding = leak == "ConvPaddingRight" ? ConvPaddingKind.Right : ConvPaddingKind.Causal,
+            ConvPadding = leak == "ConvPaddingRight" ? ConvPadding.Right : ConvPadding.Causal,
         };
         var leaky = config with { LayerMixers = new Dictionary<int, MixerSpec>(config.LayerMixers) { [2] = MixerSpec.AugmentedLinear(2, options) } };
         using var model = ModelFactory.Create(leaky, dtype: ScalarType.Float64);
