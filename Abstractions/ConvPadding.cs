@@ -4,7 +4,8 @@ namespace LinearDsl
     /// Where the K taps of the depthwise convolution of <see cref="LinearAttentionAttribute"/> sit in time. Output t is
     /// sum over j = 0..K-1 of w[j] * v[t - j + s], with the shift s below (values outside the sequence are zero).
     /// Only <see cref="Causal"/> is a language model; the others read future tokens and exist to demonstrate the
-    /// information leakage of method.md section 4 (analyzer LDSL2001 reports them).
+    /// information leakage of docs/method.md, "Causality" (analyzer LDSL2001 reports them). The runtime's
+    /// AugmentedLinearAttentionOptions.ConvPadding takes the same values.
     /// </summary>
     public enum ConvPadding
     {

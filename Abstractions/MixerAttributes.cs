@@ -2,7 +2,10 @@ using System;
 
 namespace LinearDsl
 {
-    /// <summary>Feature maps of <see cref="LinearAttentionAttribute"/>.</summary>
+    /// <summary>
+    /// Feature maps of <see cref="LinearAttentionAttribute"/>, and of the runtime's plain linear attention
+    /// (LinearAttentionOptions.FeatureMap, every member but <see cref="L2"/>), so both name a map the same way.
+    /// </summary>
     public enum LinearFeatureMap
     {
         /// <summary>
@@ -57,8 +60,11 @@ namespace LinearDsl
         /// <summary>Width of Performer, Hedgehog and T2R features. Default 0: the head size.</summary>
         public int FeatureDim { get; set; }
 
-        /// <summary>Divide by phi(q) . sum phi(k) (plain feature maps only; the L2 map has none). Default false.</summary>
-        public bool Denominator { get; set; }
+        /// <summary>
+        /// Divide by phi(q) . sum phi(k) + eps, the normalisation of linear attention (plain feature maps only; the L2
+        /// map has none, whatever this says). Default true, as in the runtime's LinearAttentionOptions.
+        /// </summary>
+        public bool Denominator { get; set; } = true;
 
         /// <summary>Groups per context window (group size = ContextLength / Groups). Default 0: not set.</summary>
         public int Groups { get; set; }

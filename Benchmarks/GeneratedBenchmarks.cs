@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace LinearDsl.Benchmarks;
 
-/// <summary>The model of the generated benchmark (issue 3): width 256, 4 layers, 4 heads, context 1024.</summary>
+/// <summary>The model of the generated benchmark: width 256, 4 layers, 4 heads, context 1024.</summary>
 [CausalLM(VocabSize = 256, Dim = 256, Layers = 4, ContextLength = 1024, TiedEmbeddings = true)]
 [RmsNorm, Rotary, SwiGlu(Hidden = 688)]
 [LinearAttention(Heads = 4, GroupSize = 64, DWConv = true)]
@@ -101,7 +101,7 @@ public sealed class GeneratedBenchmarks(bool quick, TextWriter log)
             generatedTimes.Add(TimeSteps(generated, token, generatedState));
             composedTimes.Add(TimeSteps(composed, token, composedState));
         }
-        return (Median(generatedTimes), Median(composedTimes), generatedCalls, composedCalls);
+        return (Medians.Of(generatedTimes), Medians.Of(composedTimes), generatedCalls, composedCalls);
     }
 
     double TimeSteps(CausalLanguageModel model, Tensor token, ModelState state)
@@ -132,7 +132,7 @@ public sealed class GeneratedBenchmarks(bool quick, TextWriter log)
             generatedTimes.Add(TimeForward(generated, prompt));
             composedTimes.Add(TimeForward(composed, prompt));
         }
-        return (Median(generatedTimes), Median(composedTimes));
+        return (Medians.Of(generatedTimes), Medians.Of(composedTimes));
     }
 
     double TimeForward(CausalLanguageModel model, Tensor tokens)
@@ -147,10 +147,4 @@ public sealed class GeneratedBenchmarks(bool quick, TextWriter log)
         Benchmark = benchmark, Variant = variant, Ms = ms, Unit = unit, NativeCallsPerStep = calls, Context = Context, Batch = 1,
         Samples = samples, Threads = get_num_threads(), Machine = RunInfo.Machine, Commit = RunInfo.Commit,
     };
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 }

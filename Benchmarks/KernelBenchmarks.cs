@@ -60,7 +60,7 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
         TokenMixer mixer = name switch
         {
             "aug-linear" => new AugmentedLinearAttention(geometry, new AugmentedLinearAttentionOptions { GroupSize = GroupSize, ConvTaps = ConvTaps, AlphaInit = 0.5 }, rotary),
-            "linear-elu" => new LinearAttention(geometry, new LinearAttentionOptions { FeatureMap = FeatureMapKind.EluPlusOne }, rotary),
+            "linear-elu" => new LinearAttention(geometry, new LinearAttentionOptions { FeatureMap = LinearFeatureMap.EluPlusOne }, rotary),
             "softmax-kv" => new SoftmaxAttention(geometry, rotary, initialCapacity: capacity),
             _ => throw new ArgumentException($"Unknown mixer '{name}'.", nameof(name)),
         };
@@ -141,10 +141,9 @@ public sealed class KernelBenchmarks(KernelBenchmarkSettings settings, TextWrite
 
     Measurement Report(string benchmark, string mixer, long context, List<double> samples, string unit, long? stateBytes)
     {
-        samples.Sort();
         var m = new Measurement
         {
-            Benchmark = benchmark, Mixer = mixer, Context = context, Ms = samples[samples.Count / 2], Unit = unit,
+            Benchmark = benchmark, Mixer = mixer, Context = context, Ms = Medians.Of(samples), Unit = unit,
             StateBytes = stateBytes, Samples = samples.Count, Threads = get_num_threads(), Machine = RunInfo.Machine, Commit = RunInfo.Commit,
         };
         log.WriteLine($"{benchmark,-8} {mixer,-18} {context,6} tokens  {m.Ms,9:F3} {unit}{(stateBytes is null ? "" : $"  state {stateBytes:N0} B")}");

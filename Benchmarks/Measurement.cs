@@ -19,7 +19,7 @@ public sealed record Measurement
     [JsonPropertyName("commit")] public required string Commit { get; init; }
 }
 
-/// <summary>A target of issue 2 checked against figures of the same run (a ratio, so machine noise mostly cancels).</summary>
+/// <summary>A performance target checked against figures of the same run (a ratio, so machine noise mostly cancels).</summary>
 public sealed record TargetCheck
 {
     [JsonPropertyName("benchmark")] public string Benchmark => "target";

@@ -74,12 +74,11 @@ public sealed class SpeculativeBenchmarks(bool quick, TextWriter log)
                 statistics[i] = session.Statistics;
             }
         }
-        double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-        double plainRate = NewTokens / Median(seconds[0]);
+        double plainRate = NewTokens / Medians.Of(seconds[0]);
         var rows = new List<SpeculativeMeasurement>();
         for (int i = 0; i < modes.Count; i++)
         {
-            double rate = NewTokens / Median(seconds[i]);
+            double rate = NewTokens / Medians.Of(seconds[i]);
             var row = new SpeculativeMeasurement
             {
                 Mode = modes[i].Mode, Draft = modes[i].Draft, DraftTokens = modes[i].DraftTokens, TokensPerSecond = rate,

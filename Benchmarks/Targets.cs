@@ -1,7 +1,7 @@
 using LinearDsl.Runtime.Diagnostics;
 namespace LinearDsl.Benchmarks;
 
-/// <summary>The performance targets of issue 2, as ratios of figures from one run.</summary>
+/// <summary>The performance targets of the decode and prefill benchmarks (docs/benchmarks.md), as ratios of figures from one run.</summary>
 public static class Targets
 {
     public static List<TargetCheck> Check(IReadOnlyList<Measurement> results)

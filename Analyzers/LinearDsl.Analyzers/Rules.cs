@@ -20,7 +20,7 @@ namespace LinearDsl.Analyzers
         public static readonly DiagnosticDescriptor InclusiveGlobalPrefix = Create(DiagnosticIds.InclusiveGlobalPrefix, DiagnosticSeverity.Error,
             "Global term includes the query's own group",
             "LinearAttention sets InclusiveGlobalPrefix = true: the global term sums the query's own group, later tokens included; remove the setting so that it sums only complete earlier groups",
-            "The global term must use the EXCLUSIVE prefix over groups (method.md section 1).");
+            "The global term must use the EXCLUSIVE prefix over groups (docs/method.md, section The mixers).");
 
         public static readonly DiagnosticDescriptor Bidirectional = Create(DiagnosticIds.Bidirectional, DiagnosticSeverity.Error,
             "Softmax attention is bidirectional",

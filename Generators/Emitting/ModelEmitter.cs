@@ -125,7 +125,7 @@ namespace LinearDsl.Generators.Emitting
                 case "Linear":
                     var linear = new List<string>
                     {
-                        $"FeatureMap = global::LinearDsl.Runtime.FeatureMaps.FeatureMapKind.{m.FeatureMap}",
+                        $"FeatureMap = global::LinearDsl.LinearFeatureMap.{m.FeatureMap}",
                         $"Denominator = {Bool(m.Denominator)}",
                     };
                     if (m.FeatureDim > 0) linear.Add($"FeatureDim = {m.FeatureDim}");
@@ -137,7 +137,7 @@ namespace LinearDsl.Generators.Emitting
                         $"ConvTaps = {m.ConvTaps}", $"AlphaInit = {Number(m.AlphaInit)}",
                     };
                     // The non-causal settings are written only when they take effect (causal declarations stay unchanged).
-                    if (m.ConvPadding != "Causal") augmented.Add($"ConvPadding = {Mixers}.ConvPaddingKind.{m.ConvPadding}");
+                    if (m.ConvPadding != "Causal") augmented.Add($"ConvPadding = global::LinearDsl.ConvPadding.{m.ConvPadding}");
                     if (!m.CausalLocal) augmented.Add("CausalLocal = false");
                     if (m.InclusiveGlobalPrefix) augmented.Add("InclusiveGlobalPrefix = true");
                     return $"{Modeling}.MixerSpec.AugmentedLinear({m.Heads}, new {Mixers}.AugmentedLinearAttentionOptions {{ {string.Join(", ", augmented)} }}, kvHeads: {m.KvHeads})";

@@ -267,7 +267,8 @@ namespace LinearDsl.Generators.Parsing
                 return null;
             }
             int featureDim = Int(attribute, "FeatureDim", 0);
-            bool denominator = Bool(attribute, "Denominator", false);
+            // Linear attention normalises by default (LinearAttentionOptions.Denominator); the L2 map never does.
+            bool denominator = Bool(attribute, "Denominator", true);
             if (featureDim < 0)
             {
                 Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureDim"), $"LinearAttention.FeatureDim is {featureDim}", "give a positive width, or 0 for the head size");
@@ -294,7 +295,7 @@ namespace LinearDsl.Generators.Parsing
                 return valid ? new MixerDecl("Linear", heads, kvHeads, maps[map], featureDim, denominator, 0, false, false, false, 0, 0) : null;
             }
 
-            if (denominator)
+            if (denominator && IsSet(attribute, "Denominator"))
             {
                 Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "Denominator"),
                     "LinearAttention.Denominator does not apply to FeatureMap = L2: q^ . k^ can be zero or negative, so dividing by it is unsafe", "remove Denominator or choose a positive feature map (EluPlusOne, Performer, ...)");
@@ -409,7 +410,7 @@ namespace LinearDsl.Generators.Parsing
                 return null;
             }
             // Per-token cost of the layers grows with Layers x Dim^2 (projections and MLP); a draft that is not
-            // cheaper than its target cannot speed decoding up (method.md section 5).
+            // cheaper than its target cannot speed decoding up (docs/method.md, "Exact speculative decoding").
             long draftCost = (long)layers * dim * dim, targetCost = (long)Int(targetModel, "Layers", 0) * Int(targetModel, "Dim", 0) * Int(targetModel, "Dim", 0);
             if (draftCost > 0 && targetCost > 0 && draftCost >= targetCost)
             {

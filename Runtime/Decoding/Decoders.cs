@@ -20,7 +20,7 @@ public sealed class PlainDecoder(CausalLanguageModel model) : ITokenDecoder
         => new PlainDecodingSession(Model, prompts, options);
 }
 
-/// <summary>Speculative decoding of a target with a draft (method.md section 5).</summary>
+/// <summary>Speculative decoding of a target with a draft (docs/method.md, "Exact speculative decoding").</summary>
 public sealed class SpeculativeDecoder : ITokenDecoder
 {
     /// <summary>Pairs a target with a draft; they must share the vocabulary.</summary>

@@ -50,7 +50,7 @@ public sealed record SpeculationOptions
     }
 }
 
-/// <summary>Why a row stopped.</summary>
+/// <summary>Why a row, or a text generation, stopped.</summary>
 public enum FinishReason
 {
     /// <summary>It generated MaxNewTokens tokens.</summary>
@@ -59,7 +59,7 @@ public enum FinishReason
     /// <summary>It generated the end-of-text token.</summary>
     EndOfText,
 
-    /// <summary>A caller stopped it (for example on a stop sequence).</summary>
+    /// <summary>It was stopped: by a caller (<see cref="DecodingSession.Stop"/>), or in text generation by a stop sequence.</summary>
     Stopped,
 }
 

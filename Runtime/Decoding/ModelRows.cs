@@ -105,13 +105,13 @@ internal sealed class ModelRows : IDisposable
             var rows = new double[flat.Length * vocab];
             if (logits.dtype == ScalarType.Float32)
             {
-                var data = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(logits.bytes);
+                var data = TensorMemory.Span<float>(logits);
                 for (int r = 0; r < flat.Length; r++)
                     for (int v = 0; v < vocab; v++) rows[r * vocab + v] = data[(int)flat[r] * vocab + v];
             }
             else
             {
-                var data = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(logits.bytes);
+                var data = TensorMemory.Span<double>(logits);
                 for (int r = 0; r < flat.Length; r++) data.Slice((int)flat[r] * vocab, vocab).CopyTo(rows.AsSpan(r * vocab, vocab));
             }
             return rows;

@@ -2,7 +2,7 @@ namespace LinearDsl.Runtime.Decoding;
 
 /// <summary>
 /// How a token is chosen from logits. The same transform (temperature, then top-k, then top-p) is applied to the
-/// draft's distribution q and the target's p, as exact speculative sampling requires (method.md section 5).
+/// draft's distribution q and the target's p, as exact speculative sampling requires (docs/method.md, "Exact speculative decoding").
 /// </summary>
 public sealed record SamplingOptions
 {

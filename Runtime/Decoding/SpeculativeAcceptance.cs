@@ -6,7 +6,7 @@ namespace LinearDsl.Runtime.Decoding;
 public readonly record struct AcceptanceResult(int Accepted, long Next);
 
 /// <summary>
-/// Exact speculative sampling (method.md section 5): accept x_i with probability min(1, p_i(x_i) / q_i(x_i)), stop at
+/// Exact speculative sampling (docs/method.md, "Exact speculative decoding"): accept x_i with probability min(1, p_i(x_i) / q_i(x_i)), stop at
 /// the first rejection and draw from norm(max(0, p - q)) (from p when that residual is all zero), or draw a bonus
 /// token from p_{m+1} when every draft is accepted. With greedy distributions (one-hot) it accepts exactly while the
 /// argmaxes agree, so greedy speculative decoding reproduces greedy decoding of the target.

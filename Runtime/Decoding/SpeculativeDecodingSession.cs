@@ -3,7 +3,7 @@ using LinearDsl.Runtime.Modeling;
 namespace LinearDsl.Runtime.Decoding;
 
 /// <summary>
-/// Speculative decoding (method.md section 5). A round: the draft proposes m tokens per row; the target checks
+/// Speculative decoding (docs/method.md, "Exact speculative decoding"). A round: the draft proposes m tokens per row; the target checks
 /// [queue, x_1..x_m] in ONE Verify call; each row accepts a prefix by exact speculative sampling and gains one more
 /// token (the correction or the bonus); both models commit exactly the accepted tokens.
 /// </summary>

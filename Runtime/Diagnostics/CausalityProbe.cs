@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Diagnostics;
 
 /// <summary>
-/// Checks a whole <see cref="CausalLanguageModel"/> for causality by perturbation (method.md section 4): change token t
+/// Checks a whole <see cref="CausalLanguageModel"/> for causality by perturbation (docs/method.md, "Causality"): change token t
 /// and require every logit before t to stay bit-identical, in <c>Forward</c>, in a <c>Step</c> loop, and in
 /// <c>Prefill</c> + one <c>Verify</c> block that holds token t. It catches any layer that reads later tokens (a
 /// non-causal mask, an inclusive global prefix, a conv with future taps, bidirectional attention), wherever it sits.

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Diagnostics;
 
 /// <summary>
-/// Runtime causality check by perturbation (method.md section 4): change the query, key and value of token t and
+/// Runtime causality check by perturbation (docs/method.md, "Causality"): change the query, key and value of token t and
 /// require every output before t to stay bit-identical, in each of the three forms. It catches a non-causal local
 /// block, an inclusive global prefix and a convolution that sees the future alike. A deliberately non-causal mixer
 /// (<see cref="TokenMixer.NonCausalSettings"/>) has no step or verify form: those findings are

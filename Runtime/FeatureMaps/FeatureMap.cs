@@ -4,25 +4,6 @@ using static TorchSharp.torch;
 
 namespace LinearDsl.Runtime.FeatureMaps;
 
-/// <summary>The feature maps of plain linear attention (method.md section 1, "other linear attentions").</summary>
-public enum FeatureMapKind
-{
-    /// <summary>elu(x) + 1 (Katharopoulos et al., "Transformers are RNNs").</summary>
-    EluPlusOne,
-
-    /// <summary>relu(x).</summary>
-    Relu,
-
-    /// <summary>Performer / FAVOR+ positive orthogonal random features, seeded and redrawable.</summary>
-    Performer,
-
-    /// <summary>Hedgehog: learnable softmax([xW, -xW]) per head.</summary>
-    Hedgehog,
-
-    /// <summary>T2R: learnable relu(xW + b) per head.</summary>
-    T2R,
-}
-
 /// <summary>
 /// A feature map phi applied per head to queries [batch, heads, time, d] and keys [batch, kv_heads, time, d];
 /// it returns [.., time, FeatureDim] and is non-negative, so a denominator phi(q) . z stays positive.
@@ -48,22 +29,23 @@ public abstract class FeatureMap : nn.Module
     /// <summary>phi of keys (key/value heads).</summary>
     public abstract Tensor Keys(Tensor k);
 
-    /// <summary>Creates a map of the given kind for a geometry.</summary>
-    /// <param name="kind">Which map.</param>
+    /// <summary>Creates a map of the given kind for a geometry (docs/method.md, "Plain linear attention").</summary>
+    /// <param name="kind">Which map: any <see cref="LinearFeatureMap"/> but <see cref="LinearFeatureMap.L2"/>, which is the augmented form.</param>
     /// <param name="geometry">Head layout.</param>
     /// <param name="featureDim">Random features (Performer) or projected width (Hedgehog, T2R); defaults to the head size.</param>
     /// <param name="seed">Seed of random features and initial weights.</param>
-    public static FeatureMap Create(FeatureMapKind kind, MixerGeometry geometry, int? featureDim = null, long seed = 0)
+    public static FeatureMap Create(LinearFeatureMap kind, MixerGeometry geometry, int? featureDim = null, long seed = 0)
     {
         int width = featureDim ?? geometry.HeadDim;
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(featureDim), width, "The feature dimension must be positive.");
         return kind switch
         {
-            FeatureMapKind.EluPlusOne => new ElementwiseFeatureMap(geometry, kind),
-            FeatureMapKind.Relu => new ElementwiseFeatureMap(geometry, kind),
-            FeatureMapKind.Performer => new PerformerFeatureMap(geometry, width, seed),
-            FeatureMapKind.Hedgehog => new HedgehogFeatureMap(geometry, width, seed),
-            FeatureMapKind.T2R => new T2RFeatureMap(geometry, width, seed),
+            LinearFeatureMap.EluPlusOne => new ElementwiseFeatureMap(geometry, kind),
+            LinearFeatureMap.Relu => new ElementwiseFeatureMap(geometry, kind),
+            LinearFeatureMap.Performer => new PerformerFeatureMap(geometry, width, seed),
+            LinearFeatureMap.Hedgehog => new HedgehogFeatureMap(geometry, width, seed),
+            LinearFeatureMap.T2R => new T2RFeatureMap(geometry, width, seed),
+            LinearFeatureMap.L2 => throw new ArgumentOutOfRangeException(nameof(kind), kind, "L2 is the augmented form, not a feature map of plain linear attention; use AugmentedLinearAttention."),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown feature map."),
         };
     }
@@ -72,9 +54,9 @@ public abstract class FeatureMap : nn.Module
 /// <summary>elu(x) + 1 or relu(x), with no parameters.</summary>
 internal sealed class ElementwiseFeatureMap : FeatureMap
 {
-    readonly FeatureMapKind _kind;
+    readonly LinearFeatureMap _kind;
 
-    public ElementwiseFeatureMap(MixerGeometry geometry, FeatureMapKind kind) : base(kind.ToString(), geometry, geometry.HeadDim)
+    public ElementwiseFeatureMap(MixerGeometry geometry, LinearFeatureMap kind) : base(kind.ToString(), geometry, geometry.HeadDim)
     {
         _kind = kind;
         RegisterComponents();
@@ -84,5 +66,5 @@ internal sealed class ElementwiseFeatureMap : FeatureMap
 
     public override Tensor Keys(Tensor k) => Apply(k);
 
-    Tensor Apply(Tensor x) => _kind == FeatureMapKind.Relu ? x.relu() : nn.functional.elu(x, 1.0).add(1);
+    Tensor Apply(Tensor x) => _kind == LinearFeatureMap.Relu ? x.relu() : nn.functional.elu(x, 1.0).add(1);
 }

@@ -250,5 +250,5 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
         return Data(weight);
     }
 
-    static Span<T> Data(Tensor t) => MemoryMarshal.Cast<byte, T>(t.bytes);
+    static Span<T> Data(Tensor t) => TensorMemory.Span<T>(t);
 }

@@ -12,5 +12,5 @@ internal static partial class HostingLog
     public static partial void GenerationStarted(ILogger logger, int promptTokens, int maxNewTokens, double temperature, int seed);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Generation finished ({Reason}): {Statistics}")]
-    public static partial void GenerationFinished(ILogger logger, TextFinishReason reason, Decoding.DecodingStatistics statistics);
+    public static partial void GenerationFinished(ILogger logger, Decoding.FinishReason reason, Decoding.DecodingStatistics statistics);
 }

@@ -116,7 +116,7 @@ public sealed class LinearDslChatClient : IChatClient
     internal static int FoldSeed(long seed) => seed is >= int.MinValue and <= int.MaxValue ? (int)seed : unchecked((int)seed ^ (int)(seed >> 32));
 
     static ChatFinishReason FinishReasonOf(TextGenerationResult result)
-        => result.FinishReason == TextFinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
+        => result.FinishReason == Decoding.FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
 
     static UsageDetails UsageOf(TextGenerationResult result) => new()
     {

@@ -2,7 +2,7 @@ using LinearDsl.Runtime.Decoding;
 
 namespace LinearDsl.Runtime.Hosting;
 
-/// <summary>Speculative decoding settings (method.md section 5); see <see cref="SpeculationOptions"/>.</summary>
+/// <summary>Speculative decoding settings (docs/method.md, "Exact speculative decoding"); see <see cref="SpeculationOptions"/>.</summary>
 public sealed class LinearDslSpeculationOptions
 {
     /// <summary>Largest draft length the validator accepts: longer drafts only waste draft calls.</summary>

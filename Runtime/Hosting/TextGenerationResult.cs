@@ -9,9 +9,9 @@ public sealed record TextGenerationResult
     public required string Text { get; init; }
 
     /// <summary>Why the generation ended.</summary>
-    public required TextFinishReason FinishReason { get; init; }
+    public required FinishReason FinishReason { get; init; }
 
-    /// <summary>The stop sequence that ended the text, when <see cref="FinishReason"/> is <see cref="TextFinishReason.StopSequence"/>.</summary>
+    /// <summary>The stop sequence that ended the text, when <see cref="FinishReason"/> is <see cref="FinishReason.Stopped"/>.</summary>
     public string? StopSequence { get; init; }
 
     /// <summary>Tokens of the prompt fed to the model.</summary>

@@ -100,8 +100,8 @@ public sealed class TextGenerator : ITextGenerator
             result = new TextGenerationResult
             {
                 Text = text.ToString(),
-                FinishReason = matcher.Matched is not null ? TextFinishReason.StopSequence
-                    : session.FinishReasons[0] == FinishReason.EndOfText ? TextFinishReason.EndOfText : TextFinishReason.Length,
+                FinishReason = matcher.Matched is not null ? FinishReason.Stopped
+                    : session.FinishReasons[0] == FinishReason.EndOfText ? FinishReason.EndOfText : FinishReason.Length,
                 StopSequence = matcher.Matched,
                 PromptTokenCount = promptTokens.Length,
                 GeneratedTokenCount = session.Generated[0].Count,

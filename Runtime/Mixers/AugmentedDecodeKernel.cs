@@ -385,7 +385,7 @@ internal static class AugmentedDecodeKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static T LocalWeight<T>(T score) where T : unmanaged, IFloatingPointIeee754<T> => score > T.Zero ? score * score : T.Zero;
 
-    static Span<T> Data<T>(Tensor t) where T : unmanaged => MemoryMarshal.Cast<byte, T>(t.bytes);
+    static Span<T> Data<T>(Tensor t) where T : unmanaged => TensorMemory.Span<T>(t);
 
     /// <summary>The state's and the parameters' memory as spans (empty for the parts the options switch off).</summary>
     readonly ref struct StateView<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -7,7 +7,7 @@ using static LinearDsl.Runtime.Mixers.MixerMath;
 namespace LinearDsl.Runtime.Mixers;
 
 /// <summary>
-/// Augmented linear attention (method.md section 1): with q^ = q / max(||q||, eps) and k^ likewise,
+/// Augmented linear attention (docs/method.md, "Augmented linear attention"): with q^ = q / max(||q||, eps) and k^ likewise,
 /// o_t = local_t + alpha * global_t + conv_t where local is ReLU^2 attention inside the causal group of t,
 /// global is q^_t times the sum of k^ v^T over complete EARLIER groups, and conv is a K-tap causal depthwise
 /// convolution over V. Recurrent state per row and KV head: S (d x d), the current group's (k^, v) buffer
@@ -265,14 +265,14 @@ public sealed class AugmentedLinearAttention : TokenMixer
         var values = empty([batch, g.KvHeads, m, d], state.Dtype, state.Device);
         try
         {
-            var valueData = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(values.bytes);
+            var valueData = TensorMemory.Span<T>(values);
             for (int b = 0; b < batch; b++)
                 for (int h = 0; h < g.KvHeads; h++)
                     for (int j = 0; j < m; j++)
                         qkv.Slice((b * m + j) * stride + queries + kv + h * d, d).CopyTo(valueData.Slice(((b * g.KvHeads + h) * m + j) * d, d));
             var inputs = new AugmentedDecodeKernel.RowLayout(m * stride, d, stride);
             AugmentedDecodeKernel.VerifyRows(this, state, m, qkv, inputs, qkv.Slice(queries), inputs, valueData,
-                output, new AugmentedDecodeKernel.RowLayout(m * queries, d, queries), System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(keys.bytes));
+                output, new AugmentedDecodeKernel.RowLayout(m * queries, d, queries), TensorMemory.Span<T>(keys));
             return new AugmentedLinearPending(state, m, keys, values);
         }
         finally

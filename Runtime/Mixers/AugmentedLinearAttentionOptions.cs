@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace LinearDsl.Runtime.Mixers;
 
-/// <summary>Settings of <see cref="AugmentedLinearAttention"/> (method.md section 1).</summary>
+/// <summary>Settings of <see cref="AugmentedLinearAttention"/> (docs/method.md, "Augmented linear attention").</summary>
 public sealed record AugmentedLinearAttentionOptions
 {
     /// <summary>Tokens per group G: local attention stays inside a group; earlier groups enter the global term. Default 64.</summary>
@@ -27,10 +27,10 @@ public sealed record AugmentedLinearAttentionOptions
     public double FeatureEps { get; init; } = 1e-6;
 
     /// <summary>
-    /// Where the conv taps sit in time. Default <see cref="ConvPaddingKind.Causal"/>. The others read later tokens
+    /// Where the conv taps sit in time. Default <see cref="ConvPadding.Causal"/>. The others read later tokens
     /// (information leakage) and leave the mixer with its parallel form only.
     /// </summary>
-    public ConvPaddingKind ConvPadding { get; init; }
+    public ConvPadding ConvPadding { get; init; }
 
     /// <summary>
     /// Mask the local ReLU^2 attention causally inside a group. Default true. False lets a token see the later tokens of
@@ -54,7 +54,7 @@ public sealed record AugmentedLinearAttentionOptions
         get
         {
             var settings = new List<string>();
-            if (Conv && ConvTaps > 1 && ConvPadding != ConvPaddingKind.Causal) settings.Add($"ConvPadding = {ConvPadding}");
+            if (Conv && ConvTaps > 1 && ConvPadding != ConvPadding.Causal) settings.Add($"ConvPadding = {ConvPadding}");
             if (Local && GroupSize > 1 && !CausalLocal) settings.Add("CausalLocal = false");
             if (Global && InclusiveGlobalPrefix) settings.Add("InclusiveGlobalPrefix = true");
             return settings.Count == 0 ? null : string.Join(", ", settings);
@@ -64,8 +64,8 @@ public sealed record AugmentedLinearAttentionOptions
     /// <summary>How many steps the conv window is shifted towards the future (0 for the causal conv).</summary>
     internal long ConvShift => ConvPadding switch
     {
-        ConvPaddingKind.Centered => (ConvTaps - 1) / 2,
-        ConvPaddingKind.Right => ConvTaps - 1,
+        ConvPadding.Centered => (ConvTaps - 1) / 2,
+        ConvPadding.Right => ConvTaps - 1,
         _ => 0,
     };
 

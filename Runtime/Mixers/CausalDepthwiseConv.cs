@@ -6,7 +6,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// <summary>
 /// Causal depthwise convolution over time with one kernel of K taps per head, shared by the head's channels:
 /// out_t = sum_{j=0}^{K-1} w[h, j] * x_{t-j}, with x before position 0 equal to zero. It has taps on the past only,
-/// so no mask is needed and nothing can leak (method.md section 1).
+/// so no mask is needed and nothing can leak (docs/method.md, "The mixers").
 /// </summary>
 internal static class CausalDepthwiseConv
 {

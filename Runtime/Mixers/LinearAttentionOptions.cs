@@ -1,12 +1,10 @@
-using LinearDsl.Runtime.FeatureMaps;
-
 namespace LinearDsl.Runtime.Mixers;
 
 /// <summary>Settings of <see cref="LinearAttention"/>.</summary>
 public sealed record LinearAttentionOptions
 {
-    /// <summary>The feature map phi. Default elu(x) + 1.</summary>
-    public FeatureMapKind FeatureMap { get; init; } = FeatureMapKind.EluPlusOne;
+    /// <summary>The feature map phi: any but <see cref="LinearFeatureMap.L2"/> (that is <see cref="AugmentedLinearAttention"/>). Default elu(x) + 1.</summary>
+    public LinearFeatureMap FeatureMap { get; init; } = LinearFeatureMap.EluPlusOne;
 
     /// <summary>Width of phi for Performer, Hedgehog (half of it) and T2R; null means the head size.</summary>
     public int? FeatureDim { get; init; }
@@ -26,6 +24,8 @@ public sealed record LinearAttentionOptions
     /// <summary>Throws when a setting cannot work.</summary>
     public void Validate()
     {
+        if (FeatureMap == LinearFeatureMap.L2 || !Enum.IsDefined(FeatureMap))
+            throw new ArgumentOutOfRangeException(nameof(FeatureMap), FeatureMap, $"FeatureMap {FeatureMap} is not a feature map of plain linear attention; use EluPlusOne, Relu, Performer, Hedgehog or T2R (L2 is AugmentedLinearAttention).");
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be positive.");
         if (Denominator && !(DenominatorEps > 0))
             throw new ArgumentOutOfRangeException(nameof(DenominatorEps), DenominatorEps, "DenominatorEps must be positive so that an all-zero feature row does not divide by zero.");

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Mixers;
 
 /// <summary>
-/// A causal token mixer with the three forms of method.md section 2, all exact to each other:
+/// A causal token mixer with the three forms of docs/method.md, "Three forms of one function", all exact to each other:
 /// <see cref="Parallel"/> (training, autograd), <see cref="Step"/> (one token per row, recurrent state) and
 /// <see cref="Verify"/> + <see cref="Commit"/> (speculative candidates). Inputs are [batch, heads, time, head_dim]
 /// for queries and [batch, kv_heads, time, head_dim] for keys and values, before rotary embedding: the mixer

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LinearDsl.Cli.Study;
+using LinearDsl.Study;
 
 namespace LinearDsl.Cli.Tests;
 

@@ -22,7 +22,7 @@ public sealed class LeakyModelTests
     [Fact]
     public void The_generated_configs_carry_the_non_causal_settings()
     {
-        LeakyCenteredConv.Config.Mixer.Augmented!.ConvPadding.Should().Be(ConvPaddingKind.Centered);
+        LeakyCenteredConv.Config.Mixer.Augmented!.ConvPadding.Should().Be(ConvPadding.Centered);
         LeakyGroups.Config.Mixer.Augmented!.NonCausalSettings.Should().Be("CausalLocal = false, InclusiveGlobalPrefix = true");
         LeakyBidirectional.Config.MixerFor(0).Bidirectional.Should().BeTrue();
         LeakyBidirectional.Config.MixerFor(1).Bidirectional.Should().BeFalse();

@@ -1,4 +1,4 @@
-// Deliberately NON-causal declarations, to demonstrate the information leakage of method.md section 4: such a model
+// Deliberately NON-causal declarations, to demonstrate the information leakage of docs/method.md, "Causality": such a model
 // trains to an unrealistically low loss and then generates garbage. The same text is checked two ways:
 // - at compile time by LinearDsl.Analyzers (Tests/LinearDsl.Analyzers.Tests/DeclarationFileTests: without the
 //   [SuppressMessage] lines, LDSL2001-LDSL2004 fire at the settings below);

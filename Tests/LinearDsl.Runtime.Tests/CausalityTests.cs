@@ -21,7 +21,7 @@ public sealed class CausalityTests
         }
     }
 
-    /// <summary>Deliberately non-causal mixers, built through their public options (method.md sections 3 and 4).</summary>
+    /// <summary>Deliberately non-causal mixers, built through their public options (docs/method.md, "The paper's mistakes" and "Causality").</summary>
     static TokenMixer Leaky(string leak)
     {
         var geometry = new MixerGeometry(2, 6, 2);
@@ -29,8 +29,8 @@ public sealed class CausalityTests
         TokenMixer mixer = leak switch
         {
             "InclusiveGlobalPrefix" => new AugmentedLinearAttention(geometry, aug with { InclusiveGlobalPrefix = true }),
-            "ConvPaddingCentered" => new AugmentedLinearAttention(geometry, aug with { ConvPadding = ConvPaddingKind.Centered }),
-            "ConvPaddingRight" => new AugmentedLinearAttention(geometry, aug with { ConvPadding = ConvPaddingKind.Right }),
+            "ConvPaddingCentered" => new AugmentedLinearAttention(geometry, aug with { ConvPadding = ConvPadding.Centered }),
+            "ConvPaddingRight" => new AugmentedLinearAttention(geometry, aug with { ConvPadding = ConvPadding.Right }),
             "CausalLocalOff" => new AugmentedLinearAttention(geometry, aug with { CausalLocal = false }),
             "Bidirectional" => new SoftmaxAttention(geometry, initialCapacity: 16, bidirectional: true),
             _ => throw new ArgumentOutOfRangeException(nameof(leak), leak, null),
@@ -71,7 +71,7 @@ public sealed class CausalityTests
         {
             GroupSize = MixerCatalog.GroupSize,
             ConvTaps = 1,
-            ConvPadding = ConvPaddingKind.Right,
+            ConvPadding = ConvPadding.Right,
             Global = false,
             InclusiveGlobalPrefix = true,
         };

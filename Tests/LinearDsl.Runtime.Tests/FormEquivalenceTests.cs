@@ -3,7 +3,7 @@ using LinearDsl.Runtime.Mixers;
 namespace LinearDsl.Runtime.Tests;
 
 /// <summary>
-/// Parallel, Step and Verify + Commit agree within 1e-9 in float64 (method.md section 2) for every mixer in
+/// Parallel, Step and Verify + Commit agree within 1e-9 in float64 (docs/method.md, "Three forms of one function") for every mixer in
 /// <see cref="MixerCatalog"/>: N not a multiple of G, blocks that cross one and two group boundaries, m = 1..8,
 /// batch 3 with rows that accept different counts, and GQA.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace LinearDsl.Runtime.Tests;
 
-/// <summary>One case of TestData/aug_linear_golden.json (independent float64 reference outputs, method.md section 6).</summary>
+/// <summary>One case of TestData/aug_linear_golden.json (independent float64 reference outputs, docs/method.md, "Reference outputs").</summary>
 public sealed record GoldenCase
 {
     [JsonPropertyName("name")] public required string Name { get; init; }

@@ -47,7 +47,7 @@ public static class MixerCatalog
         f["aug-conv"] = () => new AugmentedLinearAttention(Geo("aug-conv"), Aug(local: false, global: false));
         f["aug-local-global"] = () => new AugmentedLinearAttention(Geo("aug-local-global"), Aug(conv: false));
         f["aug-group1-taps1"] = () => new AugmentedLinearAttention(Geo("aug-group1-taps1"), Aug() with { GroupSize = 1, ConvTaps = 1 });
-        foreach (var kind in Enum.GetValues<FeatureMapKind>())
+        foreach (var kind in Enum.GetValues<LinearFeatureMap>().Where(k => k != LinearFeatureMap.L2))
         {
             foreach (bool denominator in new[] { true, false })
             {

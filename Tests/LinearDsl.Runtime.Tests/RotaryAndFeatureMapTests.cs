@@ -61,8 +61,8 @@ public sealed class RotaryAndFeatureMapTests
     {
         using var scope = NewDisposeScope();
         var geometry = new MixerGeometry(2, 8);
-        using var a = (PerformerFeatureMap)FeatureMap.Create(FeatureMapKind.Performer, geometry, featureDim: 12, seed: 5);
-        using var b = (PerformerFeatureMap)FeatureMap.Create(FeatureMapKind.Performer, geometry, featureDim: 12, seed: 5);
+        using var a = (PerformerFeatureMap)FeatureMap.Create(LinearFeatureMap.Performer, geometry, featureDim: 12, seed: 5);
+        using var b = (PerformerFeatureMap)FeatureMap.Create(LinearFeatureMap.Performer, geometry, featureDim: 12, seed: 5);
         var x = randn(1, 2, 3, 8);
         var first = a.Queries(x);
         first.shape.Should().Equal(1, 2, 3, 12);

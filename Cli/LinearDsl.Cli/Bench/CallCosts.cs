@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
 using static TorchSharp.torch;
 

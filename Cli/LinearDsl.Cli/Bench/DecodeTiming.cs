@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Hosting;
 
 namespace LinearDsl.Cli;

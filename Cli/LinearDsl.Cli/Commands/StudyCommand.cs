@@ -1,4 +1,4 @@
-using LinearDsl.Cli.Study;
+using LinearDsl.Study;
 using Spectre.Console.Cli;
 
 namespace LinearDsl.Cli;
@@ -6,14 +6,23 @@ namespace LinearDsl.Cli;
 /// <summary>
 /// <c>study</c>: trains the paper's comparison of token mixers (softmax, four linear attentions, FLASH-style, the
 /// augmented form, its ablations and a leaky conv) on one corpus with one budget and seed, measures each, and writes
-/// study.json, study.md and PNG figures. See docs/study.md.
+/// study.json, study.md and PNG figures. See docs/study.md. The study itself lives in LinearDsl.Study; this command
+/// turns the options into <see cref="StudyOptions"/> and shows the progress.
 /// </summary>
 public sealed class StudyCommand(CliEnvironment environment) : Command<StudySettings>
 {
     public override int Execute(CommandContext context, StudySettings settings, CancellationToken cancellationToken)
     {
         string command = string.Join(' ', new[] { LineardslApp.Name }.Concat(context.Arguments.Select(Quote)));
-        return StudyRun.Execute(settings, command, environment, cancellationToken);
+        try
+        {
+            StudyRun.Execute(settings.ToOptions(command, environment.SearchRoots), new StudyConsoleHost(environment.Out), cancellationToken);
+            return 0;
+        }
+        catch (StudyException error)
+        {
+            throw new CliException(error.Message);
+        }
     }
 
     static string Quote(string argument) =>

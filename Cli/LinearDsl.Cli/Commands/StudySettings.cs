@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using LinearDsl.Cli.Study;
+using LinearDsl.Study;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -53,16 +53,48 @@ public sealed class StudySettings : CommandSettings
     [Description("Torch threads for training and evaluation. Default: one per core. On a machine shared with other work, 1 avoids the collapse of oversubscribed OpenMP threads. Decoding is always measured on one thread.")]
     public int? Threads { get; set; }
 
+    /// <summary>The study these settings describe; <paramref name="command"/> is recorded in its report.</summary>
+    /// <exception cref="CliException">A value cannot be used, or the bundled corpus is not found.</exception>
+    public StudyOptions ToOptions(string command, IReadOnlyList<string> searchRoots) => new()
+    {
+        Budget = Resolve(),
+        Variants = SelectedVariants(),
+        Seed = Seed,
+        OutputFolder = Out,
+        CorpusPath = Corpus ?? BundledCorpus.Locate(searchRoots),
+        CorpusName = Corpus ?? BundledCorpus.CorpusPath,
+        ValidationFraction = CorpusSettings.DefaultValidationFraction,
+        Threads = Threads,
+        Command = command,
+    };
+
     /// <summary>The budget these settings describe, with their overrides applied.</summary>
     /// <exception cref="CliException">A value cannot be used.</exception>
     public StudyBudget Resolve()
     {
         if (Quick && !string.Equals(Budget.Trim(), "quick", StringComparison.OrdinalIgnoreCase) && !string.Equals(Budget.Trim(), "default", StringComparison.OrdinalIgnoreCase))
             throw new CliException($"--quick contradicts --budget {Budget}; give one of them.");
-        var budget = StudyBudget.Named(Quick ? "quick" : Budget);
+        var budget = Study(() => StudyBudget.Named(Quick ? "quick" : Budget));
         if (Steps is int steps) budget = budget with { Steps = steps, DraftSteps = steps, EvalEvery = Math.Min(budget.EvalEvery, steps) };
         if (Contexts is not null) budget = budget with { DecodeContexts = ParseContexts(Contexts) };
         return budget with { DraftTokens = DraftTokens };
+    }
+
+    /// <summary>The variants --variants names (all of them by default).</summary>
+    /// <exception cref="CliException">A key is unknown or the softmax reference is left out.</exception>
+    public IReadOnlyList<StudyVariant> SelectedVariants() => Study(() => StudyVariants.Select(Variants));
+
+    /// <summary>A failure of the study's own checks, as the command line's one-line error.</summary>
+    static T Study<T>(Func<T> resolve)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (StudyException error)
+        {
+            throw new CliException(error.Message);
+        }
     }
 
     static int[] ParseContexts(string text)
@@ -89,7 +121,7 @@ public sealed class StudySettings : CommandSettings
         try
         {
             Resolve();
-            StudyVariants.Select(Variants);
+            SelectedVariants();
         }
         catch (CliException error)
         {

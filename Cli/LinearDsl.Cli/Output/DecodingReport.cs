@@ -55,9 +55,9 @@ public static class DecodingReport
 
     static string FinishReason(TextGenerationResult result) => result.FinishReason switch
     {
-        TextFinishReason.Length => "length",
-        TextFinishReason.EndOfText => "end of text",
-        TextFinishReason.StopSequence => "stop sequence",
+        Runtime.Decoding.FinishReason.Length => "length",
+        Runtime.Decoding.FinishReason.EndOfText => "end of text",
+        Runtime.Decoding.FinishReason.Stopped => "stop sequence",
         _ => result.FinishReason.ToString(),
     };
 

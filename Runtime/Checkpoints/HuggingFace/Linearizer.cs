@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Checkpoints.HuggingFace;
 
 /// <summary>
-/// Converts a softmax <see cref="CausalLanguageModel"/> into the augmented linear model of the paper (method.md
-/// section 1): every layer not kept as softmax gets an augmented linear mixer with the same heads; embeddings,
+/// Converts a softmax <see cref="CausalLanguageModel"/> into the augmented linear model of the paper (docs/method.md,
+/// "The mixers"): every layer not kept as softmax gets an augmented linear mixer with the same heads; embeddings,
 /// q/k/v/o projections, norms, MLPs and the output head are copied bit for bit; the new mixer parameters start at
 /// alpha = <see cref="Mixers.AugmentedLinearAttentionOptions.AlphaInit"/> (0) and a zero conv kernel. The result
 /// carries its <see cref="ModelConfig"/>, so it saves with <see cref="Checkpoint.Save(CausalLanguageModel, string)"/>.

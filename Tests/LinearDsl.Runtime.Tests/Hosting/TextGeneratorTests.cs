@@ -41,7 +41,7 @@ public sealed class TextGeneratorTests
         result.Text.Should().Be("The answer is 42.");
         string.Concat(chunks).Should().Be(result.Text);
         chunks.Should().NotContain(c => c.Contains('\n'), "the newline that starts the stop sequence is held back, never shown");
-        result.FinishReason.Should().Be(TextFinishReason.StopSequence);
+        result.FinishReason.Should().Be(FinishReason.Stopped);
         result.StopSequence.Should().Be("\nUser:");
         var session = decoder.Sessions.Single();
         session.FinishReasons[0].Should().Be(FinishReason.Stopped, "the row is stopped through DecodingSession.Stop");
@@ -57,7 +57,7 @@ public sealed class TextGeneratorTests
         var (chunks, result) = await Collect(generator, "x", new TextGenerationRequest { StopSequences = ["<b!"], MaxNewTokens = 12 });
 
         result.Text.Should().Be("a <b> c <end", "\"<b\" and \"<end\" never completed a stop sequence");
-        result.FinishReason.Should().Be(TextFinishReason.Length);
+        result.FinishReason.Should().Be(FinishReason.Length);
         chunks[^2].Should().Be("<end", "the held-back tail is released at the end, before the result");
     }
 
@@ -85,7 +85,7 @@ public sealed class TextGeneratorTests
         var (_, result) = await Collect(new TextGenerator(Bytes, decoder), "x");
 
         result.Text.Should().Be("Done.");
-        result.FinishReason.Should().Be(TextFinishReason.EndOfText);
+        result.FinishReason.Should().Be(FinishReason.EndOfText);
         result.GeneratedTokenCount.Should().Be(6, "the end-of-text token counts as generated");
         decoder.Sessions.Single().Options.EndOfTextToken.Should().Be(256);
     }
@@ -96,7 +96,7 @@ public sealed class TextGeneratorTests
         var decoder = new ScriptedDecoder(Bytes.VocabSize, Script("abcd😀"), 4);
         var (_, limited) = await Collect(new TextGenerator(Bytes, decoder), "x", new TextGenerationRequest { MaxNewTokens = 4 });
         limited.Text.Should().Be("abcd");
-        limited.FinishReason.Should().Be(TextFinishReason.Length);
+        limited.FinishReason.Should().Be(FinishReason.Length);
         limited.GeneratedTokenCount.Should().Be(4);
 
         var (_, cut) = await Collect(new TextGenerator(Bytes, decoder), "x", new TextGenerationRequest { MaxNewTokens = 6 });

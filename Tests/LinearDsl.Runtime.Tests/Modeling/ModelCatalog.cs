@@ -33,7 +33,7 @@ public static class ModelCatalog
             Mlp = MlpKind.Gelu,
         },
         ["tied"] = Base(MixerSpec.AugmentedLinear(2, Augmented)) with { TieEmbeddings = true },
-        ["performer-gqa"] = Base(MixerSpec.LinearAttention(4, new LinearAttentionOptions { FeatureMap = FeatureMapKind.Performer, ChunkSize = 4, Seed = 3 }, kvHeads: 2)) with { Width = 16 },
+        ["performer-gqa"] = Base(MixerSpec.LinearAttention(4, new LinearAttentionOptions { FeatureMap = LinearFeatureMap.Performer, ChunkSize = 4, Seed = 3 }, kvHeads: 2)) with { Width = 16 },
     };
 
     public static TheoryData<string> Names()

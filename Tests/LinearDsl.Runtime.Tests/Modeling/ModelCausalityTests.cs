@@ -5,7 +5,7 @@ using LinearDsl.Runtime.Modeling;
 namespace LinearDsl.Runtime.Tests.Modeling;
 
 /// <summary>
-/// Model-level causality (method.md section 4): changing token t leaves every logit before t bit-identical in
+/// Model-level causality (docs/method.md, "Causality"): changing token t leaves every logit before t bit-identical in
 /// Forward, Step and Verify, and a deliberately leaky layer is caught.
 /// </summary>
 public sealed class ModelCausalityTests
@@ -37,7 +37,7 @@ public sealed class ModelCausalityTests
         var options = config.Mixer.Augmented! with
         {
             InclusiveGlobalPrefix = leak == "InclusiveGlobalPrefix",
-            ConvPadding = leak == "ConvPaddingRight" ? ConvPaddingKind.Right : ConvPaddingKind.Causal,
+            ConvPadding = leak == "ConvPaddingRight" ? ConvPadding.Right : ConvPadding.Causal,
         };
         var leaky = config with { LayerMixers = new Dictionary<int, MixerSpec>(config.LayerMixers) { [2] = MixerSpec.AugmentedLinear(2, options) } };
         using var model = ModelFactory.Create(leaky, dtype: ScalarType.Float64);

@@ -31,7 +31,7 @@ public sealed class ModelConfigJsonTests
             Mixer = MixerSpec.AugmentedLinear(3, new AugmentedLinearAttentionOptions { GroupSize = 7, Conv = false, AlphaInit = -0.1, FeatureEps = 5e-324 }),
             LayerMixers = new Dictionary<int, MixerSpec>
             {
-                [2] = MixerSpec.LinearAttention(6, new LinearAttentionOptions { FeatureMap = FeatureMapKind.T2R, FeatureDim = 5, Seed = long.MaxValue, Denominator = false }, kvHeads: 3),
+                [2] = MixerSpec.LinearAttention(6, new LinearAttentionOptions { FeatureMap = LinearFeatureMap.T2R, FeatureDim = 5, Seed = long.MaxValue, Denominator = false }, kvHeads: 3),
                 [0] = MixerSpec.Softmax(2, kvHeads: 1),
             },
         };
@@ -63,7 +63,7 @@ public sealed class ModelConfigJsonTests
     [Fact]
     public void Non_causal_settings_round_trip()
     {
-        var leaky = new AugmentedLinearAttentionOptions { GroupSize = 4, ConvTaps = 3, ConvPadding = ConvPaddingKind.Centered, CausalLocal = false, InclusiveGlobalPrefix = true };
+        var leaky = new AugmentedLinearAttentionOptions { GroupSize = 4, ConvTaps = 3, ConvPadding = ConvPadding.Centered, CausalLocal = false, InclusiveGlobalPrefix = true };
         var config = ModelCatalog.Config("hybrid") with
         {
             Mixer = MixerSpec.AugmentedLinear(2, leaky),

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>study.md: the report for people. Every figure and every comparison comes from the <see cref="StudyReport"/>.</summary>
 public static class StudyMarkdown
@@ -69,7 +69,7 @@ public static class StudyMarkdown
         md.AppendLine($"![State memory against context]({figurePrefix}{StudyPlots.MemoryFile})").AppendLine();
 
         md.AppendLine("## The variants").AppendLine();
-        md.AppendLine("Declared with the DSL in `Models/StudyModels.cs`" + (budget.MicroModels ? F($" and shrunk for the micro budget to width {StudyShapes.MicroWidth}, {StudyShapes.MicroLayers} layers, context {StudyShapes.MicroContext}, MLP widths re-levelled") : "")
+        md.AppendLine("Declared with the DSL in `Cli/LinearDsl.Study/StudyModels.cs`" + (budget.MicroModels ? F($" and shrunk for the micro budget to width {StudyShapes.MicroWidth}, {StudyShapes.MicroLayers} layers, context {StudyShapes.MicroContext}, MLP widths re-levelled") : "")
             + F($". Parameter counts are checked to lie within {StudyShapes.Tolerance:P0} of the softmax reference's {r.ReferenceParameters:N0}.")).AppendLine();
         md.AppendLine("| variant | declared as | token mixer | architecture | MLP hidden | final training loss | training time |");
         md.AppendLine("| --- | --- | --- | --- | ---: | ---: | ---: |");
@@ -124,7 +124,7 @@ public static class StudyMarkdown
     /// <summary>"0:45:12".</summary>
     public static string Duration(double seconds) => seconds < 60
         ? seconds.ToString("F1", Invariant) + " s"
-        : TrainingDisplay.Duration(TimeSpan.FromSeconds(seconds));
+        : F($"{(int)(seconds / 3600)}:{(int)(seconds / 60) % 60:D2}:{(int)seconds % 60:D2}");
 
     static string F(params FormattableString[] parts) => string.Concat(parts.Select(p => p.ToString(Invariant)));
 }

@@ -6,10 +6,9 @@ using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
 using LinearDsl.Runtime.Tokenization;
 using LinearDsl.Runtime.Training;
-using Spectre.Console;
 using static TorchSharp.torch;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>
 /// The body of <c>lineardsl study</c>: level the variants' parameter counts, train the fixed draft and every variant
@@ -47,17 +46,18 @@ public static class StudyRun
         public SpeculativeComparison? Speculative { get; set; }
     }
 
-    /// <summary>Runs the study that <paramref name="settings"/> describe; <paramref name="command"/> is recorded in the report.</summary>
-    public static int Execute(StudySettings settings, string command, CliEnvironment environment, CancellationToken cancellationToken)
+    /// <summary>Runs the study that <paramref name="options"/> describe, showing its progress through <paramref name="host"/>.</summary>
+    /// <exception cref="StudyException">The corpus or the options cannot be used, or a result cannot be written.</exception>
+    public static void Execute(StudyOptions options, IStudyHost host, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
         var load = new List<double> { LoadAverage() };
         int defaultThreads = get_num_threads();
-        if (settings.Threads is int threads) set_num_threads(threads);
+        if (options.Threads is int threads) set_num_threads(threads);
         try
         {
-            return Run(settings, command, environment, clock, started, load, cancellationToken);
+            Run(options, host, clock, started, load, cancellationToken);
         }
         finally
         {
@@ -65,21 +65,22 @@ public static class StudyRun
         }
     }
 
-    static int Run(StudySettings settings, string command, CliEnvironment environment, Stopwatch clock, DateTime started, List<double> load,
-        CancellationToken cancellationToken)
+    static void Run(StudyOptions options, IStudyHost host, Stopwatch clock, DateTime started, List<double> load, CancellationToken cancellationToken)
     {
-        var console = environment.Out;
-        var budget = settings.Resolve();
-        var variants = StudyVariants.Select(settings.Variants);
+        var budget = options.Budget;
+        var variants = options.Variants;
+        if (!variants.Any(v => v.Key == StudyVariants.Reference))
+            throw new StudyException($"the variants must include '{StudyVariants.Reference}': it is the reference of the parameter counts and of every comparison.");
         var configs = StudyShapes.Configs(variants, budget.MicroModels);
         int context = configs[StudyVariants.Reference].ContextLength;
-        ulong seed = (ulong)settings.Seed;
+        ulong seed = (ulong)options.Seed;
 
-        string corpus = settings.Corpus ?? BundledCorpus.Locate(environment.SearchRoots);
-        if (!File.Exists(corpus)) throw new CliException($"corpus file '{corpus}' (--corpus) does not exist.");
-        var tokenizer = TokenizerChoice.Create(ByteTokenizer.PlainName, configs[StudyVariants.Reference].VocabSize);
-        var data = Spinner.Run(console, $"Reading {corpus}", _ => SequencePacker.Load(corpus, tokenizer, context, CorpusSettings.DefaultValidationFraction));
-        string output = Path.GetFullPath(settings.Out);
+        string corpus = options.CorpusPath;
+        if (!File.Exists(corpus)) throw new StudyException($"corpus file '{corpus}' does not exist.");
+        // Every variant has a byte vocabulary (StudyShapes), so the plain byte tokenizer fits them all.
+        var tokenizer = new ByteTokenizer(withEndOfText: false);
+        var data = host.Run($"Reading {corpus}", _ => SequencePacker.Load(corpus, tokenizer, context, options.ValidationFraction));
+        string output = Path.GetFullPath(options.OutputFolder);
         Directory.CreateDirectory(output);
 
         var runs = new List<Trained>();
@@ -94,19 +95,19 @@ public static class StudyRun
             StudyShapes.CheckLevel(runs.ToDictionary(r => r.Variant.Key, r => r.Parameters));
             long reference = runs.Single(r => r.Variant.Key == StudyVariants.Reference).Parameters;
 
-            ConsoleText.WriteLine(console, string.Create(Invariant,
-                $"study: {runs.Count} variants, budget {budget.Name}: {budget.Steps} steps x {budget.Batch} x {context} tokens each ({budget.TrainingTokens(context) / 1e6:F2} M), seed {settings.Seed}"));
-            ConsoleText.WriteLine(console, string.Create(Invariant,
+            host.WriteLine(string.Create(Invariant,
+                $"study: {runs.Count} variants, budget {budget.Name}: {budget.Steps} steps x {budget.Batch} x {context} tokens each ({budget.TrainingTokens(context) / 1e6:F2} M), seed {options.Seed}"));
+            host.WriteLine(string.Create(Invariant,
                 $"data: {data.Train.Count} training and {data.Validation.Count} validation sequences of {context} bytes from {corpus}"));
             foreach (var run in runs)
-                ConsoleText.WriteLine(console, string.Create(Invariant,
+                host.WriteLine(string.Create(Invariant,
                     $"  {run.Variant.Key,-13} {run.Parameters,10:N0} parameters ({StudyShapes.Deviation(run.Parameters, reference):+0.0%;-0.0%;0.0%})  {run.Variant.DeclaredAs}"));
 
             var draftConfig = StudyShapes.DraftConfig(budget.MicroModels);
             using var draft = ModelFactory.Create(draftConfig, seed);
-            ConsoleText.WriteLine(console, $"[draft] {nameof(LinearDsl.Models.Study.StudyDraft)}: the fixed draft of speculative decoding");
+            host.WriteLine($"[draft] {nameof(StudyDraft)}: the fixed draft of speculative decoding");
             var draftClock = Stopwatch.StartNew();
-            Train("draft", draft, data, budget, budget.DraftSteps, settings.Seed, console, cancellationToken);
+            Train("draft", draft, data, budget, budget.DraftSteps, options.Seed, host, cancellationToken);
             var draftValidation = ValidationEvaluator.Perplexity(draft, data.Validation, budget.FinalEvalSequences, budget.Batch, cancellationToken: cancellationToken);
             double draftSeconds = draftClock.Elapsed.TotalSeconds;
             Checkpoint.Save(draft, Path.Combine(output, ModelsFolder, "draft"));
@@ -115,8 +116,8 @@ public static class StudyRun
             for (int i = 0; i < runs.Count; i++)
             {
                 var run = runs[i];
-                ConsoleText.WriteLine(console, $"[{i + 1}/{runs.Count}] {run.Variant.Key}: {run.Variant.Description}");
-                run.Training = Train(run.Variant.Key, run.Model, data, budget, budget.Steps, settings.Seed, console, cancellationToken);
+                host.WriteLine($"[{i + 1}/{runs.Count}] {run.Variant.Key}: {run.Variant.Description}");
+                run.Training = Train(run.Variant.Key, run.Model, data, budget, budget.Steps, options.Seed, host, cancellationToken);
                 run.Validation = ValidationEvaluator.Perplexity(run.Model, data.Validation, budget.FinalEvalSequences, budget.Batch, cancellationToken: cancellationToken);
                 run.Checkpoint = Path.Combine(output, ModelsFolder, run.Variant.Key);
                 Checkpoint.Save(run.Model, run.Checkpoint);
@@ -126,7 +127,7 @@ public static class StudyRun
                 long position = probeLength / 2 + 1;
                 run.Causality = StudyCausality.From(CausalityProbe.Check(run.Model, probeLength, position, seed), probeLength);
                 run.Sample = tokenizer.Decode(StudyDecoding.Greedy(run.Model, samplePrompt, budget.SampleTokens));
-                ConsoleText.WriteLine(console, string.Create(Invariant,
+                host.WriteLine(string.Create(Invariant,
                     $"  {run.Variant.Key}: validation perplexity {run.Validation.Perplexity:F3}; token-by-token loss {run.Generation.GenerationLoss:F4} (gap {run.Generation.Gap:+0.0000;-0.0000;0.0000}); probe {(run.Causality.Causal ? "causal" : run.Causality.Leaks ? "LEAKS" : "not certified")}"));
             }
 
@@ -138,25 +139,25 @@ public static class StudyRun
             try
             {
                 var stream = DecodeStream(data.Train, budget.DecodeContexts.Max() + budget.DecodeWarmupSteps + budget.DecodeTimedSteps + 1);
-                var points = Spinner.Run(console, "Measuring decode latency", status => DecodeLatency.Measure(
+                var points = host.Run("Measuring decode latency", status => DecodeLatency.Measure(
                     decodable.Select(r => (r.Variant.Key, r.Model)).ToList(), stream, budget.DecodeContexts, budget.DecodeWarmupSteps, budget.DecodeTimedSteps, status));
                 foreach (var run in decodable)
                 {
                     run.Decode = points[run.Variant.Key];
-                    ConsoleText.WriteLine(console, $"  decode {run.Variant.Key}: " + string.Join(", ", run.Decode.Select(p => string.Create(Invariant,
+                    host.WriteLine($"  decode {run.Variant.Key}: " + string.Join(", ", run.Decode.Select(p => string.Create(Invariant,
                         $"{p.MsPerToken:F3} ms/token, {StudyFindings.Bytes(p.StateBytes)} at {p.Context}"))));
                 }
                 draft.eval();
                 var prompt = data.Validation[0][..Math.Min(budget.PromptTokens, data.Validation.SequenceLength)].ToArray();
-                draftRate = Spinner.Run(console, "Plain decoding of the draft", _ => SpeculativeComparison.MeasurePlain(draft, prompt, budget.NewTokens, budget.SpeculativeRuns));
-                ConsoleText.WriteLine(console, string.Create(Invariant, $"  draft alone: {draftRate:F0} tokens/s"));
+                draftRate = host.Run("Plain decoding of the draft", _ => SpeculativeComparison.MeasurePlain(draft, prompt, budget.NewTokens, budget.SpeculativeRuns));
+                host.WriteLine(string.Create(Invariant, $"  draft alone: {draftRate:F0} tokens/s"));
                 foreach (var run in decodable)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    run.Speculative = Spinner.Run(console, $"Speculative decoding: {run.Variant.Key}", _ =>
+                    run.Speculative = host.Run($"Speculative decoding: {run.Variant.Key}", _ =>
                         SpeculativeComparison.Measure(run.Model, draft, prompt, budget.NewTokens, budget.DraftTokens, budget.SpeculativeRuns));
                     var s = run.Speculative;
-                    ConsoleText.WriteLine(console, string.Create(Invariant,
+                    host.WriteLine(string.Create(Invariant,
                         $"  speculative {run.Variant.Key}: acceptance {s.AcceptanceRate:P1}, {s.PlainTokensPerSecond:F0} -> {s.SpeculativeTokensPerSecond:F0} tokens/s ({s.SpeedUp:F2}x), identical {(s.Identical ? "yes" : "NO")}"));
                 }
             }
@@ -166,11 +167,11 @@ public static class StudyRun
             }
 
             load.Add(LoadAverage());
-            var reports = runs.Select(r => VariantReport(r, reference)).ToArray();
+            var reports = runs.Select(r => VariantReport(r, reference, host)).ToArray();
             var draftReport = new StudyDraftReport
             {
-                DeclaredAs = nameof(LinearDsl.Models.Study.StudyDraft),
-                Architecture = Architecture(draftConfig),
+                DeclaredAs = nameof(StudyDraft),
+                Architecture = host.Describe(draftConfig),
                 Parameters = StudyShapes.CountParameters(draft),
                 Steps = budget.DraftSteps,
                 ValidationLoss = draftValidation.MeanNll,
@@ -180,10 +181,10 @@ public static class StudyRun
             };
             var report = new StudyReport
             {
-                Command = command,
+                Command = options.Command,
                 Budget = budget,
-                Seed = settings.Seed,
-                Corpus = settings.Corpus ?? BundledCorpus.CorpusPath,
+                Seed = options.Seed,
+                Corpus = options.CorpusName,
                 Tokenizer = tokenizer.Name,
                 Context = context,
                 Width = configs[StudyVariants.Reference].Width,
@@ -204,8 +205,7 @@ public static class StudyRun
                 Variants = reports,
                 Findings = StudyFindings.Compare(reports, draftReport),
             };
-            Write(report, output, console);
-            return 0;
+            Write(report, output, host);
         }
         finally
         {
@@ -227,7 +227,7 @@ public static class StudyRun
         }
     }
 
-    static TrainingResult Train(string name, CausalLanguageModel model, CorpusSplit data, StudyBudget budget, int steps, int seed, IAnsiConsole console,
+    static TrainingResult Train(string name, CausalLanguageModel model, CorpusSplit data, StudyBudget budget, int steps, int seed, IStudyHost host,
         CancellationToken cancellationToken)
     {
         var options = new TrainingOptions
@@ -246,11 +246,11 @@ public static class StudyRun
         using var trainer = new Trainer(model, data, options);
         try
         {
-            return TrainingDisplay.Run(console, steps, 0, progress => trainer.Train(progress, cancellationToken));
+            return host.Train(steps, progress => trainer.Train(progress, cancellationToken));
         }
         catch (InvalidOperationException error)
         {
-            throw new CliException($"training {name} failed: {error.Message}");
+            throw new StudyException($"training {name} failed: {error.Message}");
         }
     }
 
@@ -268,14 +268,14 @@ public static class StudyRun
         return stream;
     }
 
-    static StudyVariantReport VariantReport(Trained run, long reference) => new()
+    static StudyVariantReport VariantReport(Trained run, long reference, IStudyHost host) => new()
     {
         Key = run.Variant.Key,
         Name = run.Variant.Name,
         Group = run.Variant.Group.ToString().ToLowerInvariant(),
         DeclaredAs = run.Variant.DeclaredAs,
         Description = run.Variant.Description,
-        Architecture = Architecture(run.Config),
+        Architecture = host.Describe(run.Config),
         MlpHidden = run.Config.MlpHidden,
         Parameters = run.Parameters,
         ParameterDeviation = StudyShapes.Deviation(run.Parameters, reference),
@@ -283,7 +283,7 @@ public static class StudyRun
         {
             Steps = run.Training!.Steps,
             Losses = run.Training.Losses,
-            Evaluations = run.Training.Evaluations.Select(TrainingLogEvaluation.From).ToArray(),
+            Evaluations = run.Training.Evaluations.Select(StudyEvaluation.From).ToArray(),
             FinalTrainLoss = run.Training.Losses[^1],
             WallTimeSeconds = run.Training.Elapsed.TotalSeconds,
             TokensPerSecond = run.Training.TokensPerSecond,
@@ -305,43 +305,28 @@ public static class StudyRun
         Checkpoint = run.Checkpoint,
     };
 
-    /// <summary>"width 128, 4 layers, context 256, swiglu 344; augmented_linear, 2 heads of 64 (...)".</summary>
-    static string Architecture(ModelConfig config)
-    {
-        string mixer = ArchitectureDescription.Mixer(config.Mixer, config.Width);
-        if (config.Mixer.Augmented?.NonCausalSettings is string leak) mixer += $", NON-CAUSAL: {leak}";
-        return $"width {config.Width}, {config.Layers} layers, context {config.ContextLength}, {JsonNames.Of(config.Mlp)} {config.MlpHidden}; {mixer}";
-    }
-
-    static void Write(StudyReport report, string output, IAnsiConsole console)
+    static void Write(StudyReport report, string output, IStudyHost host)
     {
         string json = Path.Combine(output, StudyReport.FileName), markdown = Path.Combine(output, StudyMarkdown.FileName);
-        JsonFile.Write(json, report, "the study report");
+        StudyFiles.WriteJson(json, report, "the study report");
         var figures = StudyPlots.Write(report, output);
-        try
-        {
-            File.WriteAllText(markdown, StudyMarkdown.Render(report));
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot write the study report '{markdown}': {error.Message}");
-        }
+        StudyFiles.WriteText(markdown, StudyMarkdown.Render(report), "the study report");
 
         // Plain aligned lines, not a table: a redirected console is 80 columns wide and a table would wrap.
         int last = report.Budget.DecodeContexts.Max();
-        ConsoleText.WriteLine(console, string.Create(Invariant,
+        host.WriteLine(string.Create(Invariant,
             $"{"variant",-13} {"parameters",10} {"val ppl",9} {"gen gap",8} {"probe",-8} {"ms/token@" + last,14} {"accept",7} {"speed-up",8} {"same",4}"));
         foreach (var v in report.Variants)
         {
             var s = v.Speculative;
-            ConsoleText.WriteLine(console, string.Create(Invariant,
+            host.WriteLine(string.Create(Invariant,
                 $"{v.Key,-13} {v.Parameters,10:N0} {v.Validation.Perplexity,9:F3} {v.GenerationCheck.Gap,8:+0.0000;-0.0000;0.0000} {(v.Causality.Causal ? "causal" : v.Causality.Leaks ? "LEAKS" : "no cert"),-8} "
                 + $"{(v.Decode is { Count: > 0 } d ? d[^1].MsPerToken.ToString("F3", Invariant) : "n/a"),14} {(s is null ? "n/a" : s.AcceptanceRate.ToString("P0", Invariant)),7} "
                 + $"{(s is null ? "n/a" : s.SpeedUp.ToString("F2", Invariant) + "x"),8} {(s is null ? "n/a" : s.Identical ? "yes" : "NO"),4}"));
         }
         foreach (var finding in report.Findings)
-            ConsoleText.WriteLine(console, $"{StudyMarkdown.Verdict(finding.Verdict),-14} {finding.Claim}");
-        ConsoleText.WriteLine(console, $"wall time {StudyMarkdown.Duration(report.WallTimeSeconds)}");
-        ConsoleText.WriteLine(console, $"wrote {json}, {markdown} and {string.Join(", ", figures)} in {output}");
+            host.WriteLine($"{StudyMarkdown.Verdict(finding.Verdict),-14} {finding.Claim}");
+        host.WriteLine($"wall time {StudyMarkdown.Duration(report.WallTimeSeconds)}");
+        host.WriteLine($"wrote {json}, {markdown} and {string.Join(", ", figures)} in {output}");
     }
 }

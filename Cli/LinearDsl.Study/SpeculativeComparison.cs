@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Decoding;
+using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>Greedy speculative decoding of one variant with the fixed draft, against plain greedy decoding of the same request.</summary>
 /// <param name="DraftTokens">Tokens the draft proposes per round (m).</param>

@@ -3,7 +3,7 @@ using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
 using static TorchSharp.torch;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>Decode latency and state size of one variant at one context.</summary>
 /// <param name="Context">Tokens in the state when timing starts.</param>

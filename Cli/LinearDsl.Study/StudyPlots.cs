@@ -1,7 +1,7 @@
 using System.Globalization;
 using ScottPlot;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>The study's PNG figures: validation and training loss per step, decode latency and state memory against context.</summary>
 public static class StudyPlots
@@ -117,6 +117,6 @@ public static class StudyPlots
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Right);
-        PngFile.Write(plot, path, 1200, 620, "the figure");
+        StudyFiles.Write(path, "the figure", stream => stream.Write(plot.GetImageBytes(1200, 620, ImageFormat.Png)));
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>
 /// Compares a study's measurements with the paper's claims. Every sentence is built from the measured numbers: the

@@ -1,9 +1,9 @@
 using LinearDsl.Runtime.Modeling;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>
-/// The architectures a study trains: the declared ones (Models/StudyModels.cs), or for the micro budget the same
+/// The architectures a study trains: the declared ones (StudyModels.cs), or for the micro budget the same
 /// declarations shrunk to a tiny shape with the MLP widths re-levelled, and the check that every variant's parameter
 /// count is within <see cref="Tolerance"/> of the softmax reference.
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>
 /// How much work the study does: training steps (the same for every variant), evaluation, and the size of each
@@ -86,12 +86,12 @@ public sealed record StudyBudget
     };
 
     /// <summary>The budget called <paramref name="name"/>.</summary>
-    /// <exception cref="CliException">The name is unknown.</exception>
+    /// <exception cref="StudyException">The name is unknown.</exception>
     public static StudyBudget Named(string name) => name.Trim().ToLowerInvariant() switch
     {
         "default" => Default,
         "quick" => Quick,
         "micro" => Micro,
-        _ => throw new CliException($"unknown --budget '{name}'; use one of {string.Join(", ", Names)}."),
+        _ => throw new StudyException($"unknown --budget '{name}'; use one of {string.Join(", ", Names)}."),
     };
 }

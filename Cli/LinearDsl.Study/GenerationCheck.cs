@@ -6,7 +6,7 @@ using LinearDsl.Runtime.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>
 /// Does the model predict as well when it generates as when it is scored teacher-forced? The same validation
@@ -41,7 +41,7 @@ public sealed record GenerationCheck(
     public static GenerationCheck Measure(CausalLanguageModel model, PackedSequences validation, int count)
     {
         count = Math.Min(count, validation.Count);
-        if (count < 1) throw new CliException("the corpus has no validation sequence for the generation check.");
+        if (count < 1) throw new StudyException("the corpus has no validation sequence for the generation check.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         bool wasTraining = model.training;

@@ -1,7 +1,6 @@
-using LinearDsl.Models.Study;
 using LinearDsl.Runtime.Modeling;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>What a variant stands for in the paper's comparison.</summary>
 public enum StudyGroup
@@ -23,7 +22,7 @@ public enum StudyGroup
 /// <param name="Key">Short name used by --variants, the JSON and the plots.</param>
 /// <param name="Name">Name in tables.</param>
 /// <param name="Group">Its role in the comparison.</param>
-/// <param name="DeclaredAs">The declaring class in Models/StudyModels.cs.</param>
+/// <param name="DeclaredAs">The declaring class in StudyModels.cs.</param>
 /// <param name="Config">The declared architecture (the generated Config of that class).</param>
 /// <param name="Description">One sentence on the token mixer.</param>
 public sealed record StudyVariant(string Key, string Name, StudyGroup Group, string DeclaredAs, ModelConfig Config, string Description);
@@ -74,19 +73,19 @@ public static class StudyVariants
     public static ModelConfig DraftConfig => StudyDraft.Config;
 
     /// <summary>The variant with <paramref name="key"/>.</summary>
-    /// <exception cref="CliException">No variant has that key.</exception>
+    /// <exception cref="StudyException">No variant has that key.</exception>
     public static StudyVariant Find(string key) =>
         All.FirstOrDefault(v => v.Key == key)
-        ?? throw new CliException($"unknown study variant '{key}'; the variants are {string.Join(", ", All.Select(v => v.Key))}.");
+        ?? throw new StudyException($"unknown study variant '{key}'; the variants are {string.Join(", ", All.Select(v => v.Key))}.");
 
     /// <summary>Parses a comma-separated list of keys (null or empty: every variant), keeping report order.</summary>
-    /// <exception cref="CliException">A key is unknown or the softmax reference is left out.</exception>
+    /// <exception cref="StudyException">A key is unknown or the softmax reference is left out.</exception>
     public static IReadOnlyList<StudyVariant> Select(string? keys)
     {
         if (string.IsNullOrWhiteSpace(keys)) return All;
         var wanted = keys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => Find(k.ToLowerInvariant()).Key).ToHashSet();
         if (!wanted.Contains(Reference))
-            throw new CliException($"--variants must include '{Reference}': it is the reference of the parameter counts and of every comparison.");
+            throw new StudyException($"--variants must include '{Reference}': it is the reference of the parameter counts and of every comparison.");
         return All.Where(v => wanted.Contains(v.Key)).ToArray();
     }
 }

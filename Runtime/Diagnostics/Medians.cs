@@ -1,7 +1,7 @@
-namespace LinearDsl.Cli;
+namespace LinearDsl.Runtime.Diagnostics;
 
-/// <summary>The median that every timing of the command line reports (bench and its call costs, the study).</summary>
-public static class Medians
+/// <summary>The one median of every timing the command line, the study and the benchmarks report.</summary>
+internal static class Medians
 {
     /// <summary>The middle value, or the mean of the two middle ones for an even count; NaN when there is none.</summary>
     public static double Of(IEnumerable<double> values)

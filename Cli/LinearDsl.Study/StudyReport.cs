@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Diagnostics;
+using LinearDsl.Runtime.Training;
 
-namespace LinearDsl.Cli.Study;
+namespace LinearDsl.Study;
 
 /// <summary>study.json: the settings of a study run, every variant's measurements and the comparison with the paper.</summary>
 public sealed record StudyReport
@@ -90,7 +91,7 @@ public sealed record StudyTraining
     [JsonPropertyName("steps")] public int Steps { get; init; }
     /// <summary>Training loss (nats per token) of every step.</summary>
     [JsonPropertyName("losses")] public required IReadOnlyList<double> Losses { get; init; }
-    [JsonPropertyName("evaluations")] public required IReadOnlyList<TrainingLogEvaluation> Evaluations { get; init; }
+    [JsonPropertyName("evaluations")] public required IReadOnlyList<StudyEvaluation> Evaluations { get; init; }
     [JsonPropertyName("final_train_loss")] public double FinalTrainLoss { get; init; }
     [JsonPropertyName("wall_time_seconds")] public double WallTimeSeconds { get; init; }
     [JsonPropertyName("tokens_per_second")] public double TokensPerSecond { get; init; }
@@ -155,4 +156,15 @@ public sealed record StudyFinding
     [JsonPropertyName("claim")] public required string Claim { get; init; }
     [JsonPropertyName("measured")] public required string Measured { get; init; }
     [JsonPropertyName("verdict")] [JsonConverter(typeof(JsonStringEnumConverter<FindingVerdict>))] public FindingVerdict Verdict { get; init; }
+}
+
+/// <summary>One validation result during a variant's training (the fields of train's log).</summary>
+public sealed record StudyEvaluation
+{
+    [JsonPropertyName("step")] public int Step { get; init; }
+    [JsonPropertyName("loss")] public double Loss { get; init; }
+    [JsonPropertyName("perplexity")] public double Perplexity { get; init; }
+    [JsonPropertyName("tokens")] public long Tokens { get; init; }
+
+    public static StudyEvaluation From(EvaluationResult e) => new() { Step = e.Step, Loss = e.MeanNll, Perplexity = e.Perplexity, Tokens = e.Tokens };
 }

@@ -6,7 +6,7 @@
 using System.Diagnostics.CodeAnalysis;
 using LinearDsl;
 
-namespace LinearDsl.Models.Study;
+namespace LinearDsl.Study;
 
 /// <summary>The reference: causal softmax attention with a KV cache.</summary>
 [CausalLM(VocabSize = 256, Dim = 128, Layers = 4, ContextLength = 256, TiedEmbeddings = true)]

@@ -1,6 +1,4 @@
-using LinearDsl.Cli.Study;
-
-namespace LinearDsl.Cli.Tests;
+namespace LinearDsl.Study.Tests;
 
 /// <summary>The verdicts on the paper's claims follow the measured numbers, whichever way they point.</summary>
 public sealed class StudyFindingsTests

@@ -1,10 +1,10 @@
-using LinearDsl.Models.Study;
+using LinearDsl.Models.Tests;
 using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
 
-namespace LinearDsl.Models.Tests;
+namespace LinearDsl.Study.Tests;
 
-/// <summary>The study's variants (Models/StudyModels.cs): level parameter counts, exact forms, and the one leaky variant caught.</summary>
+/// <summary>The study's variants (Cli/LinearDsl.Study/StudyModels.cs): level parameter counts, exact forms, and the one leaky variant caught.</summary>
 public sealed class StudyModelTests
 {
     static readonly Dictionary<string, ModelConfig> Causal = new()
