@@ -1,7 +1,7 @@
 namespace LinearDsl.Runtime.Fused;
 
-/// <summary>The vector width the fused decode kernels run at (<see cref="FusedIsa"/> picks it at start-up).</summary>
-internal enum VectorWidth
+/// <summary>A vector width the fused decode kernels can run at (the widest the CPU runs well is picked at start-up).</summary>
+public enum VectorWidth
 {
     /// <summary>One value at a time: the portable fallback where the CPU has no usable vector unit.</summary>
     Scalar = 0,
