@@ -132,7 +132,15 @@ internal sealed class SafetensorsHeader
         }
         if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw Corrupt(path, $"tensor '{name}' has invalid data_offsets {offsets}");
-        long expected = dimensions.Aggregate(1L, (product, size) => product * size) * elementSize;
+        long expected;
+        try
+        {
+            expected = checked(dimensions.Aggregate(1L, (product, size) => checked(product * size)) * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw Corrupt(path, $"tensor '{name}' has shape {shape}, larger than any file");
+        }
         if (end - begin != expected)
             throw Corrupt(path, $"tensor '{name}' ({type} [{string.Join(", ", dimensions)}]) needs {expected} bytes, but its data_offsets span {end - begin}");
         return new SafetensorsEntry(name, type, dimensions, begin, end);

@@ -16,10 +16,13 @@ public static class ModelFactory
     /// every run), norms at unit scale, mixer parameters at their own initial values (alpha 0, zero conv kernel).
     /// Layers with the same head size share one rotary embedding, which the model disposes.
     /// </summary>
+    /// <exception cref="InvalidModelConfigException">The config is invalid.</exception>
+    /// <exception cref="ModelTooLargeException">Its weights would not fit in memory (checked before anything is allocated).</exception>
     public static CausalLanguageModel Create(ModelConfig config, ulong seed = 0, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        ModelMemory.EnsureFits(config, dtype);
         var rotaries = new Dictionary<int, RotaryEmbedding>();
         var blocks = new List<DecoderBlock>();
         CausalLanguageModel model;
