@@ -31,14 +31,29 @@ public static partial class ErrorReporter
         error = Unwrap(error);
         return error switch
         {
-            CheckpointMismatchException mismatch => (
-                $"checkpoint weights '{mismatch.Path}' do not match their config.json: {mismatch.Missing.Count} missing, " +
-                $"{mismatch.Unexpected.Count} unexpected, {mismatch.Misshaped.Count} with the wrong shape.", UsageError),
+            CheckpointMismatchException mismatch => (Mismatch(mismatch), UsageError),
             CommandAppException or CliException or IOException or InvalidDataException or ArgumentException
                 or UnauthorizedAccessException or NotSupportedException => (OneLine(error.Message), UsageError),
             OperationCanceledException => ("cancelled.", InternalError),
             _ => ($"unexpected {error.GetType().Name}: {OneLine(error.Message)}", InternalError),
         };
+    }
+
+    /// <summary>The counts, then the first keys of each kind with their shapes, so that the line says what differs.</summary>
+    static string Mismatch(CheckpointMismatchException mismatch)
+    {
+        var parts = new List<string>();
+        void Add(string kind, IReadOnlyList<object> items)
+        {
+            if (items.Count == 0) return;
+            string shown = string.Join(", ", items.Take(3));
+            parts.Add($"{kind} {shown}{(items.Count > 3 ? $" and {items.Count - 3} more" : "")}");
+        }
+        Add("missing", mismatch.Missing.Cast<object>().ToList());
+        Add("unexpected", mismatch.Unexpected.Cast<object>().ToList());
+        Add("wrong shape", mismatch.Misshaped.Cast<object>().ToList());
+        return $"checkpoint weights '{mismatch.Path}' do not match their config.json ({mismatch.Missing.Count} missing, " +
+            $"{mismatch.Unexpected.Count} unexpected, {mismatch.Misshaped.Count} with the wrong shape): {string.Join("; ", parts)}.";
     }
 
     static Exception Unwrap(Exception error)
