@@ -88,6 +88,8 @@ internal sealed class SafetensorsHeader
 
     static List<SafetensorsEntry> ParseEntries(string path, byte[] json)
     {
+        // The format's header is UTF-8 JSON; the JSON reader would only notice bad bytes when a name is read.
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw Corrupt(path, "its header is not valid UTF-8 text; it is corrupt or not a safetensors file");
         JsonDocument document;
         try
         {
