@@ -89,11 +89,18 @@ public sealed class ModelTooLargeException : ArgumentException
     /// <summary>Creates the exception for <paramref name="config"/>, named by <paramref name="source"/>.</summary>
     public ModelTooLargeException(string source, ModelConfig config, double neededBytes, long availableBytes)
         : base($"{source} describes a model whose weights alone need {ModelMemory.Format(neededBytes)} of memory " +
-            $"(vocab_size {config.VocabSize}, width {config.Width}, layers {config.Layers}, mlp_hidden {config.MlpHidden}), " +
+            $"(vocab_size {config.VocabSize}, width {config.Width}, layers {config.Layers}, mlp_hidden {config.MlpHidden}{ConvTaps(config)}), " +
             $"more than the {ModelMemory.Format(availableBytes)} this machine has; check those sizes and the mixer's.")
     {
         NeededBytes = neededBytes;
         AvailableBytes = availableBytes;
+    }
+
+    /// <summary>", conv_taps N" with the largest conv of the config's mixers, when one has a conv.</summary>
+    static string ConvTaps(ModelConfig config)
+    {
+        var taps = new[] { config.Mixer }.Concat(config.LayerMixers?.Values ?? []).Where(m => m?.Augmented is { Conv: true }).Select(m => m!.Augmented!.ConvTaps).ToList();
+        return taps.Count == 0 ? "" : $", conv_taps {taps.Max()}";
     }
 
     /// <summary>Bytes the weights would take.</summary>
