@@ -6,10 +6,20 @@ using LinearDsl.Runtime.Tokenization;
 using LinearDsl.Samples.ChatHost;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// The content root stays the working directory, so relative checkpoint directories mean what they mean in a shell;
+// the sample's appsettings.json is read from the program's folder, beneath everything else (environment, command line).
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+((IConfigurationBuilder)builder.Configuration).Sources.Insert(0, new JsonConfigurationSource
+{
+    Path = "appsettings.json",
+    Optional = true,
+    FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+});
 var linearDsl = builder.Services.AddLinearDsl(builder.Configuration);
 
 // No trained model exists yet: without a checkpoint directory, tiny random models stand in for target and draft.
@@ -25,12 +35,17 @@ if (randomModels)
 using var host = builder.Build();
 try
 {
-    await host.StartAsync(); // validates the LinearDsl options and creates the models
+    await host.StartAsync(); // validates the LinearDsl options and loads the models
 }
 catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
 {
-    Console.Error.WriteLine("The LinearDsl settings are invalid:");
-    foreach (var failure in invalid.Failures) Console.Error.WriteLine($"  - {failure}");
+    foreach (var failure in invalid.Failures) Console.Error.WriteLine($"error: {failure}");
+    return 1;
+}
+catch (InvalidOperationException unreadable) when (unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    // A setting that is not a number where one is needed (Generation:MaxNewTokens abc), found while binding.
+    Console.Error.WriteLine($"error: {unreadable.Message} Give a value of that type.");
     return 1;
 }
 var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;

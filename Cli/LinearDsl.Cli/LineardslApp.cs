@@ -19,18 +19,21 @@ public static class LineardslApp
     public static Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         var app = new CommandApp();
-        app.Configure(config => Configure(config, environment));
+        app.Configure(config => Configure(config, environment, args));
         return app.RunAsync(args, cancellationToken);
     }
 
-    /// <summary>Registers the commands and <paramref name="environment"/>, and reports failures as one line.</summary>
-    public static void Configure(IConfigurator config, CliEnvironment environment)
+    /// <summary>
+    /// Registers the commands and <paramref name="environment"/>, and reports failures as one line;
+    /// <paramref name="args"/>, when given, let that line name an option that lacks its value.
+    /// </summary>
+    public static void Configure(IConfigurator config, CliEnvironment environment, IReadOnlyList<string>? args = null)
     {
         config.SetApplicationName(Name);
         config.UseStrictParsing();
         config.ConfigureConsole(environment.Out);
         config.Settings.Registrar.RegisterInstance(environment);
-        config.SetExceptionHandler((error, _) => ErrorReporter.Report(error, environment.Error));
+        config.SetExceptionHandler((error, _) => ErrorReporter.Report(error, environment.Error, args));
 
         config.AddCommand<GenerateCommand>("generate")
             .WithDescription("Continue a prompt with speculative decoding (the bundled target and draft by default), streaming the text, then print acceptance rate, tokens/s, target calls, time to first token and the speed-up over a plain run of the same request.")

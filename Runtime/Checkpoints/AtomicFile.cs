@@ -10,6 +10,7 @@ internal static class AtomicFile
     {
         string target = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
+        DeleteStaleTemporaries(directory, Path.GetFileName(target));
         string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -26,6 +27,23 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>
+    /// Deletes temporaries of <paramref name="name"/> (<c>.NAME.GUID.tmp</c>) that a killed writer left: only that
+    /// exact pattern, and only files untouched for a minute, so a writer busy with the same file keeps its own.
+    /// </summary>
+    static void DeleteStaleTemporaries(string directory, string name)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var file in Directory.EnumerateFiles(directory, $".{name}.*.tmp"))
+        {
+            string guid = Path.GetFileName(file)[(name.Length + 2)..^4];
+            if (guid.Length == 32 && guid.All(char.IsAsciiHexDigitLower) && File.GetLastWriteTimeUtc(file) < DateTime.UtcNow - StaleAfter) TryDelete(file);
+        }
+    }
+
+    /// <summary>How long a temporary must have been left alone before it counts as a killed writer's.</summary>
+    internal static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
 
     static void TryDelete(string path)
     {

@@ -54,7 +54,8 @@ public static class Checkpoint
     /// <param name="dtype">Element type of the model; defaults to the type stored in the weights file.</param>
     /// <param name="device">Device of the model; defaults to the CPU.</param>
     /// <exception cref="CheckpointMismatchException">The weights do not fit the config's model (lists every difference).</exception>
-    /// <exception cref="InvalidDataException">A file is truncated or corrupt (the message names it).</exception>
+    /// <exception cref="InvalidDataException">A file is truncated or corrupt, the config does not belong to the weights, or a weight is not floating point (the message names it).</exception>
+    /// <exception cref="ModelTooLargeException">The config's weights would not fit in memory (nothing is allocated).</exception>
     public static CausalLanguageModel Load(string directory, ScalarType? dtype = null, Device? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -68,7 +69,12 @@ public static class Checkpoint
         }
         var config = ModelConfigJson.Read(configPath);
         var header = SafetensorsHeader.Read(weightsPath);
-        var model = ModelFactory.Create(config, dtype: dtype ?? StoredFloatType(header) ?? ScalarType.Float32);
+        WeightsAgreement.ThrowIfNotFloat(header.Entries, weightsPath);
+        var type = dtype ?? StoredFloatType(header) ?? ScalarType.Float32;
+        // Sizes before the weights: a config too large for memory says how large, whatever file sits beside it.
+        ModelMemory.EnsureFits(config, type, $"Model config '{configPath}'");
+        WeightsAgreement.ThrowIfDisagree(config, header.Entries, configPath, weightsPath, ourLayout: true);
+        var model = ModelFactory.Create(config, dtype: type);
         try
         {
             LoadWeights(model, weightsPath, header);
@@ -94,6 +100,7 @@ public static class Checkpoint
 
     static void LoadWeights(CausalLanguageModel model, string weightsPath, SafetensorsHeader header)
     {
+        WeightsAgreement.ThrowIfNotFloat(header.Entries, weightsPath);
         var map = CheckpointKeyMap.For(model);
         map.ThrowIfMismatched(header.Entries.Select(e => new CheckpointTensor(e.Name, e.Shape)).ToList(), weightsPath);
         using var scope = NewDisposeScope();

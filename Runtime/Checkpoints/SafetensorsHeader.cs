@@ -88,6 +88,8 @@ internal sealed class SafetensorsHeader
 
     static List<SafetensorsEntry> ParseEntries(string path, byte[] json)
     {
+        // The format's header is UTF-8 JSON; the JSON reader would only notice bad bytes when a name is read.
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw Corrupt(path, "its header is not valid UTF-8 text; it is corrupt or not a safetensors file");
         JsonDocument document;
         try
         {
@@ -132,7 +134,15 @@ internal sealed class SafetensorsHeader
         }
         if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw Corrupt(path, $"tensor '{name}' has invalid data_offsets {offsets}");
-        long expected = dimensions.Aggregate(1L, (product, size) => product * size) * elementSize;
+        long expected;
+        try
+        {
+            expected = checked(dimensions.Aggregate(1L, (product, size) => checked(product * size)) * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw Corrupt(path, $"tensor '{name}' has shape {shape}, larger than any file");
+        }
         if (end - begin != expected)
             throw Corrupt(path, $"tensor '{name}' ({type} [{string.Join(", ", dimensions)}]) needs {expected} bytes, but its data_offsets span {end - begin}");
         return new SafetensorsEntry(name, type, dimensions, begin, end);

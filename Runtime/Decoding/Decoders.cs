@@ -7,6 +7,14 @@ public interface ITokenDecoder
 {
     /// <summary>Starts a request over <paramref name="prompts"/> (one row each; rows may differ in length).</summary>
     DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options);
+
+    /// <summary>Starts a request whose prompt prefill stops, between blocks, when <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled during the prefill.</exception>
+    DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Start(prompts, options);
+    }
 }
 
 /// <summary>Plain decoding of one model.</summary>
@@ -18,6 +26,10 @@ public sealed class PlainDecoder(CausalLanguageModel model) : ITokenDecoder
     /// <inheritdoc />
     public DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options)
         => new PlainDecodingSession(Model, prompts, options);
+
+    /// <inheritdoc />
+    public DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options, CancellationToken cancellationToken)
+        => new PlainDecodingSession(Model, prompts, options, cancellationToken);
 }
 
 /// <summary>Speculative decoding of a target with a draft (docs/method.md, "Exact speculative decoding").</summary>
@@ -46,6 +58,10 @@ public sealed class SpeculativeDecoder : ITokenDecoder
     /// <inheritdoc />
     public DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options)
         => new SpeculativeDecodingSession(Target, Draft, prompts, options, Options);
+
+    /// <inheritdoc />
+    public DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options, CancellationToken cancellationToken)
+        => new SpeculativeDecodingSession(Target, Draft, prompts, options, Options, cancellationToken: cancellationToken);
 
     /// <summary>Starts a session with a deliberately wrong acceptance rule (tests only).</summary>
     internal DecodingSession StartWithRule(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options, AcceptanceRule rule)

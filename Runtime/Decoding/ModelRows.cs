@@ -14,19 +14,35 @@ internal sealed class ModelRows : IDisposable
 {
     readonly List<long>[] _queues;
 
-    public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts)
+    /// <summary>
+    /// Longest block of one prefill call: a long prompt is fed in blocks of this many tokens, so that its logits
+    /// (block x vocabulary per row) stay small and a cancellation is seen between blocks.
+    /// </summary>
+    internal const int PrefillBlock = 512;
+
+    public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts, CancellationToken cancellationToken = default)
     {
         Model = model;
         int batch = prompts.Count;
         State = model.CreateState(batch);
-        long shared = prompts.Min(p => p.Count) - 1;
-        if (shared > 0)
+        int shared = prompts.Min(p => p.Count) - 1;
+        try
         {
-            using var scope = NewDisposeScope();
-            var tokens = tensor(prompts.SelectMany(p => p.Take((int)shared)).ToArray(), [batch, shared], ScalarType.Int64);
-            model.Prefill(tokens, State);
+            for (int start = 0; start < shared; start += PrefillBlock)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int length = Math.Min(PrefillBlock, shared - start);
+                using var scope = NewDisposeScope();
+                var tokens = tensor(prompts.SelectMany(p => p.Skip(start).Take(length)).ToArray(), [batch, length], ScalarType.Int64);
+                model.Prefill(tokens, State);
+            }
         }
-        _queues = prompts.Select(p => p.Skip((int)shared).ToList()).ToArray();
+        catch
+        {
+            State.Dispose();
+            throw;
+        }
+        _queues = prompts.Select(p => p.Skip(shared).ToList()).ToArray();
     }
 
     public CausalLanguageModel Model { get; }

@@ -25,16 +25,16 @@ public sealed class SpeculativeDecodingSession : DecodingSession
     readonly AcceptanceRule _rule;
 
     internal SpeculativeDecodingSession(CausalLanguageModel target, CausalLanguageModel draft, IReadOnlyList<IReadOnlyList<long>> prompts,
-        GenerationOptions options, SpeculationOptions speculation, AcceptanceRule rule = AcceptanceRule.Exact)
+        GenerationOptions options, SpeculationOptions speculation, AcceptanceRule rule = AcceptanceRule.Exact, CancellationToken cancellationToken = default)
         : base(prompts, options, target.VocabSize)
     {
         _speculation = speculation;
         _rule = rule;
         DraftTokens = speculation.DraftTokens;
-        _target = new ModelRows(target, prompts);
+        _target = new ModelRows(target, prompts, cancellationToken);
         try
         {
-            _draft = new ModelRows(draft, prompts);
+            _draft = new ModelRows(draft, prompts, cancellationToken);
         }
         catch
         {

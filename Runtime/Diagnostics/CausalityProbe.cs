@@ -60,6 +60,8 @@ public static class CausalityProbe
         {
             return new CausalityFinding(form, position, CausalityVerdict.Refused, Refusal: refusal.Message);
         }
+        if (FirstNonFinite(before, after, position) is var (bad, value))
+            return new CausalityFinding(form, position, CausalityVerdict.NonFinite, bad, value);
         for (long t = 0; t < position; t++)
         {
             var a = before.narrow(1, t, 1);
@@ -68,6 +70,25 @@ public static class CausalityProbe
                 return new CausalityFinding(form, position, CausalityVerdict.Leaks, t, a.sub(b).abs().max().ToDouble());
         }
         return new CausalityFinding(form, position, CausalityVerdict.Causal);
+    }
+
+    /// <summary>
+    /// The first position before <paramref name="position"/> where either output is NaN or infinite, with that value:
+    /// NaN never equals itself, so comparing such outputs would report a leak that is not there.
+    /// </summary>
+    internal static (long Position, double Value)? FirstNonFinite(Tensor before, Tensor after, long position)
+    {
+        using var scope = NewDisposeScope();
+        for (long t = 0; t < position; t++)
+        {
+            foreach (var output in new[] { before, after })
+            {
+                var slice = output.narrow(1, t, 1);
+                var bad = slice.isfinite().logical_not();
+                if (bad.any().item<bool>()) return (t, slice.masked_select(bad)[0].ToDouble());
+            }
+        }
+        return null;
     }
 
     static Tensor StepAll(CausalLanguageModel model, Tensor tokens)

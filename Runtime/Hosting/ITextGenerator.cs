@@ -16,6 +16,7 @@ public interface ITextGenerator
     /// the enumeration early.
     /// </summary>
     /// <exception cref="ArgumentException">The prompt is empty and the tokenizer has no end-of-text token, or a setting is out of range.</exception>
+    /// <exception cref="PromptTooLongException">The prompt has more tokens than the model's context length (nothing is prefilled).</exception>
     IAsyncEnumerable<TextGenerationUpdate> StreamAsync(string prompt, TextGenerationRequest? request = null, CancellationToken cancellationToken = default);
 
     /// <summary>Generates the whole text after <paramref name="prompt"/>; see <see cref="StreamAsync"/>.</summary>

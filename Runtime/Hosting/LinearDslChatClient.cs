@@ -99,6 +99,7 @@ public sealed class LinearDslChatClient : IChatClient
     internal static (string Prompt, TextGenerationRequest Request) Map(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        if (options is not null) Check(options);
         string prompt = ChatPromptTemplate.Render(messages, options?.Instructions);
         var request = new TextGenerationRequest
         {
@@ -110,6 +111,21 @@ public sealed class LinearDslChatClient : IChatClient
             StopSequences = [.. ChatPromptTemplate.TurnMarkers, .. options?.StopSequences ?? []],
         };
         return (prompt, request);
+    }
+
+    /// <summary>Refuses a chat option out of range with an <see cref="ArgumentException"/> that names it (a server answers 400).</summary>
+    static void Check(ChatOptions options)
+    {
+        if (options.MaxOutputTokens is int max && max < 1)
+            throw new ArgumentException($"ChatOptions.MaxOutputTokens must be at least 1, got {max}.", nameof(options));
+        if (options.Temperature is float temperature && (!(temperature >= 0) || float.IsInfinity(temperature)))
+            throw new ArgumentException($"ChatOptions.Temperature must be finite and at least 0 (0 is greedy), got {temperature}.", nameof(options));
+        if (options.TopK is int topK && topK < 0)
+            throw new ArgumentException($"ChatOptions.TopK must be at least 0 (0 keeps every token), got {topK}.", nameof(options));
+        if (options.TopP is float topP && !(topP > 0 && topP <= 1))
+            throw new ArgumentException($"ChatOptions.TopP must be in (0, 1] (1 keeps every token), got {topP}.", nameof(options));
+        if (options.StopSequences?.Any(string.IsNullOrEmpty) == true)
+            throw new ArgumentException("ChatOptions.StopSequences must not contain empty entries.", nameof(options));
     }
 
     /// <summary>A 64-bit seed as the sampler's 32-bit seed: unchanged within the int range, else its two halves XORed.</summary>

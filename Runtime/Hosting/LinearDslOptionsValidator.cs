@@ -42,7 +42,9 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         try
         {
             var problems = Problems(options);
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+            if (problems.Count == 0) return ValidateOptionsResult.Success;
+            _registration.DiscardValidated();
+            return ValidateOptionsResult.Fail(problems);
         }
         finally
         {
@@ -115,10 +117,27 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         }
         if (!ModelDType.IsValid(source.DType))
             problems.Add($"{setting}:DType '{source.DType}' is not known; use one of: {string.Join(", ", ModelDType.Names)} (or leave it out to keep the stored type).");
+        int before = problems.Count;
         if (!ModelDType.IsValidDevice(source.Device))
             problems.Add($"{setting}:Device '{source.Device}' is not known; use cpu, cuda or cuda:N.");
-        return CheckpointVocabulary(source.CheckpointDirectory!, role, setting, problems);
+        else if (ModelDType.UnavailableDevice(source.Device) is { } why)
+            problems.Add($"{setting}:Device '{source.Device}' is not available: {why}; use cpu.");
+        int? vocabulary = CheckpointVocabulary(LinearDslRegistration.ResolveDirectory(_services, source.CheckpointDirectory!), source.CheckpointDirectory!, role, setting, problems);
+        if (vocabulary is null || problems.Count > before) return vocabulary;
+        try
+        {
+            return _registration.LoadForValidation(_services, source, role);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            problems.Add($"The {role} model in {setting}:CheckpointDirectory '{source.CheckpointDirectory}' cannot be loaded: {OneLine(exception.Message)}");
+            return null;
+        }
     }
+
+    /// <summary>A multi-line message (a checkpoint mismatch lists its keys) as one line.</summary>
+    static string OneLine(string message)
+        => string.Join("; ", message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     int? CreatedVocabulary(string role, List<string> problems)
     {
@@ -133,9 +152,8 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         }
     }
 
-    static int? CheckpointVocabulary(string directory, string role, string setting, List<string> problems)
+    static int? CheckpointVocabulary(string full, string directory, string role, string setting, List<string> problems)
     {
-        string full = Path.GetFullPath(directory);
         if (!Directory.Exists(full))
         {
             problems.Add($"{setting}:CheckpointDirectory '{directory}' does not exist (resolved to '{full}').");
@@ -151,7 +169,8 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         if (!complete) return null;
         try
         {
-            return ModelConfigJson.Read(Path.Combine(full, Checkpoint.ConfigFileName)).VocabSize;
+            var config = ModelConfigJson.Read(Path.Combine(full, Checkpoint.ConfigFileName));
+            return config.VocabSize;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

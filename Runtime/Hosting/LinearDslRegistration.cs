@@ -1,6 +1,7 @@
 using LinearDsl.Runtime.Checkpoints;
 using LinearDsl.Runtime.Modeling;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace LinearDsl.Runtime.Hosting;
@@ -13,6 +14,9 @@ namespace LinearDsl.Runtime.Hosting;
 /// </summary>
 internal sealed class LinearDslRegistration(string sectionName)
 {
+    readonly Lock _gate = new();
+    readonly Dictionary<string, (CausalLanguageModel? Model, int VocabSize)> _checked = new(StringComparer.Ordinal);
+
     /// <summary>The configuration section the options come from, e.g. "LinearDsl".</summary>
     public string SectionName { get; } = sectionName;
 
@@ -28,7 +32,7 @@ internal sealed class LinearDslRegistration(string sectionName)
 
     /// <summary>Creates the target: from its factory, else from the checkpoint the (validated) options name.</summary>
     public CausalLanguageModel CreateTarget(IServiceProvider services)
-        => TargetFactory is not null ? Call(TargetFactory, services, LinearDslServiceKeys.Target) : Load(Options(services).Target, LinearDslServiceKeys.Target);
+        => TargetFactory is not null ? Call(TargetFactory, services, LinearDslServiceKeys.Target) : Load(services, Options(services).Target, LinearDslServiceKeys.Target);
 
     /// <summary>Creates the draft: from its factory, else from the checkpoint the (validated) options name.</summary>
     /// <exception cref="InvalidOperationException">No draft is configured.</exception>
@@ -38,20 +42,62 @@ internal sealed class LinearDslRegistration(string sectionName)
         var options = Options(services);
         if (!options.Draft.HasCheckpoint)
             throw new InvalidOperationException($"No draft model is configured: set {SectionName}:Draft:CheckpointDirectory or register one with UseDraftModel.");
-        return Load(options.Draft, LinearDslServiceKeys.Draft);
+        return Load(services, options.Draft, LinearDslServiceKeys.Draft);
     }
+
+    /// <summary>
+    /// Loads a checkpoint model while the options are validated, so that every way its files can fail (truncated,
+    /// config and weights that disagree, too large for memory, an unusable device) is a validation problem at start;
+    /// the container then takes this model instead of loading it again. Returns its vocabulary size.
+    /// </summary>
+    public int LoadForValidation(IServiceProvider services, LinearDslModelOptions source, string role)
+    {
+        lock (_gate)
+        {
+            if (_checked.TryGetValue(role, out var known)) return known.VocabSize;
+            var model = LoadCheckpoint(services, source);
+            _checked[role] = (model, model.VocabSize);
+            return model.VocabSize;
+        }
+    }
+
+    /// <summary>Frees the models loaded for a validation that failed (the container will never take them).</summary>
+    public void DiscardValidated()
+    {
+        lock (_gate)
+        {
+            foreach (var (model, _) in _checked.Values) model?.Dispose();
+            _checked.Clear();
+        }
+    }
+
+    /// <summary>A relative checkpoint directory is resolved against the host's content root, as ASP.NET Core resolves its paths.</summary>
+    public static string ResolveDirectory(IServiceProvider services, string directory)
+        => Path.GetFullPath(directory, services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory());
 
     static LinearDslOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<LinearDslOptions>>().Value;
 
     static CausalLanguageModel Call(Func<IServiceProvider, CausalLanguageModel> factory, IServiceProvider services, string role)
         => factory(services) ?? throw new InvalidOperationException($"The {role} model factory returned null.");
 
-    CausalLanguageModel Load(LinearDslModelOptions source, string role)
+    CausalLanguageModel Load(IServiceProvider services, LinearDslModelOptions source, string role)
     {
         if (!source.HasCheckpoint)
             throw new InvalidOperationException($"No {role} model is configured: set {SectionName}:{Capitalized(role)}:CheckpointDirectory or register the model from code.");
-        return Checkpoint.Load(source.CheckpointDirectory!, ModelDType.Parse(source.DType), ModelDType.ParseDevice(source.Device));
+        lock (_gate)
+        {
+            // Taken once; the vocabulary stays known, so that a second validation does not load the model again.
+            if (_checked.TryGetValue(role, out var validated) && validated.Model is { } model)
+            {
+                _checked[role] = (null, validated.VocabSize);
+                return model;
+            }
+        }
+        return LoadCheckpoint(services, source);
     }
+
+    static CausalLanguageModel LoadCheckpoint(IServiceProvider services, LinearDslModelOptions source)
+        => Checkpoint.Load(ResolveDirectory(services, source.CheckpointDirectory!), ModelDType.Parse(source.DType), ModelDType.ParseDevice(source.Device));
 
     /// <summary>"target" -> "Target" (the option's name).</summary>
     public static string Capitalized(string role) => char.ToUpperInvariant(role[0]) + role[1..];

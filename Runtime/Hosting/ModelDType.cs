@@ -31,6 +31,18 @@ internal static class ModelDType
         return device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device.AsSpan(5), out int index) && index >= 0;
     }
 
+    /// <summary>Why a valid device name cannot be used on this machine (no CUDA, or too few CUDA devices), or null when it can.</summary>
+    public static string? UnavailableDevice(string? name)
+    {
+        if (name is null) return null;
+        string device = name.Trim().ToLowerInvariant();
+        if (device == "cpu") return null;
+        if (!cuda.is_available()) return "this machine has no CUDA device (libtorch finds none)";
+        int index = device == "cuda" ? 0 : int.Parse(device.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture);
+        int count = cuda.device_count();
+        return index < count ? null : $"this machine has {count} CUDA device{(count == 1 ? "" : "s")} (cuda:0 to cuda:{count - 1})";
+    }
+
     /// <summary>The device called <paramref name="name"/>, or null for the default (the CPU).</summary>
     public static Device? ParseDevice(string? name) => name is null ? null : new Device(name.Trim().ToLowerInvariant());
 }

@@ -46,6 +46,14 @@ public sealed class TextGenerator : ITextGenerator
     /// <summary>The decoder that generates the tokens.</summary>
     public ITokenDecoder Decoder => _decoder;
 
+    /// <summary>The longest prompt accepted, in tokens: the smallest context length of the decoder's models, or null when they carry no config.</summary>
+    public int? MaxPromptTokens => _decoder switch
+    {
+        PlainDecoder plain => plain.Model.Config?.ContextLength,
+        SpeculativeDecoder pair => pair.Target.Config is { } target && pair.Draft.Config is { } draft ? Math.Min(target.ContextLength, draft.ContextLength) : null,
+        _ => null,
+    };
+
     /// <inheritdoc />
     public async Task<TextGenerationResult> GenerateAsync(string prompt, TextGenerationRequest? request = null, CancellationToken cancellationToken = default)
     {
@@ -71,7 +79,7 @@ public sealed class TextGenerator : ITextGenerator
         {
             cancellationToken.ThrowIfCancellationRequested();
             HostingLog.GenerationStarted(_logger, promptTokens.Length, options.MaxNewTokens, options.Sampling.Temperature, options.Seed);
-            using var session = _decoder.Start([promptTokens], options);
+            using var session = _decoder.Start([promptTokens], options, cancellationToken);
             var text = new StringBuilder();
             var decoder = Tokenizer.CreateStreamingDecoder();
             await foreach (var update in session.StreamAsync(cancellationToken))
@@ -134,10 +142,11 @@ public sealed class TextGenerator : ITextGenerator
         return options;
     }
 
-    /// <summary>The prompt's tokens; an empty prompt starts from the end-of-text token (GPT-2's convention) when there is one.</summary>
+    /// <summary>The prompt's tokens (at most <see cref="MaxPromptTokens"/>); an empty prompt starts from the end-of-text token (GPT-2's convention) when there is one.</summary>
     long[] EncodePrompt(string prompt)
     {
         long[] tokens = Tokenizer.Encode(prompt);
+        if (MaxPromptTokens is int limit && tokens.Length > limit) throw new PromptTooLongException(tokens.Length, limit);
         if (tokens.Length > 0) return tokens;
         if (Tokenizer.EndOfTextId is long endOfText) return [endOfText];
         throw new ArgumentException($"The prompt is empty and the tokenizer '{Tokenizer.Name}' has no end-of-text token to start from; give at least one character.", nameof(prompt));

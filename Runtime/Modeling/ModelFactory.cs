@@ -18,10 +18,13 @@ public static class ModelFactory
     /// program (<see cref="Fused.DecodePrograms.For"/>), which Step, Verify and short prefills run on the CPU in
     /// float32 and float64.
     /// </summary>
+    /// <exception cref="InvalidModelConfigException">The config is invalid.</exception>
+    /// <exception cref="ModelTooLargeException">Its weights would not fit in memory (checked before anything is allocated).</exception>
     public static CausalLanguageModel Create(ModelConfig config, ulong seed = 0, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        ModelMemory.EnsureFits(config, dtype);
         var rotaries = new Dictionary<int, RotaryEmbedding>();
         var blocks = new List<DecoderBlock>();
         CausalLanguageModel model;

@@ -214,9 +214,11 @@ public sealed class Trainer : IDisposable
             {
                 _optimizer.load_state_dict(reader);
             }
-            catch (Exception error) when (error is EndOfStreamException or ArgumentException or InvalidDataException)
+            catch (Exception error) when (error is not (OperationCanceledException or IOException and not EndOfStreamException))
             {
-                throw new InvalidDataException($"'{optimizerPath}' is not an optimizer state for this model: {error.Message}", error);
+                // The reader's own message may quote the file's bytes as text; name the file and the kind of failure only.
+                throw new InvalidDataException($"'{optimizerPath}' cannot be read as the optimizer state of this model ({error.GetType().Name}); " +
+                    "it is corrupt or from another model: resume from an earlier checkpoint folder, or delete this one.", error);
             }
         }
         _sampler.Restore(state.Sampler);

@@ -15,7 +15,7 @@ namespace LinearDsl.Runtime.Training;
 /// The folder is written under a temporary name in the same directory and renamed into place, so a folder named
 /// step-NNNNNN is always complete.
 /// </summary>
-public static class TrainingCheckpoint
+public static partial class TrainingCheckpoint
 {
     /// <summary>Sub-folder with the model's weights and config (loadable by <see cref="Checkpoint.Load"/>).</summary>
     public const string ModelDirectoryName = "model";
@@ -55,6 +55,7 @@ public static class TrainingCheckpoint
     internal static string Write(string directory, CausalLanguageModel model, OptimizerHelper optimizer, TrainerState state)
     {
         Directory.CreateDirectory(directory);
+        DeleteStaleTemporaries(directory);
         string target = Path.GetFullPath(Path.Combine(directory, FolderName(state.Step)));
         string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
@@ -108,6 +109,34 @@ public static class TrainingCheckpoint
         Directory.Move(source, target);
         TryDelete(aside);
     }
+
+    /// <summary>
+    /// Deletes the temporary and set-aside folders (<c>.step-N.GUID.tmp</c>, <c>.step-N.GUID.old</c>) that a killed
+    /// run left under <paramref name="directory"/>. Only names of exactly that pattern, and only folders nothing was
+    /// written into for a minute, so a run writing into the same folder right now keeps its own.
+    /// </summary>
+    internal static void DeleteStaleTemporaries(string directory)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var folder in Directory.EnumerateDirectories(directory, ".step-*"))
+        {
+            if (StaleName().IsMatch(Path.GetFileName(folder)) && LastWrite(folder) < DateTime.UtcNow - StaleAfter) TryDelete(folder);
+        }
+    }
+
+    /// <summary>How long a temporary folder must have been left alone before it counts as a killed run's.</summary>
+    internal static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
+
+    static DateTime LastWrite(string folder)
+    {
+        var latest = Directory.GetLastWriteTimeUtc(folder);
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+            if (entry.LastWriteTimeUtc > latest) latest = entry.LastWriteTimeUtc;
+        return latest;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\.step-\d+\.[0-9a-f]{32}\.(tmp|old)$")]
+    private static partial System.Text.RegularExpressions.Regex StaleName();
 
     static void TryDelete(string folder)
     {

@@ -51,3 +51,27 @@ public sealed class CheckCausalityCommandTests(TinyCheckpoints checkpoints) : IC
         result.Lines().Should().ContainSingle().Which.Should().Contain("--position");
     }
 }
+
+public sealed class NonFiniteCausalityTests(TinyCheckpoints checkpoints) : IClassFixture<TinyCheckpoints>
+{
+    [Fact]
+    public async Task All_NaN_weights_are_reported_as_NaN_not_as_a_leak()
+    {
+        string directory = Path.Combine(checkpoints.Root, "nan");
+        using (var model = Runtime.Checkpoints.Checkpoint.Load(checkpoints.Target))
+        {
+            using (TorchSharp.torch.no_grad())
+            {
+                foreach (var parameter in model.parameters()) parameter.fill_(double.NaN);
+            }
+            Runtime.Checkpoints.Checkpoint.Save(model, directory);
+        }
+
+        var result = await CliRunner.RunAsync(["check-causality", directory]);
+
+        result.ExitCode.Should().Be(CheckCausalityCommand.NotCausal, result.Output);
+        result.Lines().Should().ContainSingle(l => l.StartsWith("forward: the model produces NaN at position 0; causality cannot be judged"));
+        result.Output.Should().NotContain("LEAKS").And.NotContain("NOT CAUSAL");
+        result.Lines()[^1].Should().Contain("causality cannot be judged");
+    }
+}

@@ -12,7 +12,7 @@ public static class CliRunner
         var tester = new CommandAppTester(new CommandAppTesterSettings { TrimConsoleOutput = true });
         tester.Console.Profile.Width = 120;
         var environment = new CliEnvironment(tester.Console, tester.Console, new StringReader(input), searchRoots, EchoInput: true);
-        tester.Configure(config => LineardslApp.Configure(config, environment));
+        tester.Configure(config => LineardslApp.Configure(config, environment, args));
         return await tester.RunAsync(args);
     }
 

@@ -20,6 +20,7 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         var console = environment.Out;
+        if (settings.Json is not null) OutputPaths.CheckFile(settings.Json, "--json");
         // Without --target: the bundled pair; with --target: speculative decoding too when --draft is given.
         using var pair = ModelPair.Load(settings, speculate: settings.Target is null || settings.Draft is not null, environment);
         var request = new TextGenerationRequest { MaxNewTokens = settings.MaxTokens, Temperature = 0, Seed = 0 };

@@ -49,19 +49,57 @@ public sealed class ChatCommand(CliEnvironment environment) : AsyncCommand<ChatS
             if (line.Equals(ExitCommand, StringComparison.OrdinalIgnoreCase)) break;
             if (line.Length == 0) continue;
 
+            if (!FitsAlone(generator, settings.System, line))
+            {
+                ConsoleText.WriteLine(environment.Error, $"error: the message is longer than the model's context of {generator.MaxPromptTokens:N0} tokens; it was not sent. Send a shorter one.");
+                continue;
+            }
             messages.Add(new ChatMessage(ChatRole.User, line));
             console.Markup("[bold]assistant>[/] ");
-            var updates = new List<ChatResponseUpdate>();
-            await foreach (var update in chat.GetStreamingResponseAsync(messages, cancellationToken: cancellationToken))
+            List<ChatResponseUpdate> updates;
+            try
             {
-                ConsoleText.Write(console, update.Text);
-                updates.Add(update);
+                updates = await Reply(chat, messages, cancellationToken);
             }
-            console.WriteLine();
+            catch (PromptTooLongException)
+            {
+                // The conversation outgrew the context; the message alone fits (checked above), so start over with it.
+                ConsoleText.WriteLine(console, "");
+                ConsoleText.WriteLine(environment.Error, "warning: the conversation no longer fits the model's context; earlier messages are dropped.");
+                messages.RemoveAll(m => m.Role != ChatRole.System);
+                messages.Add(new ChatMessage(ChatRole.User, line));
+                console.Markup("[bold]assistant>[/] ");
+                updates = await Reply(chat, messages, cancellationToken);
+            }
             messages.AddMessages(updates);
             if (updates.LastOrDefault()?.RawRepresentation is TextGenerationResult result)
                 console.MarkupLineInterpolated($"[grey]({DecodingReport.Summary(result.Statistics)})[/]");
         }
         return 0;
+
+        async Task<List<ChatResponseUpdate>> Reply(IChatClient client, List<ChatMessage> history, CancellationToken token)
+        {
+            var updates = new List<ChatResponseUpdate>();
+            await foreach (var update in client.GetStreamingResponseAsync(history, cancellationToken: token))
+            {
+                ConsoleText.Write(console, update.Text);
+                updates.Add(update);
+            }
+            console.WriteLine();
+            return updates;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="line"/> with the system message fits the model's context. A line of more than 16
+    /// characters per token of context is refused without tokenizing it (a megabyte line would take long): the shipped
+    /// tokenizers average far fewer characters per token on any text meant to be read.
+    /// </summary>
+    static bool FitsAlone(TextGenerator generator, string? system, string line)
+    {
+        if (generator.MaxPromptTokens is not int limit) return true;
+        if (line.Length > limit * 16L) return false;
+        int tokens = generator.Tokenizer.Encode(line).Length + (string.IsNullOrEmpty(system) ? 0 : generator.Tokenizer.Encode(system).Length);
+        return tokens <= limit;
     }
 }

@@ -6,7 +6,7 @@ namespace LinearDsl.Cli;
 
 /// <summary>
 /// <c>check-causality DIR</c>: the whole-model perturbation probe in Forward, Step and Verify. Exit code 0 when every
-/// form ran and none leaked, <see cref="NotCausal"/> when a form leaked or refused to run.
+/// form ran and none leaked, <see cref="NotCausal"/> when a form leaked, refused to run or produced NaN (which leaves causality unjudged).
 /// </summary>
 public sealed class CheckCausalityCommand(CliEnvironment environment) : Command<CheckCausalitySettings>
 {
@@ -27,7 +27,10 @@ public sealed class CheckCausalityCommand(CliEnvironment environment) : Command<
             ConsoleText.WriteLine(console, $"causal: no output before token {position} of {length} changed in any form.");
             return 0;
         }
-        ConsoleText.WriteLine(console, report.Leaks
+        var nonFinite = report.Findings.FirstOrDefault(f => f.Verdict == CausalityVerdict.NonFinite);
+        ConsoleText.WriteLine(console, nonFinite is not null
+            ? $"NOT CERTIFIED: the model produces NaN or infinity at position {nonFinite.FirstLeak}; causality cannot be judged (check the weights)."
+            : report.Leaks
             ? $"NOT CAUSAL: an output before token {position} changed, so the model reads later tokens."
             : "NOT CERTIFIED: a form refused to run (a deliberately non-causal model).");
         return NotCausal;

@@ -7,6 +7,7 @@ public sealed class DistillDraftCommand(CliEnvironment environment) : Command<Di
 {
     public override int Execute(CommandContext context, DistillDraftSettings settings, CancellationToken cancellationToken)
     {
+        TrainingRun.CheckOutput(settings, settings);
         using var target = Spinner.Run(environment.Out, $"Loading {settings.Target}", _ => ModelSource.LoadCheckpoint(settings.Target!, "--target"));
         return TrainingRun.Execute("distill-draft", settings, target, settings, environment, cancellationToken);
     }

@@ -15,6 +15,7 @@ public sealed class EvalCommand(CliEnvironment environment) : Command<EvalSettin
     public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
     {
         var console = environment.Out;
+        if (settings.Json is not null) OutputPaths.CheckFile(settings.Json, "--json");
         using var model = Spinner.Run(console, $"Loading {settings.Directory}", _ => ModelSource.LoadCheckpoint(settings.Directory, "DIR"));
         int modelContext = model.Config?.ContextLength ?? throw new CliException($"'{settings.Directory}' has no model config.");
         // --all keeps every sequence: pack with no validation part and score the training part, which is then the whole text.

@@ -15,6 +15,9 @@ public sealed class GenerateCommand(CliEnvironment environment) : AsyncCommand<G
         var console = environment.Out;
         using var pair = ModelPair.Load(settings, settings.Speculate, environment);
         var generator = pair.Generator(settings.Speculation);
+        // Before the prompt is echoed, so that the refusal is a line of its own.
+        if (generator.MaxPromptTokens is int limit && pair.Tokenizer.Encode(settings.Prompt).Length is var length && length > limit)
+            throw new PromptTooLongException(length, limit);
         bool compare = pair.Draft is not null && !settings.NoCompare;
         var plainGenerator = compare ? pair.PlainGenerator() : null;
         await Warmup.RunAsync(console, [generator, plainGenerator], cancellationToken);

@@ -19,6 +19,8 @@ public sealed class LinearizeCommand(CliEnvironment environment) : Command<Linea
     {
         var console = environment.Out;
         if (!Directory.Exists(settings.Source)) throw new CliException($"source directory '{settings.Source}' does not exist.");
+        OutputPaths.CheckNotInput(settings.Out, "--out", settings.Source, "SOURCE");
+        OutputPaths.CheckDirectory(settings.Out, "--out");
         var options = new LinearizeOptions
         {
             Mixer = new AugmentedLinearAttentionOptions { GroupSize = settings.GroupSize, ConvTaps = settings.ConvTaps },

@@ -14,16 +14,17 @@ public static class JsonFile
     /// <exception cref="CliException">The file cannot be written.</exception>
     public static void Write<T>(string path, T value, string what)
     {
+        string temp = path + $".{Guid.NewGuid():N}.tmp";
         try
         {
             string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
             if (directory is not null) Directory.CreateDirectory(directory);
-            string temp = path + ".tmp";
             File.WriteAllText(temp, JsonSerializer.Serialize(value, Indented) + "\n");
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
+            TemporaryFile.TryDelete(temp);
             throw new CliException($"cannot write {what} '{path}': {error.Message}");
         }
     }

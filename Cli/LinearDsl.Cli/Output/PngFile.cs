@@ -14,7 +14,7 @@ public static class PngFile
     /// <exception cref="CliException">The file cannot be written.</exception>
     public static void Write(Plot plot, string path, int width, int height, string what)
     {
-        string temp = path + ".tmp.png";
+        string temp = path + $".{Guid.NewGuid():N}.tmp.png";
         try
         {
             plot.SavePng(temp, width, height);
@@ -22,6 +22,7 @@ public static class PngFile
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
+            TemporaryFile.TryDelete(temp);
             throw new CliException($"cannot write {what} '{path}': {error.Message}");
         }
     }

@@ -23,6 +23,7 @@ public static class TrainingRun
         CliEnvironment environment, CancellationToken cancellationToken)
     {
         var console = environment.Out;
+        CheckOutput(settings, distill);
         string checkpoints = Path.Combine(settings.Out, CheckpointsFolder);
         string? resumeFrom = ResumePoint(settings, checkpoints);
 
@@ -49,13 +50,42 @@ public static class TrainingRun
 
         var result = Guard(() => TrainingDisplay.Run(console, settings.Steps, done, progress => trainer.Train(progress, cancellationToken)));
 
-        Checkpoint.Save(trainer.Model, settings.Out);
+        SaveOrRescue(directory => Checkpoint.Save(trainer.Model, directory), settings.Out);
         var log = Log(command, settings, distill, data, trainer, result, resumeFrom is null ? ModelSource.Describe(settings) : $"resumed from {resumeFrom}", resumeFrom is null ? null : done);
         string logPath = Path.Combine(settings.Out, TrainingLog.FileName), plotPath = Path.Combine(settings.Out, LossCurvePlot.FileName);
         JsonFile.Write(logPath, log, "the training log");
         LossCurvePlot.Write(log, plotPath);
         Summary(console, settings.Out, log, logPath, plotPath);
         return 0;
+    }
+
+    /// <summary>Refuses, before any work, an --out that cannot be written or that is (or holds, or lies in) a checkpoint being read.</summary>
+    /// <exception cref="CliException">The output location is unusable.</exception>
+    public static void CheckOutput(TrainingSettings settings, DistillDraftSettings? distill)
+    {
+        if (settings.From is not null) OutputPaths.CheckNotInput(settings.Out, "--out", settings.From, "--from");
+        if (distill?.Target is not null) OutputPaths.CheckNotInput(settings.Out, "--out", distill.Target, "--target");
+        OutputPaths.CheckDirectory(settings.Out, "--out");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="save"/> on <paramref name="directory"/>; when that fails after the work is done, saves to a
+    /// new folder under the temporary directory instead, so the trained weights are not lost, and names it in the error.
+    /// </summary>
+    /// <exception cref="CliException">The save to <paramref name="directory"/> failed (the message names where the model went).</exception>
+    public static void SaveOrRescue(Action<string> save, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(save);
+        try
+        {
+            save(directory);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            string rescue = Path.Combine(Path.GetTempPath(), $"lineardsl-rescued-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}");
+            save(rescue);
+            throw new CliException($"cannot save the trained model to --out '{directory}' ({ErrorReporter.OneLine(error.Message)}); it was saved to '{rescue}' instead.");
+        }
     }
 
     /// <summary>The latest training checkpoint with --resume; refuses to mix a new run into a folder of old checkpoints.</summary>

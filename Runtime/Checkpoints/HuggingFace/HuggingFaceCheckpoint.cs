@@ -25,7 +25,11 @@ public static class HuggingFaceCheckpoint
     {
         var config = HuggingFaceConfig.Read(folder);
         var files = HuggingFaceWeightFiles.Open(folder);
-        var model = ModelFactory.Create(config.Model, dtype: dtype ?? StoredFloatType(files) ?? ScalarType.Float32);
+        var type = dtype ?? StoredFloatType(files) ?? ScalarType.Float32;
+        string configPath = Path.Combine(folder, Checkpoint.ConfigFileName);
+        ModelMemory.EnsureFits(config.Model, type, $"Hugging Face config '{configPath}'");
+        WeightsAgreement.ThrowIfDisagree(config.Model, files.Files.SelectMany(f => f.Header.Entries).ToList(), configPath, files.Description, ourLayout: false);
+        var model = ModelFactory.Create(config.Model, dtype: type);
         try
         {
             LoadWeights(model, config.Architecture, files);
@@ -54,6 +58,8 @@ public static class HuggingFaceCheckpoint
         var found = files.Tensors;
         var map = HuggingFaceKeyMap.For(model, architecture, found.Select(t => t.Key));
         map.ThrowIfMismatched(found, files.Description, model.TiedEmbeddings);
+        var needed = map.Expected.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, header) in files.Files) WeightsAgreement.ThrowIfNotFloat(header.Entries.Where(e => needed.Contains(e.Name)), path);
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
