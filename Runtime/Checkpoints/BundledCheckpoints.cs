@@ -35,20 +35,33 @@ public static class BundledCheckpoints
     /// <summary>Whether <paramref name="name"/> names a bundled checkpoint (<c>bundled:target</c> or <c>bundled:draft</c>).</summary>
     public static bool IsBundledName(string name) => name.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The directory that a bundled name (<c>bundled:target</c> or <c>bundled:draft</c>, any case) stands for,
+    /// whether or not the files are there; false for any other name.</summary>
+    public static bool TryGetDirectory(string name, out string directory)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        directory = name.Trim().ToLowerInvariant() switch
+        {
+            Scheme + "target" => TargetDirectory,
+            Scheme + "draft" => DraftDirectory,
+            _ => "",
+        };
+        return directory.Length > 0;
+    }
+
     /// <summary>The directory of a bundled checkpoint named in configuration.</summary>
     /// <exception cref="ArgumentException">The name is not <c>bundled:target</c> or <c>bundled:draft</c>, or the files
     /// are missing (the application does not reference the LinearDsl.Models package).</exception>
     public static string Resolve(string name)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        string directory = name.ToLowerInvariant() switch
-        {
-            Scheme + "target" => TargetDirectory,
-            Scheme + "draft" => DraftDirectory,
-            _ => throw new ArgumentException($"'{name}' is not a bundled checkpoint: use bundled:target or bundled:draft.", nameof(name)),
-        };
+        if (!TryGetDirectory(name, out string directory))
+            throw new ArgumentException($"'{name}' is not a bundled checkpoint: use bundled:target or bundled:draft.", nameof(name));
         if (!File.Exists(Path.Combine(directory, "config.json")))
-            throw new ArgumentException($"'{name}' is not in this application ({directory} is missing): reference the LinearDsl.Models package, which ships the bundled pair.", nameof(name));
+            throw new ArgumentException(MissingMessage(name, directory), nameof(name));
         return directory;
     }
+
+    /// <summary>What to say when a bundled checkpoint's files are not in the application.</summary>
+    public static string MissingMessage(string name, string directory)
+        => $"'{name}' is not in this application ({directory} is missing): reference the LinearDsl.Models package, which ships the bundled pair.";
 }

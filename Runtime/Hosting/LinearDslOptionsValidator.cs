@@ -156,7 +156,9 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
     {
         if (!Directory.Exists(full))
         {
-            problems.Add($"{setting}:CheckpointDirectory '{directory}' does not exist (resolved to '{full}').");
+            problems.Add(BundledCheckpoints.IsBundledName(directory)
+                ? $"{setting}:CheckpointDirectory {BundledCheckpoints.MissingMessage(directory, full)}"
+                : $"{setting}:CheckpointDirectory '{directory}' does not exist (resolved to '{full}').");
             return null;
         }
         bool complete = true;

@@ -71,9 +71,15 @@ internal sealed class LinearDslRegistration(string sectionName)
         }
     }
 
-    /// <summary>A relative checkpoint directory is resolved against the host's content root, as ASP.NET Core resolves its paths.</summary>
+    /// <summary>
+    /// <c>bundled:target</c> and <c>bundled:draft</c> name the pair the LinearDsl.Models package puts next to the
+    /// application; a relative checkpoint directory is resolved against the host's content root, as ASP.NET Core
+    /// resolves its paths.
+    /// </summary>
     public static string ResolveDirectory(IServiceProvider services, string directory)
-        => Path.GetFullPath(directory, services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory());
+        => BundledCheckpoints.TryGetDirectory(directory, out string bundled)
+            ? bundled
+            : Path.GetFullPath(directory, services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory());
 
     static LinearDslOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<LinearDslOptions>>().Value;
 

@@ -13,7 +13,7 @@ public sealed class HuggingFaceSizeTests : HfTempFolder
         config["num_hidden_layers"] = 1_000_000;
         HfFolders.Write(Folder("llama"), config, HfFolders.LlamaWeights());
 
-        FluentActions.Invoking(() => Linearizer.Linearize(Folder("llama"))).Should().Throw<InvalidDataException>()
+        FluentActions.Invoking(() => Linearizer.LinearizeFolder(Folder("llama"))).Should().Throw<InvalidDataException>()
             .WithMessage("*config.json' does not belong to the weights*");
     }
 
@@ -25,7 +25,7 @@ public sealed class HuggingFaceSizeTests : HfTempFolder
         config["hidden_size"] = 1024;
         HfFolders.Write(Folder("llama"), config, HfFolders.LlamaWeights());
 
-        FluentActions.Invoking(() => Linearizer.Linearize(Folder("llama"))).Should().Throw<ModelTooLargeException>()
+        FluentActions.Invoking(() => Linearizer.LinearizeFolder(Folder("llama"))).Should().Throw<ModelTooLargeException>()
             .WithMessage("*config.json' describes a model whose weights alone need * TiB of memory*vocab_size 2000000000*");
     }
 
