@@ -107,7 +107,7 @@ namespace LinearDsl
         public bool InclusiveGlobalPrefix { get; set; }
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
-        public int[] Layers { get; set; } = new int[0];
+        public int[] Layers { get; set; } = Array.Empty<int>();
     }
 
     /// <summary>
@@ -131,7 +131,7 @@ namespace LinearDsl
         public bool Bidirectional { get; set; }
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
-        public int[] Layers { get; set; } = new int[0];
+        public int[] Layers { get; set; } = Array.Empty<int>();
     }
 
     /// <summary>

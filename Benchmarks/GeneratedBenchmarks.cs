@@ -142,7 +142,7 @@ public sealed class GeneratedBenchmarks(bool quick, TextWriter log)
         return clock.Elapsed.TotalMilliseconds / ForwardsPerRound;
     }
 
-    GeneratedMeasurement Row(string benchmark, string variant, double ms, string unit, double? calls, int samples) => new()
+    static GeneratedMeasurement Row(string benchmark, string variant, double ms, string unit, double? calls, int samples) => new()
     {
         Benchmark = benchmark, Variant = variant, Ms = ms, Unit = unit, NativeCallsPerStep = calls, Context = Context, Batch = 1,
         Samples = samples, Threads = get_num_threads(), Machine = RunInfo.Machine, Commit = RunInfo.Commit,

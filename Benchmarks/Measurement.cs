@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Diagnostics;
 
@@ -22,6 +23,7 @@ public sealed record Measurement
 /// <summary>A performance target checked against figures of the same run (a ratio, so machine noise mostly cancels).</summary>
 public sealed record TargetCheck
 {
+    [SuppressMessage("Performance", "CA1822", Justification = "An instance property, so that System.Text.Json writes it into every row.")]
     [JsonPropertyName("benchmark")] public string Benchmark => "target";
     [JsonPropertyName("target")] public required string Target { get; init; }
     [JsonPropertyName("value")] public double Value { get; init; }

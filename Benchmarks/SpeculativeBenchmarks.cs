@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Decoding;
@@ -11,6 +12,7 @@ namespace LinearDsl.Benchmarks;
 /// <summary>One decoding mode measured against plain greedy decoding of the same target.</summary>
 public sealed record SpeculativeMeasurement
 {
+    [SuppressMessage("Performance", "CA1822", Justification = "An instance property, so that System.Text.Json writes it into every row.")]
     [JsonPropertyName("benchmark")] public string Benchmark => "speculative";
     [JsonPropertyName("mode")] public required string Mode { get; init; }
     [JsonPropertyName("draft")] public required string Draft { get; init; }
@@ -55,7 +57,7 @@ public sealed class SpeculativeBenchmarks(bool quick, TextWriter log)
 
         var modes = new List<(string Mode, string Draft, string DraftTokens, ITokenDecoder Decoder)> { ("plain", "none", "0", new PlainDecoder(target)) };
         foreach (int m in new[] { 1, 2, 4, 8 })
-            modes.Add(($"speculative m={m}", "first layer", m.ToString(), new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = m })));
+            modes.Add(($"speculative m={m}", "first layer", m.ToString(System.Globalization.CultureInfo.InvariantCulture), new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = m })));
         modes.Add(("speculative adaptive", "first layer", "adaptive 1..8", new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = 4, Adaptive = true })));
         modes.Add(("speculative m=4, self-draft", "target itself", "4", new SpeculativeDecoder(target, target, new SpeculationOptions { DraftTokens = 4 })));
 

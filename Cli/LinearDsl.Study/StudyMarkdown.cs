@@ -49,7 +49,7 @@ public static class StudyMarkdown
         md.AppendLine();
         var leaky = r[StudyVariants.LeakyConv];
         if (leaky?.DecodeUnsupported is string refusal)
-            md.AppendLine($"n/a: the leaky variant has no decoding form, so there is nothing to time or to speculate with: `CreateState` refuses (\"{refusal}\").").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"n/a: the leaky variant has no decoding form, so there is nothing to time or to speculate with: `CreateState` refuses (\"{refusal}\").").AppendLine();
         md.AppendLine("Perplexity and losses are per byte (nats), on the held-out text. \"Token-by-token loss\" scores the same "
             + F($"{reference.GenerationCheck.Sequences} validation sequences with every prediction made from the bytes before it only, as in generation ")
             + "(the `Step` loop; for the leaky variant, which cannot step, `Forward` over each prefix alone); the gap is that loss minus the teacher-forced "
@@ -59,14 +59,14 @@ public static class StudyMarkdown
 
         md.AppendLine("## Compared with the paper").AppendLine();
         foreach (var f in r.Findings)
-            md.AppendLine($"- **{Verdict(f.Verdict)}.** {f.Claim} Measured: {f.Measured}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- **{Verdict(f.Verdict)}.** {f.Claim} Measured: {f.Measured}");
         md.AppendLine();
 
         md.AppendLine("## Figures").AppendLine();
-        md.AppendLine($"![Validation loss against step]({figurePrefix}{StudyPlots.ValidationLossFile})").AppendLine();
-        md.AppendLine($"![Training loss against step]({figurePrefix}{StudyPlots.TrainingLossFile})").AppendLine();
-        md.AppendLine($"![Decode latency against context]({figurePrefix}{StudyPlots.DecodeLatencyFile})").AppendLine();
-        md.AppendLine($"![State memory against context]({figurePrefix}{StudyPlots.MemoryFile})").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"![Validation loss against step]({figurePrefix}{StudyPlots.ValidationLossFile})").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"![Training loss against step]({figurePrefix}{StudyPlots.TrainingLossFile})").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"![Decode latency against context]({figurePrefix}{StudyPlots.DecodeLatencyFile})").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"![State memory against context]({figurePrefix}{StudyPlots.MemoryFile})").AppendLine();
 
         md.AppendLine("## The variants").AppendLine();
         md.AppendLine("Declared with the DSL in `Cli/LinearDsl.Study/StudyModels.cs`" + (budget.MicroModels ? F($" and shrunk for the micro budget to width {StudyShapes.MicroWidth}, {StudyShapes.MicroLayers} layers, context {StudyShapes.MicroContext}, MLP widths re-levelled") : "")
@@ -84,7 +84,7 @@ public static class StudyMarkdown
         md.AppendLine(F($"Greedy continuations ({budget.SampleTokens} bytes) of the prompt `{StudyRun.SamplePrompt.Trim()}`; the leaky variant generates by re-running `Forward` over the whole text for each byte.")).AppendLine();
         foreach (var v in r.Variants)
         {
-            md.AppendLine($"**{v.Name}**").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"**{v.Name}**").AppendLine();
             md.AppendLine("```text");
             md.AppendLine((StudyRun.SamplePrompt + v.Sample).Replace("```", "'''"));
             md.AppendLine("```").AppendLine();

@@ -12,7 +12,7 @@ public static class StudyPlots
     public const string MemoryFile = "memory.png";
 
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
-    static readonly IPalette Palette = new ScottPlot.Palettes.Category20();
+    static readonly ScottPlot.Palettes.Category20 Palette = new();
 
     /// <summary>Writes the four figures into <paramref name="folder"/> and returns their file names.</summary>
     public static IReadOnlyList<string> Write(StudyReport report, string folder)

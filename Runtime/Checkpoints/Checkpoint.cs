@@ -124,7 +124,7 @@ public static class Checkpoint
         if (config.TieEmbeddings != model.TiedEmbeddings) differences.Add($"tie_embeddings {config.TieEmbeddings} vs the model's {model.TiedEmbeddings}");
         bool learned = config.Positions == PositionKind.Learned;
         if (learned != model.PositionTableLength.HasValue || (learned && config.ContextLength != model.PositionTableLength))
-            differences.Add($"positions {config.Positions} (context_length {config.ContextLength}) vs the model's position table of {model.PositionTableLength?.ToString() ?? "no"} rows");
+            differences.Add($"positions {config.Positions} (context_length {config.ContextLength}) vs the model's position table of {model.PositionTableLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no"} rows");
         if (differences.Count > 0)
             throw new ArgumentException("The config does not describe this model: " + string.Join("; ", differences) + ".", nameof(config));
     }

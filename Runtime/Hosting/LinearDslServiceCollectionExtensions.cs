@@ -29,6 +29,7 @@ public static class LinearDslServiceCollectionExtensions
 {
     /// <summary>Adds LinearDsl with options bound from the section <paramref name="sectionName"/> of <paramref name="configuration"/>.</summary>
     /// <exception cref="InvalidOperationException">AddLinearDsl was already called on <paramref name="services"/>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The AddLinearDsl overloads differ in the type of their first required parameter (configuration, options delegate, model factory), so no call is ambiguous; new settings go into LinearDslOptions, not new parameters.")]
     public static LinearDslBuilder AddLinearDsl(this IServiceCollection services, IConfiguration configuration, string sectionName = LinearDslOptions.SectionName)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -51,6 +52,7 @@ public static class LinearDslServiceCollectionExtensions
     /// each and the container disposes what they return. Other settings come from <paramref name="configure"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">AddLinearDsl was already called on <paramref name="services"/>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The AddLinearDsl overloads differ in the type of their first required parameter (configuration, options delegate, model factory), so no call is ambiguous; new settings go into LinearDslOptions, not new parameters.")]
     public static LinearDslBuilder AddLinearDsl(this IServiceCollection services, Func<IServiceProvider, CausalLanguageModel> target,
         Func<IServiceProvider, CausalLanguageModel>? draft = null, Action<LinearDslOptions>? configure = null)
     {

@@ -4,6 +4,7 @@ namespace LinearDsl.Runtime.Mixers;
 internal static class CommitChecks
 {
     /// <summary>Throws when a pending record cannot be committed to this state with these counts.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208", Justification = "The error names the parameter of the public Commit that the caller passed, not this helper's.")]
     public static void Check(bool sameState, long pendingVersion, long stateVersion, long candidates, long batch, ReadOnlySpan<long> accepted)
     {
         if (!sameState)

@@ -153,28 +153,28 @@ public abstract class TokenMixer : nn.Module
     protected abstract long FastPrefillLead(MixerState state);
 
     /// <summary>Parallel prefill from rotated inputs when every row sits at the same (aligned) position; writes the state but not the positions.</summary>
-    protected abstract Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState state);
+    protected abstract Tensor FastPrefillCore(Tensor q, Tensor k, Tensor v, MixerState mixerState);
 
     /// <summary>
     /// A fused step on UNrotated inputs, or null when it does not apply to these inputs (then the generic
     /// <see cref="StepCore"/> runs). It must compute the same function; writes the state but not the positions.
     /// </summary>
-    protected virtual Tensor? FusedStep(Tensor q, Tensor k, Tensor v, MixerState state) => null;
+    protected virtual Tensor? FusedStep(Tensor q, Tensor k, Tensor v, MixerState mixerState) => null;
 
     /// <summary>
     /// A fused verification on UNrotated inputs, or null when it does not apply (then <see cref="VerifyCore"/> runs).
     /// It must compute the same function and return what <see cref="CommitCore"/> expects; it must not write the state.
     /// </summary>
-    protected virtual (Tensor Output, PendingCommit Pending)? FusedVerify(Tensor q, Tensor k, Tensor v, MixerState state) => null;
+    protected virtual (Tensor Output, PendingCommit Pending)? FusedVerify(Tensor q, Tensor k, Tensor v, MixerState mixerState) => null;
 
     /// <summary>One step on rotated inputs; writes the state but not the positions.</summary>
-    protected abstract Tensor StepCore(Tensor q, Tensor k, Tensor v, MixerState state);
+    protected abstract Tensor StepCore(Tensor q, Tensor k, Tensor v, MixerState mixerState);
 
     /// <summary>Verification on rotated inputs; must not write the state.</summary>
-    protected abstract (Tensor Output, PendingCommit Pending) VerifyCore(Tensor q, Tensor k, Tensor v, MixerState state);
+    protected abstract (Tensor Output, PendingCommit Pending) VerifyCore(Tensor q, Tensor k, Tensor v, MixerState mixerState);
 
     /// <summary>Commits accepted prefixes; writes the state but not the positions.</summary>
-    protected abstract void CommitCore(MixerState state, PendingCommit pending, ReadOnlySpan<long> accepted);
+    protected abstract void CommitCore(MixerState mixerState, PendingCommit pendingCommit, ReadOnlySpan<long> accepted);
 
     /// <summary>Runs <paramref name="mix"/> over consecutive blocks of at most <paramref name="block"/> tokens and joins the outputs.</summary>
     protected static Tensor InBlocks(Tensor q, Tensor k, Tensor v, long block, Func<Tensor, Tensor, Tensor, Tensor> mix)

@@ -63,7 +63,7 @@ public sealed partial class CausalLanguageModel
         }
     }
 
-    void CheckPending(ModelState state, ModelPending pending, ReadOnlySpan<long> accepted)
+    static void CheckPending(ModelState state, ModelPending pending, ReadOnlySpan<long> accepted)
     {
         ArgumentNullException.ThrowIfNull(pending);
         LinearDsl.Runtime.Mixers.CommitChecks.Check(ReferenceEquals(pending.State, state), pending.Version, state.Version, pending.Candidates, state.Batch, accepted);

@@ -15,6 +15,7 @@ namespace LinearDsl.Runtime.Modeling;
 /// <see cref="Verify"/> + <see cref="Commit"/> (speculative decoding; rows may accept different counts).
 /// The decoding forms run without autograd.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1708", Justification = "TorchSharp's module contract names the parallel form forward; Forward is the documented one and calls it.")]
 public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the state-dict keys.

@@ -31,6 +31,7 @@ internal sealed class TokenByteTable
     }
 
     /// <summary>Throws the out-of-range error for <paramref name="id"/> unless it is a valid id.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208", Justification = "The error names the parameter of the public Decode that the caller passed, not this helper's.")]
     public void CheckId(long id)
     {
         if ((ulong)id >= (ulong)_tokens.Length)

@@ -227,7 +227,7 @@ public sealed class Trainer : IDisposable
         _evaluations.AddRange(state.Evaluations);
     }
 
-    IReadOnlyDictionary<string, string> Fingerprint() => TrainingFingerprint.Of(_options, _data, _objective);
+    SortedDictionary<string, string> Fingerprint() => TrainingFingerprint.Of(_options, _data, _objective);
 
     bool IsMultiple(int? interval) => interval is int every && CompletedSteps % every == 0;
 

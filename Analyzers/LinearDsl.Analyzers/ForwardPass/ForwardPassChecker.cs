@@ -102,7 +102,7 @@ namespace LinearDsl.Analyzers.ForwardPass
             return value is IMemberReferenceOperation member && (member.Member.Name == "Ellipsis" || member.Member.Name == "None");
         }
 
-        void CheckConv(OperationAnalysisContext context, IInvocationOperation call)
+        static void CheckConv(OperationAnalysisContext context, IInvocationOperation call)
         {
             // The input padded on the right by F.pad: its first pair (left, right) pads the conv's time axis (the last).
             var input = Argument(call, "input");

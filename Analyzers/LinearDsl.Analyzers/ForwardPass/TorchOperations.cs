@@ -55,7 +55,7 @@ namespace LinearDsl.Analyzers.ForwardPass
         {
             if (operation == null) return null;
             if (operation.ConstantValue.HasValue)
-                return IsInteger(operation.ConstantValue.Value) ? new List<long> { Convert.ToInt64(operation.ConstantValue.Value) } : null;
+                return IsInteger(operation.ConstantValue.Value) ? new List<long> { Convert.ToInt64(operation.ConstantValue.Value, System.Globalization.CultureInfo.InvariantCulture) } : null;
             if (operation is IConversionOperation conversion) return Constants(conversion.Operand);   // e.g. 1 passed as long?
             var elements = operation switch
             {
