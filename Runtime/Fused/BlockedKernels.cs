@@ -20,14 +20,23 @@ internal static class BlockedKernels<T, TW, TV>
     /// <summary>y = x W^T (+ bias), or y += with <paramref name="accumulate"/>; W is [outputs, inputs] row-major.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Linear(int rows, ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, bool accumulate)
+        => Linear(rows, x, weight, bias, y, accumulate, 0, y.Length / rows);
+
+    /// <summary>
+    /// The outputs [<paramref name="first"/>, <paramref name="end"/>) of <see cref="Linear(int, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, bool)"/>,
+    /// the rest of y untouched. With <paramref name="first"/> a multiple of four, and <paramref name="end"/> one too or
+    /// the last output, every output is computed by the same block as over all outputs, so a split is bit-identical.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Linear(int rows, ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, bool accumulate, int first, int end)
     {
         int inputs = x.Length / rows, outputs = y.Length / rows;
         ref T xs = ref MemoryMarshal.GetReference(x);
         ref T ws = ref MemoryMarshal.GetReference(weight);
         ref T ys = ref MemoryMarshal.GetReference(y);
         bool biased = !bias.IsEmpty;
-        int r = 0;
-        for (; r + 4 <= outputs; r += 4)
+        int r = first;
+        for (; r + 4 <= end; r += 4)
         {
             ref T w = ref Unsafe.Add(ref ws, r * inputs);
             var b = biased ? (bias[r], bias[r + 1], bias[r + 2], bias[r + 3]) : (T.Zero, T.Zero, T.Zero, T.Zero);
@@ -78,7 +87,7 @@ internal static class BlockedKernels<T, TW, TV>
             }
             if (t < rows) Put(ref Unsafe.Add(ref ys, t * outputs + r), Block4x1(ref w, ref Unsafe.Add(ref xs, t * inputs), inputs), b, accumulate);
         }
-        for (; r < outputs; r++)
+        for (; r < end; r++)
         {
             var wr = weight.Slice(r * inputs, inputs);
             for (int t = 0; t < rows; t++)

@@ -91,16 +91,16 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
         => FusedMath.LayerNorm(Rows, x, weight, bias, T.CreateChecked(eps), y);
 
     /// <summary>y = x W^T.</summary>
-    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => FusedMath.Linear(Rows, x, weight, default, y, accumulate: false);
+    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, default, y, accumulate: false);
 
     /// <summary>y = x W^T + bias.</summary>
-    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => FusedMath.Linear(Rows, x, weight, bias, y, accumulate: false);
+    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, bias, y, accumulate: false);
 
     /// <summary>y += x W^T (a projection that lands on the residual stream).</summary>
-    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => FusedMath.Linear(Rows, x, weight, default, y, accumulate: true);
+    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, default, y, accumulate: true);
 
     /// <summary>y += x W^T + bias.</summary>
-    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => FusedMath.Linear(Rows, x, weight, bias, y, accumulate: true);
+    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, bias, y, accumulate: true);
 
     /// <summary>gate = silu(gate) * up.</summary>
     public void SwiGlu(Span<T> gate, ReadOnlySpan<T> up) => FusedMath.SwiGlu(gate, up);

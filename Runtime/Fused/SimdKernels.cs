@@ -19,6 +19,19 @@ internal static class SimdKernels
         }
     }
 
+    /// <summary>Outputs [first, end) of y = x W^T at <paramref name="width"/> (a worker runs at its caller's width, not its own thread's).</summary>
+    public static void Linear<T>(VectorWidth width, int rows, ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, bool accumulate, int first, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (width)
+        {
+            case VectorWidth.W512: BlockedKernels<T, Width512<T>, Vector512<T>>.Linear(rows, x, weight, bias, y, accumulate, first, end); break;
+            case VectorWidth.W256: BlockedKernels<T, Width256<T>, Vector256<T>>.Linear(rows, x, weight, bias, y, accumulate, first, end); break;
+            case VectorWidth.W128: BlockedKernels<T, Width128<T>, Vector128<T>>.Linear(rows, x, weight, bias, y, accumulate, first, end); break;
+            default: BlockedKernels<T, WidthScalar<T>, T>.Linear(rows, x, weight, bias, y, accumulate, first, end); break;
+        }
+    }
+
     public static void AddWeightedRows<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> rows, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (FusedIsa.For<T>())

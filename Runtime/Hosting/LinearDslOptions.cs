@@ -42,6 +42,13 @@ public sealed class LinearDslOptions
     /// <summary>Settings of a request that does not give its own.</summary>
     public LinearDslGenerationOptions Generation { get; set; } = new();
 
+    /// <summary>
+    /// Threads the decode programs split large projections over (<see cref="Fused.FusedDecoding.Threads"/>, process-wide,
+    /// set when the options are first read); null keeps the current setting, by default one per core up to 4. Results
+    /// are bit-identical for every value.
+    /// </summary>
+    public int? DecodeThreads { get; set; }
+
     /// <summary>The model name reported by the chat client (<c>ChatResponse.ModelId</c>). Default "lineardsl".</summary>
     public string ModelId { get; set; } = "lineardsl";
 }

@@ -68,6 +68,8 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         int? draft = hasDraft ? ModelVocabulary(options.Draft, _registration.DraftFactory, LinearDslServiceKeys.Draft, section, problems) : null;
         SpeculationProblems(options.Speculation, hasDraft, section, problems);
         GenerationProblems(options.Generation, section, problems);
+        if (options.DecodeThreads is < 1 or > Fused.FusedDecoding.MaxThreads)
+            problems.Add($"{section}:DecodeThreads must be between 1 and {Fused.FusedDecoding.MaxThreads}, got {options.DecodeThreads}; leave it unset for one per core up to 4.");
 
         if (target is int t && draft is int d && t != d)
             problems.Add($"The draft's vocabulary ({d} tokens) differs from the target's ({t} tokens); a draft must share its target's vocabulary and tokenizer.");

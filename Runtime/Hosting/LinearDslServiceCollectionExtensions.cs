@@ -1,4 +1,5 @@
 using LinearDsl.Runtime.Decoding;
+using LinearDsl.Runtime.Fused;
 using LinearDsl.Runtime.Modeling;
 using LinearDsl.Runtime.Tokenization;
 using Microsoft.Extensions.AI;
@@ -71,6 +72,8 @@ public static class LinearDslServiceCollectionExtensions
         var registration = new LinearDslRegistration(sectionName);
         services.AddSingleton(registration);
         var options = services.AddOptions<LinearDslOptions>().ValidateOnStart();
+        // Process-wide, like the pool it sizes; a value out of range is left to the validator's message.
+        options.PostConfigure(o => { if (o.DecodeThreads is >= 1 and <= FusedDecoding.MaxThreads) FusedDecoding.Threads = o.DecodeThreads.Value; });
         services.AddSingleton<IValidateOptions<LinearDslOptions>>(sp => new LinearDslOptionsValidator(sp, registration));
 
         services.AddKeyedSingleton<CausalLanguageModel>(LinearDslServiceKeys.Target, (sp, _) => registration.CreateTarget(sp));

@@ -40,6 +40,7 @@ public sealed class ModelPair : IDisposable
         var (targetDirectory, draftDirectory) = Resolve(settings, speculate, environment);
         // Process-wide, and set here because every command that decodes loads its models through this method.
         TorchSharp.torch.set_num_threads(settings.Threads);
+        if (settings.DecodeThreads is int decodeThreads) LinearDsl.Runtime.Fused.FusedDecoding.Threads = decodeThreads;
         CheckDirectory(targetDirectory, "--target");
         if (draftDirectory is not null) CheckDirectory(draftDirectory, "--draft");
 
