@@ -7,10 +7,11 @@ public sealed class PlainDecodingSession : DecodingSession
 {
     readonly ModelRows _target;
 
-    internal PlainDecodingSession(CausalLanguageModel target, IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options)
+    internal PlainDecodingSession(CausalLanguageModel target, IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options,
+        ModelState? resume = null)
         : base(prompts, options, target.VocabSize)
     {
-        _target = new ModelRows(target, prompts);
+        _target = new ModelRows(target, prompts, resume);
     }
 
     /// <summary>The target's state (for tests and inspection).</summary>

@@ -26,19 +26,28 @@ public sealed class SpeculativeDecodingSession : DecodingSession
 
     internal SpeculativeDecodingSession(CausalLanguageModel target, CausalLanguageModel draft, IReadOnlyList<IReadOnlyList<long>> prompts,
         GenerationOptions options, SpeculationOptions speculation, AcceptanceRule rule = AcceptanceRule.Exact)
-        : base(prompts, options, target.VocabSize)
+        : this(target, draft, prompts, prompts, options, speculation, null, null, rule)
+    {
+    }
+
+    /// <summary>A session whose target and draft continue states that already hold earlier tokens (each fed its own new tokens).</summary>
+    internal SpeculativeDecodingSession(CausalLanguageModel target, CausalLanguageModel draft, IReadOnlyList<IReadOnlyList<long>> targetPrompts,
+        IReadOnlyList<IReadOnlyList<long>> draftPrompts, GenerationOptions options, SpeculationOptions speculation, ModelState? resumeTarget,
+        ModelState? resumeDraft, AcceptanceRule rule = AcceptanceRule.Exact)
+        : base(targetPrompts, options, target.VocabSize)
     {
         _speculation = speculation;
         _rule = rule;
         DraftTokens = speculation.DraftTokens;
-        _target = new ModelRows(target, prompts);
+        _target = new ModelRows(target, targetPrompts, resumeTarget);
         try
         {
-            _draft = new ModelRows(draft, prompts);
+            _draft = new ModelRows(draft, draftPrompts, resumeDraft);
         }
         catch
         {
             _target.Dispose();
+            resumeDraft?.Dispose();
             throw;
         }
     }
