@@ -48,6 +48,7 @@ internal sealed class ServerModels(IServiceProvider services, IOptions<LinearDsl
     {
         try
         {
+            services.GetService<ModelLoadGate>()?.Open.Wait();
             Options = services.GetRequiredService<IOptions<LinearDslOptions>>().Value;
             Tokenizer = services.GetRequiredService<ITextTokenizer>();
             var decoder = services.GetRequiredService<ITokenDecoder>();
@@ -86,3 +87,6 @@ internal sealed class ServerModels(IServiceProvider services, IOptions<LinearDsl
 
     public void Dispose() => _batcher?.Dispose();
 }
+
+/// <summary>Holds the loading back until <see cref="Open"/> completes (tests of the 503 answered while loading).</summary>
+internal sealed record ModelLoadGate(Task Open);

@@ -34,9 +34,10 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <summary>Starts a server over the tiny test models (with the draft when <paramref name="speculative"/>), greedy by default.</summary>
     public static Task<TestServer> StartAsync(bool speculative = false, Action<LinearDslServerOptions>? server = null,
-        Func<IServiceProvider, CausalLanguageModel>? target = null, bool waitUntilReady = true)
+        Func<IServiceProvider, CausalLanguageModel>? target = null, bool waitUntilReady = true, Task? loadGate = null)
         => StartAsync(services =>
         {
+            if (loadGate is not null) services.AddSingleton(new ModelLoadGate(loadGate));
             services.AddLinearDsl(target ?? (_ => TestModels.Target()), speculative ? _ => TestModels.Draft() : null, options =>
             {
                 options.Tokenizer = "byte-eot";
