@@ -13,7 +13,6 @@ public abstract class DecodingSession : IDisposable
     readonly List<long>[] _generated;
     readonly FinishReason?[] _finished;
     readonly Random[] _random;
-    readonly List<long>[] _overrun;
     readonly Stopwatch _clock = Stopwatch.StartNew();
     long _rowRounds, _rowRoundTokens;
     bool _disposed;
@@ -39,7 +38,6 @@ public abstract class DecodingSession : IDisposable
         Options = options;
         _generated = prompts.Select(_ => new List<long>()).ToArray();
         _finished = new FinishReason?[prompts.Count];
-        _overrun = prompts.Select(_ => new List<long>()).ToArray();
         // One stream per row, derived deterministically from the seed, so a row's tokens do not depend on the batch.
         _random = Enumerable.Range(0, prompts.Count).Select(b => new Random(unchecked(options.Seed * 1_000_003 + b))).ToArray();
         if (options.MaxNewTokens == 0) Array.Fill(_finished, FinishReason.Length);
@@ -53,9 +51,6 @@ public abstract class DecodingSession : IDisposable
 
     /// <summary>The tokens generated so far, per row.</summary>
     public IReadOnlyList<IReadOnlyList<long>> Generated => _generated;
-
-    /// <summary>Tokens of a row's last round that came after its end (the models' states hold them; they are not output).</summary>
-    internal IReadOnlyList<long> Overrun(int row) => _overrun[row];
 
     /// <summary>Why each row stopped, or null while it runs.</summary>
     public IReadOnlyList<FinishReason?> FinishReasons => _finished;
@@ -87,8 +82,6 @@ public abstract class DecodingSession : IDisposable
                 else if (_generated[b].Count >= Options.MaxNewTokens) _finished[b] = FinishReason.Length;
                 if (_finished[b] is not null) break;
             }
-            // A round can end a row part-way through its tokens; the models committed the rest all the same.
-            _overrun[b].AddRange(proposals[b].Skip(emitted.Count));
             Statistics.TokensGenerated += emitted.Count;
             if (emitted.Count > 0) Statistics.TimeToFirstToken ??= _clock.Elapsed;
             updates.Add(new GenerationUpdate(b, emitted, _finished[b]));

@@ -198,7 +198,7 @@ public sealed class ContinuousBatcher : IDisposable
         try
         {
             if (_cache is null) return;
-            long[] tokens = [.. row.Prompt, .. session.Generated[0], .. session.Overrun(0)];
+            long[] tokens = [.. row.Prompt, .. session.Generated[0]];
             (ModelRows target, ModelRows? draft) = session switch
             {
                 PlainDecodingSession plain => (plain.Target, (ModelRows?)null),
