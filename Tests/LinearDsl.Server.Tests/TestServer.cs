@@ -51,8 +51,8 @@ public sealed class TestServer : IAsyncDisposable
     public static Task<TestServer> StartBundledAsync()
         => StartAsync(services => services.AddLinearDsl(options =>
         {
-            options.Target.CheckpointDirectory = "bundled:target";
-            options.Draft.CheckpointDirectory = "bundled:draft";
+            options.Target.CheckpointDirectory = LinearDsl.Runtime.Checkpoints.BundledCheckpoints.TargetDirectory;
+            options.Draft.CheckpointDirectory = LinearDsl.Runtime.Checkpoints.BundledCheckpoints.DraftDirectory;
             options.Tokenizer = "byte";
             options.ModelId = Model;
             options.Generation.Temperature = 0;
