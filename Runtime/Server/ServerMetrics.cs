@@ -25,9 +25,12 @@ public sealed class ServerMetrics : IDisposable
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _tokens = _meter.CreateCounter<long>("lineardsl.server.generated_tokens", "{token}", "Tokens generated (its rate is the tokens per second).");
         _requests = _meter.CreateCounter<long>("lineardsl.server.requests", "{request}", "Requests answered, by status code.");
-        _timeToFirstToken = _meter.CreateHistogram<double>("lineardsl.server.time_to_first_token", "s", "From the request's arrival to its first text.");
-        _batchSize = _meter.CreateHistogram<int>("lineardsl.server.batch_size", "{row}", "Rows advanced by a decoding round.");
-        _acceptance = _meter.CreateHistogram<double>("lineardsl.server.acceptance_rate", null, "Share of drafted tokens the target accepted, per speculative request.");
+        _timeToFirstToken = _meter.CreateHistogram<double>("lineardsl.server.time_to_first_token", "s", "From the request's arrival to its first text.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _batchSize = _meter.CreateHistogram<int>("lineardsl.server.batch_size", "{row}", "Rows advanced by a decoding round.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
+        _acceptance = _meter.CreateHistogram<double>("lineardsl.server.acceptance_rate", null, "Share of drafted tokens the target accepted, per speculative request.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] });
         _reused = _meter.CreateCounter<long>("lineardsl.server.reused_prompt_tokens", "{token}", "Prompt tokens served from the conversation state cache instead of prefilled.");
     }
 

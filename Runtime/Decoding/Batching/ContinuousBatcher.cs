@@ -87,6 +87,7 @@ public sealed class ContinuousBatcher : IDisposable
     public Task DrainAsync()
     {
         _closed = true;
+        if (_stopping) return _drained.Task;
         _wake.Release();
         return _drained.Task;
     }
