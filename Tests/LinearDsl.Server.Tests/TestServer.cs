@@ -98,10 +98,13 @@ public sealed class TestServer : IAsyncDisposable
         return (choice.GetProperty("text").GetString()!, choice.GetProperty("finish_reason").GetString()!, body);
     }
 
+    /// <summary>Stops the host as Ctrl+C would (requests in flight may finish).</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
         await _app.StopAsync();
+        Http.Dispose();
         await _app.DisposeAsync();
     }
 }
