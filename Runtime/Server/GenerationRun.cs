@@ -31,7 +31,8 @@ internal sealed class GenerationRun(BatchRow row, ITextTokenizer tokenizer, IRea
         await foreach (var chunk in row.Tokens.ReadAllAsync(cancellationToken))
         {
             metrics.Tokens(chunk.Count);
-            var tokens = chunk.Where(t => t != endOfText).ToArray();
+            // A model may have more ids than its tokenizer (the hosting layer allows it); those ids have no text.
+            var tokens = chunk.Where(t => t != endOfText && t < tokenizer.VocabSize).ToArray();
             string released = _matcher.Append(decoder.Append(tokens));
             if (released.Length > 0)
             {

@@ -124,7 +124,7 @@ public class ErrorTests
         {
             o.MaxBatch = 1;
             o.MaxQueue = 0;
-        });
+        }, tokenizer: "byte");
         using var cancel = new CancellationTokenSource();
         // A long streamed request holds the only row.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
@@ -134,7 +134,7 @@ public class ErrorTests
         using var response = await server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
         (await reader.ReadLineAsync(cancel.Token)).Should().StartWith("data: ");
-        server.Models.Batcher!.ActiveRows.Should().Be(1);
+        await server.WaitForActiveRowsAsync(1);
 
         var (status, body) = await server.PostAsync("/v1/completions", "{\"prompt\":\"b\",\"max_tokens\":2}");
         ShouldBeError(status, body, 429);

@@ -34,13 +34,14 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <summary>Starts a server over the tiny test models (with the draft when <paramref name="speculative"/>), greedy by default.</summary>
     public static Task<TestServer> StartAsync(bool speculative = false, Action<LinearDslServerOptions>? server = null,
-        Func<IServiceProvider, CausalLanguageModel>? target = null, bool waitUntilReady = true, Task? loadGate = null)
+        Func<IServiceProvider, CausalLanguageModel>? target = null, bool waitUntilReady = true, Task? loadGate = null,
+        string tokenizer = "byte-eot")
         => StartAsync(services =>
         {
             if (loadGate is not null) services.AddSingleton(new ModelLoadGate(loadGate));
             services.AddLinearDsl(target ?? (_ => TestModels.Target()), speculative ? _ => TestModels.Draft() : null, options =>
             {
-                options.Tokenizer = "byte-eot";
+                options.Tokenizer = tokenizer;
                 options.ModelId = Model;
                 options.Generation.Temperature = 0;
                 options.Generation.MaxNewTokens = 24;
@@ -73,6 +74,14 @@ public sealed class TestServer : IAsyncDisposable
         var result = new TestServer(app, new Uri(app.Urls.First()));
         if (waitUntilReady) await result.Models.Ready;
         return result;
+    }
+
+    /// <summary>Waits until <paramref name="rows"/> rows decode (at most 30 s).</summary>
+    public async Task WaitForActiveRowsAsync(int rows)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Models.Batcher!.ActiveRows != rows && DateTime.UtcNow < deadline) await Task.Delay(2);
+        Models.Batcher!.ActiveRows.Should().Be(rows);
     }
 
     /// <summary>The official OpenAI client's chat client for this server.</summary>
