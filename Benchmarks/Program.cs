@@ -3,8 +3,8 @@ using System.Text.Json;
 using LinearDsl.Benchmarks;
 
 // LinearDsl benchmarks. Each writes one JSON array (measurements, then checks) with --json PATH.
-const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated) [--quick] [--json PATH]";
-if (args.Length == 0 || args[0] is not ("kernels" or "speculative" or "generated"))
+const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated | serve) [--quick] [--json PATH]";
+if (args.Length == 0 || args[0] is not ("kernels" or "speculative" or "generated" or "serve"))
 {
     Console.Error.WriteLine(args.Length == 0 ? $"Name a benchmark. {Usage}" : $"Unknown benchmark '{args[0]}'. {Usage}");
     return 2;
@@ -33,6 +33,10 @@ if (args[0] == "kernels")
         Console.WriteLine($"{(c.Met ? "met   " : "MISSED")} {c.Target}: {c.Value:G4} (limit {c.Limit})");
     rows = results.Cast<object>().Concat(checks).ToList();
     if (jsonPath is not null) WritePlot(jsonPath, "decode-latency.png", path => Plots.DecodeLatency(results, path));
+}
+else if (args[0] == "serve")
+{
+    rows = await new ServeBenchmarks(quick, Console.Out).RunAsync();
 }
 else if (args[0] == "generated")
 {

@@ -42,6 +42,7 @@ public static class LineardslApp
         config.AddCommand<ChatCommand>("chat")
             .WithDescription("Chat with the model: type a line, read the streamed reply; /exit or end of input quits.")
             .WithExample("chat", "--temperature", "0.7");
+        config.AddCommand<ServeCommand>("serve").WithDescription("Serve the model over the OpenAI API (chat and text completions, streaming; continuous batching; conversation state cache) on --urls or ASPNETCORE_URLS, default http://127.0.0.1:8080; docs/serving.md.").WithExample("serve", "--urls", "http://127.0.0.1:8080");
         config.AddCommand<InspectCommand>("inspect")
             .WithDescription("Show a checkpoint's declared architecture, parameter count, size on disk and decoding state bytes per token of context.")
             .WithExample("inspect", "Models/bundled/target");

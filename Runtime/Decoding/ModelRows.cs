@@ -13,6 +13,7 @@ namespace LinearDsl.Runtime.Decoding;
 internal sealed class ModelRows : IDisposable
 {
     readonly List<long>[] _queues;
+    bool _detached;
 
     /// <summary>
     /// Longest block of one prefill call: a long prompt is fed in blocks of this many tokens, so that its logits
@@ -20,11 +21,17 @@ internal sealed class ModelRows : IDisposable
     /// </summary>
     internal const int PrefillBlock = 512;
 
-    public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts, CancellationToken cancellationToken = default)
+    /// <param name="model">The model.</param>
+    /// <param name="prompts">Tokens to feed per row.</param>
+    /// <param name="resume">A state that already holds earlier tokens (the prompts continue it), or null for a new state; the rows take it over.</param>
+    /// <param name="cancellationToken">Checked between prefill blocks.</param>
+    public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts, ModelState? resume = null, CancellationToken cancellationToken = default)
     {
         Model = model;
         int batch = prompts.Count;
-        State = model.CreateState(batch);
+        if (resume is not null && (resume.Owner != model || resume.Batch != batch))
+            throw new ArgumentException($"A resumed state must belong to this model and hold {batch} row(s).", nameof(resume));
+        State = resume ?? model.CreateState(batch);
         int shared = prompts.Min(p => p.Count) - 1;
         try
         {
@@ -136,5 +143,15 @@ internal sealed class ModelRows : IDisposable
             .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
-    public void Dispose() => State.Dispose();
+    /// <summary>Hands the state to the caller (who must dispose it): disposing the rows then leaves it alone.</summary>
+    public ModelState Detach()
+    {
+        _detached = true;
+        return State;
+    }
+
+    public void Dispose()
+    {
+        if (!_detached) State.Dispose();
+    }
 }

@@ -8,10 +8,10 @@ public sealed class PlainDecodingSession : DecodingSession
     readonly ModelRows _target;
 
     internal PlainDecodingSession(CausalLanguageModel target, IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, ModelState? resume = null)
         : base(prompts, options, target.VocabSize)
     {
-        _target = new ModelRows(target, prompts, cancellationToken);
+        _target = new ModelRows(target, prompts, resume, cancellationToken);
     }
 
     /// <summary>The target's state (for tests and inspection).</summary>

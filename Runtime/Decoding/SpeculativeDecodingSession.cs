@@ -26,19 +26,28 @@ public sealed class SpeculativeDecodingSession : DecodingSession
 
     internal SpeculativeDecodingSession(CausalLanguageModel target, CausalLanguageModel draft, IReadOnlyList<IReadOnlyList<long>> prompts,
         GenerationOptions options, SpeculationOptions speculation, AcceptanceRule rule = AcceptanceRule.Exact, CancellationToken cancellationToken = default)
-        : base(prompts, options, target.VocabSize)
+        : this(target, draft, prompts, prompts, options, speculation, null, null, rule, cancellationToken)
+    {
+    }
+
+    /// <summary>A session whose target and draft continue states that already hold earlier tokens (each fed its own new tokens).</summary>
+    internal SpeculativeDecodingSession(CausalLanguageModel target, CausalLanguageModel draft, IReadOnlyList<IReadOnlyList<long>> targetPrompts,
+        IReadOnlyList<IReadOnlyList<long>> draftPrompts, GenerationOptions options, SpeculationOptions speculation, ModelState? resumeTarget,
+        ModelState? resumeDraft, AcceptanceRule rule = AcceptanceRule.Exact, CancellationToken cancellationToken = default)
+        : base(targetPrompts, options, target.VocabSize)
     {
         _speculation = speculation;
         _rule = rule;
         DraftTokens = speculation.DraftTokens;
-        _target = new ModelRows(target, prompts, cancellationToken);
+        _target = new ModelRows(target, targetPrompts, resumeTarget, cancellationToken);
         try
         {
-            _draft = new ModelRows(draft, prompts, cancellationToken);
+            _draft = new ModelRows(draft, draftPrompts, resumeDraft, cancellationToken);
         }
         catch
         {
             _target.Dispose();
+            resumeDraft?.Dispose();
             throw;
         }
     }
@@ -105,12 +114,21 @@ public sealed class SpeculativeDecodingSession : DecodingSession
                         fewestAccepted = Math.Min(fewestAccepted, result.Accepted);
                     }
                     int n = result.Accepted;
-                    emitted[b] = drafted[b].Take(n).Append(result.Next).ToArray();
+                    long[] tokens = drafted[b].Take(n).Append(result.Next).ToArray();
+                    // A row that ends in this round keeps (and its states commit) nothing past its end, so its
+                    // states hold exactly its tokens but the last (a conversation cache can continue them).
+                    int kept = IsRunning(b) ? Kept(b, tokens) : tokens.Length;
+                    if (kept < tokens.Length)
+                    {
+                        tokens = tokens[..kept];
+                        n = kept - 1;
+                    }
+                    emitted[b] = tokens;
                     targetCommits[b] = _target.Queue(b).Count + n;
                     // The draft's queue is in; its block is x_1..x_{m-1}: x_m never entered it.
                     draftCommits[b] = Math.Min(n, m - 1);
                     newDraftQueues[b] = (n == m ? new List<long> { drafted[b][m - 1] } : new List<long>());
-                    newDraftQueues[b].Add(result.Next);
+                    newDraftQueues[b].Add(tokens[^1]);
                 }
                 _target.Commit(targetPending, targetCommits);
                 if (draftPending is not null) _draft.Commit(draftPending, draftCommits);
@@ -127,6 +145,15 @@ public sealed class SpeculativeDecodingSession : DecodingSession
         {
             draftPending?.Dispose();
         }
+    }
+
+    /// <summary>How many of a round's tokens row b keeps: up to its end of text or its last allowed token (at least one).</summary>
+    int Kept(int b, long[] tokens)
+    {
+        int room = Math.Max(1, Options.MaxNewTokens - Generated[b].Count);
+        int kept = Math.Min(tokens.Length, room);
+        if (Options.EndOfTextToken is long eot && Array.IndexOf(tokens, eot, 0, kept) is int at and >= 0) kept = at + 1;
+        return kept;
     }
 
     /// <summary>Adaptive draft length: one more after a fully accepted round, (accepted + 1) after a rejection; bounded.</summary>
