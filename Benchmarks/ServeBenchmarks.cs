@@ -17,6 +17,7 @@ namespace LinearDsl.Benchmarks;
 /// <summary>One figure of the serve benchmark.</summary>
 public sealed record ServeMeasurement
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "An instance property, so that System.Text.Json writes it into every row.")]
     [JsonPropertyName("benchmark")] public string Benchmark => "serve";
     [JsonPropertyName("case")] public required string Case { get; init; }
     [JsonPropertyName("clients")] public int Clients { get; init; }

@@ -29,7 +29,7 @@ public sealed class PlainDecoder(CausalLanguageModel model) : ITokenDecoder
 
     /// <inheritdoc />
     public DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options, CancellationToken cancellationToken)
-        => new PlainDecodingSession(Model, prompts, options, cancellationToken);
+        => new PlainDecodingSession(Model, prompts, options, cancellationToken: cancellationToken);
 }
 
 /// <summary>Speculative decoding of a target with a draft (docs/method.md, "Exact speculative decoding").</summary>

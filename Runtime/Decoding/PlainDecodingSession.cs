@@ -8,7 +8,7 @@ public sealed class PlainDecodingSession : DecodingSession
     readonly ModelRows _target;
 
     internal PlainDecodingSession(CausalLanguageModel target, IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options,
-        CancellationToken cancellationToken = default, ModelState? resume = null)
+        ModelState? resume = null, CancellationToken cancellationToken = default)
         : base(prompts, options, target.VocabSize)
     {
         _target = new ModelRows(target, prompts, resume, cancellationToken);

@@ -68,7 +68,7 @@ public static class OpenAIEndpoints
         }
         catch (Exception error) when (!context.Response.HasStarted)
         {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OpenAIEndpoints)).LogError(error, "Request failed");
+            ServerLog.RequestFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OpenAIEndpoints)), error);
             await WriteError(context, new ApiError(500, "The server failed to answer this request; see its log.", "server_error"));
         }
         metrics.Request(context.Response.StatusCode);

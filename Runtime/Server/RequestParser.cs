@@ -91,7 +91,7 @@ internal static class RequestParser
         return seed;
     }
 
-    static IReadOnlyList<string> Stops(JsonElement root)
+    static string[] Stops(JsonElement root)
     {
         if (Optional(root, "stop") is not { } value) return [];
         string[] stops = value.ValueKind switch

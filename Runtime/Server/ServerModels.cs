@@ -57,13 +57,12 @@ internal sealed class ServerModels(IServiceProvider services, IOptions<LinearDsl
             batcher.RoundCompleted += metrics.BatchSize;
             metrics.ObserveBatcher(() => batcher.QueueLength, () => batcher.ActiveRows, () => batcher.CachedStateBytes);
             _batcher = batcher;
-            logger.LogInformation("LinearDsl server ready: model {Model}, {Decoding} decoding, batch {Batch}, queue {Queue}, state cache {Cache} bytes",
-                Options.ModelId, Speculates ? "speculative" : "plain", Server.MaxBatch, Server.MaxQueue, Server.StateCacheBytes);
+            ServerLog.Ready(logger, Options.ModelId, Speculates ? "speculative" : "plain", Server.MaxBatch, Server.MaxQueue, Server.StateCacheBytes);
         }
         catch (Exception error)
         {
             _failure = error.Message;
-            logger.LogError("LinearDsl server could not load its models: {Message}", error.Message);
+            ServerLog.LoadFailed(logger, error.Message);
         }
         _ready.TrySetResult();
     }

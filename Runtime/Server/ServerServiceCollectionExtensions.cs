@@ -17,6 +17,7 @@ public static class ServerServiceCollectionExtensions
     }
 
     /// <summary>Adds the server with options set in code.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027", Justification = "The overloads differ in the type of their second parameter (configuration or an options delegate); new settings go into LinearDslServerOptions, not new parameters.")]
     public static IServiceCollection AddLinearDslServer(this IServiceCollection services, Action<LinearDslServerOptions>? configure = null)
     {
         var options = AddCore(services);

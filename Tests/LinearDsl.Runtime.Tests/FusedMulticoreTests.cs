@@ -211,4 +211,4 @@ public sealed class FusedMulticoreTests
 
 /// <summary>Keeps <see cref="FusedMulticoreTests"/> from running beside other test classes.</summary>
 [CollectionDefinition(nameof(FusedMulticoreTests), DisableParallelization = true)]
-public sealed class FusedMulticoreCollection;
+public sealed class FusedMulticoreGroup;

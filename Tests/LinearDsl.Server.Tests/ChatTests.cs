@@ -34,7 +34,7 @@ public class ChatTests
         completion.Usage.InputTokenCount.Should().Be(solo.PromptTokenCount);
         completion.Usage.OutputTokenCount.Should().Be(solo.GeneratedTokenCount);
         completion.Usage.TotalTokenCount.Should().Be(solo.PromptTokenCount + solo.GeneratedTokenCount);
-        completion.FinishReason.Should().Be(solo.FinishReason == TextFinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop);
+        completion.FinishReason.Should().Be(solo.FinishReason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop);
         completion.Model.Should().Be(TestServer.Model);
     }
 

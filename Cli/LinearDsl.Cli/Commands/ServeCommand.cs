@@ -47,7 +47,7 @@ public sealed class ServeCommand(CliEnvironment environment) : AsyncCommand<Serv
     }
 
     /// <summary>The command line's settings over the configuration's, and the bundled pair when nothing names a target.</summary>
-    Dictionary<string, string?> Overrides(ServeSettings settings, IConfiguration configuration)
+    Dictionary<string, string?> Overrides(ServeSettings settings, ConfigurationManager configuration)
     {
         var values = new Dictionary<string, string?>();
         string? target = settings.Target ?? configuration["LinearDsl:Target:CheckpointDirectory"];

@@ -167,7 +167,7 @@ public sealed class ContinuousBatcher : IDisposable
             var session = row.Session!;
             try
             {
-                if (row.CancellationToken.IsCancellationRequested) throw new OperationCanceledException(row.CancellationToken);
+                row.CancellationToken.ThrowIfCancellationRequested();
                 if (row.StopRequested) session.Stop(0);
                 if (!session.IsFinished)
                 {
