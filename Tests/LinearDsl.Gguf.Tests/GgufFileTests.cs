@@ -63,6 +63,19 @@ public sealed class GgufFileTests(TinySoftmaxCheckpoints checkpoints) : IClassFi
         metadata["tokenizer.ggml.model"].Should().Be("gpt2");
     }
 
+    [Theory]
+    [InlineData("tied", "Hi there,\n caf\u00e9 \t<|endoftext|>")]
+    [InlineData("grouped", "Hi there,\n caf\u00e9 \t<|endoftext|>")]
+    public void Llama_cpp_tokenizes_text_into_its_bytes_and_back(string which, string text)
+    {
+        string file = Export(which == "tied" ? checkpoints.Tied : checkpoints.Grouped, $"tokens-{which}.gguf", GgufWeightType.F32);
+
+        var (ids, decoded) = LlamaCpp.RoundTrip(file, text);
+
+        ids.Should().Equal(System.Text.Encoding.UTF8.GetBytes(text).Select(b => (int)b));
+        decoded.Should().Be(text);
+    }
+
     [Fact]
     public void Tensors_are_named_shaped_and_aligned_as_llama_cpp_expects()
     {

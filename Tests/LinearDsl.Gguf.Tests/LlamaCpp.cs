@@ -31,6 +31,17 @@ public static class LlamaCpp
         return Enumerable.Range(0, tokens.Length).Select(i => context.NativeHandle.GetLogitsIth(i).ToArray()).ToArray();
     }
 
+    /// <summary>llama.cpp's tokenization of <paramref name="text"/> (no BOS, special tokens as plain text) and its decoding back to text.</summary>
+    public static (int[] Ids, string Text) RoundTrip(string path, string text)
+    {
+        var parameters = new ModelParams(path) { GpuLayerCount = 0 };
+        using var weights = LLamaWeights.LoadFromFile(parameters);
+        var ids = weights.Tokenize(text, add_bos: false, special: false, System.Text.Encoding.UTF8);
+        var decoder = new StreamingTokenDecoder(System.Text.Encoding.UTF8, weights);
+        decoder.AddRange(ids);
+        return (ids.Select(t => (int)t).ToArray(), decoder.Read());
+    }
+
     /// <summary>The model's metadata as llama.cpp read it.</summary>
     public static IReadOnlyDictionary<string, string> Metadata(string path)
     {
