@@ -39,9 +39,6 @@ internal abstract record GgufValue
     public static GgufValue Int32s(IReadOnlyList<int> values)
         => new ArrayValue(GgufValueType.Int32, values.Count, w => { foreach (var v in values) w.Write(v); });
 
-    public static GgufValue Float32s(IReadOnlyList<float> values)
-        => new ArrayValue(GgufValueType.Float32, values.Count, w => { foreach (var v in values) w.Write(v); });
-
     /// <summary>Writes the type tag and the value.</summary>
     public void WriteTo(BinaryWriter output)
     {

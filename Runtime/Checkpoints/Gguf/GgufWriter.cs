@@ -26,8 +26,6 @@ internal sealed class GgufWriter
 
     public GgufWriter() => Add("general.alignment", GgufValue.UInt32(Alignment));
 
-    public IReadOnlyList<GgufTensor> Tensors => _tensors;
-
     public void Add(string key, GgufValue value)
     {
         if (!_keys.Add(key)) throw new ArgumentException($"GGUF metadata key '{key}' was added twice.", nameof(key));
