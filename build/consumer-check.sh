@@ -4,7 +4,8 @@
 #   1. creates an app from each template, builds and runs it;
 #   2. builds the program assembled from docs/getting-started.md's compiled snippets, and runs it;
 #   3. builds a project with a leaky declaration and requires the build to FAIL with LDSL2001;
-#   4. installs the command line as a tool into a temporary tool path and runs `lineardsl generate`.
+#   4. installs the command line as a tool into a temporary tool path, runs `lineardsl generate`, and starts
+#      `lineardsl serve` on a loopback port and asks it for one chat completion.
 # The packages get a version of their own (0.2.0-consumer.<time>), so no NuGet cache can hand back an older build, and
 # they are restored into a temporary packages folder (everything else comes from the user's cache as a fallback).
 # Usage: bash build/consumer-check.sh   (from anywhere; needs the .NET SDK; about 3-5 minutes)
@@ -23,10 +24,10 @@ dotnet pack "$repo/LinearDsl.sln" -c Release -o "$feed" --version-suffix "$suffi
   || { tail -n 40 "$work/pack.log"; fail "dotnet pack failed"; }
 if grep -E ': warning [A-Z]+[0-9]+' "$work/pack.log" | sort -u | grep .; then fail "dotnet pack printed warnings"; fi
 version="$(basename "$(ls "$feed"/LinearDsl.Abstractions.*.nupkg)" .nupkg)"; version="${version#LinearDsl.Abstractions.}"
-for id in LinearDsl LinearDsl.Abstractions LinearDsl.Backend.Cpu LinearDsl.Hosting LinearDsl.Training LinearDsl.Models LinearDsl.Cli LinearDsl.Templates; do
+for id in LinearDsl LinearDsl.Abstractions LinearDsl.Backend.Cpu LinearDsl.Hosting LinearDsl.Training LinearDsl.Server LinearDsl.Models LinearDsl.Cli LinearDsl.Templates; do
   [ -f "$feed/$id.$version.nupkg" ] || fail "$id.$version.nupkg was not packed"
 done
-for unwanted in LinearDsl.Benchmarks LinearDsl.Runtime.Tests LinearDsl.Samples.ChatHost; do
+for unwanted in LinearDsl.Benchmarks LinearDsl.Runtime.Tests LinearDsl.Samples.ChatHost LinearDsl.Study LinearDsl.Gguf.Tests LinearDsl.Server.Tests; do
   ! ls "$feed" | grep -q "^$unwanted\." || fail "$unwanted must not be packable"
 done
 
@@ -134,5 +135,28 @@ dotnet tool install --tool-path "$work/tools" --add-source "$feed" --version "$v
   || { tail -n 30 "$work/generate.log"; fail "lineardsl generate failed"; }
 cat "$work/generate.log"
 grep -q 'And God said' "$work/generate.log" || fail "lineardsl generate printed no text"
+
+step "lineardsl serve: /health, then one chat completion over HTTP"
+port=$((20000 + RANDOM % 20000))
+(cd "$work" && exec "$work/tools/lineardsl" serve --urls "http://127.0.0.1:$port") > "$work/serve.log" 2>&1 &
+server=$!
+python3 - "$port" <<'PY' || { kill "$server" 2>/dev/null; cat "$work/serve.log"; fail "lineardsl serve did not answer"; }
+import json, sys, time, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+for _ in range(120):
+    try:
+        if urllib.request.urlopen(base + "/health", timeout=2).status == 200: break
+    except Exception:
+        time.sleep(0.5)
+else:
+    sys.exit("not healthy after 60 s")
+body = json.dumps({"model": "lineardsl", "messages": [{"role": "user", "content": "And God said"}], "max_tokens": 20, "temperature": 0}).encode()
+request = urllib.request.Request(base + "/v1/chat/completions", body, {"Content-Type": "application/json"})
+reply = json.load(urllib.request.urlopen(request, timeout=60))
+text = reply["choices"][0]["message"]["content"]
+print(f"chat completion: {reply['usage']['completion_tokens']} tokens, finish {reply['choices'][0]['finish_reason']}: {text!r}")
+assert reply["usage"]["completion_tokens"] > 0
+PY
+kill "$server"; wait "$server" 2>/dev/null || true
 
 printf '\nconsumer check passed (packages %s)\n' "$version"
