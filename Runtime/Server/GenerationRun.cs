@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Decoding.Batching;
+using LinearDsl.Runtime.Hosting;
 using LinearDsl.Runtime.Tokenization;
 
 namespace LinearDsl.Server;
@@ -13,7 +14,7 @@ namespace LinearDsl.Server;
 internal sealed class GenerationRun(BatchRow row, ITextTokenizer tokenizer, IReadOnlyList<string> stops, long? endOfText, ServerMetrics metrics)
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
-    readonly StopMatcher _matcher = new(stops);
+    readonly StopSequenceMatcher _matcher = new(stops);
 
     public int PromptTokens => row.Prompt.Count;
 
