@@ -14,33 +14,25 @@ public sealed class AugmentedFloat32KernelTests
     [Theory]
     [MemberData(nameof(KernelWidths.All), MemberType = typeof(KernelWidths))]
     public void Fused_float32_step_and_verify_match_the_parallel_form_at_heads_of_64(VectorWidth width)
-    {
-        using var forced = FusedIsa.Force(width);
-        using var scope = NewDisposeScope();
-        using var rotary = new RotaryEmbedding(64);
-        using var mixer = Mixer(rotary, ScalarType.Float32);
-        var (q, k, v) = Inputs(ScalarType.Float32);
-        var expected = mixer.Parallel(q, k, v);
-
-        using var _ = no_grad();
-        Forms.MaxAbsDiff(Forms.StepLoop(mixer, q, k, v), expected).Should().BeLessThan(1e-4, "fused step loop");
-        Forms.MaxAbsDiff(Forms.PrefillThenVerify(mixer, q, k, v, 3, 5, 2, 7), expected).Should().BeLessThan(1e-4, "fused verify and commit");
-    }
+        => StepAndVerifyMatchParallel(width, ScalarType.Float32, tolerance: 1e-4);
 
     [Theory]
     [MemberData(nameof(KernelWidths.All), MemberType = typeof(KernelWidths))]
     public void Fused_float64_step_and_verify_match_the_parallel_form_at_heads_of_64(VectorWidth width)
+        => StepAndVerifyMatchParallel(width, ScalarType.Float64, tolerance: 1e-12);
+
+    static void StepAndVerifyMatchParallel(VectorWidth width, ScalarType dtype, double tolerance)
     {
         using var forced = FusedIsa.Force(width);
         using var scope = NewDisposeScope();
         using var rotary = new RotaryEmbedding(64);
-        using var mixer = Mixer(rotary, ScalarType.Float64);
-        var (q, k, v) = Inputs(ScalarType.Float64);
+        using var mixer = Mixer(rotary, dtype);
+        var (q, k, v) = Inputs(dtype);
         var expected = mixer.Parallel(q, k, v);
 
         using var _ = no_grad();
-        Forms.MaxAbsDiff(Forms.StepLoop(mixer, q, k, v), expected).Should().BeLessThan(1e-12, "fused step loop");
-        Forms.MaxAbsDiff(Forms.PrefillThenVerify(mixer, q, k, v, 3, 5, 2, 7), expected).Should().BeLessThan(1e-12, "fused verify and commit");
+        Forms.MaxAbsDiff(Forms.StepLoop(mixer, q, k, v), expected).Should().BeLessThan(tolerance, "fused step loop");
+        Forms.MaxAbsDiff(Forms.PrefillThenVerify(mixer, q, k, v, 3, 5, 2, 7), expected).Should().BeLessThan(tolerance, "fused verify and commit");
     }
 
     static AugmentedLinearAttention Mixer(RotaryEmbedding rotary, ScalarType dtype)
