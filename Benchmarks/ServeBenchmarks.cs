@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Runtime.Intrinsics.X86;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -29,7 +28,7 @@ public sealed record ServeMeasurement
     [JsonPropertyName("token_latency_p50_ms")] public double TokenLatencyP50 { get; init; }
     [JsonPropertyName("token_latency_p95_ms")] public double TokenLatencyP95 { get; init; }
     [JsonPropertyName("machine")] public string Machine { get; init; } = RunInfo.Machine;
-    [JsonPropertyName("isa")] public string Isa { get; init; } = ServeBenchmarks.InstructionSets;
+    [JsonPropertyName("isa")] public string Isa { get; init; } = RunInfo.Isa;
     [JsonPropertyName("commit")] public string Commit { get; init; } = RunInfo.Commit;
 }
 
@@ -42,11 +41,6 @@ public sealed class ServeBenchmarks(bool quick, TextWriter log)
 {
     static readonly string[] Prompts = ["And God said", "In the beginning", "The LORD is my shepherd", "Blessed are the meek", "And it came to pass", "Let there be light"];
 
-    public static string InstructionSets => string.Join(" ", new[]
-    {
-        Sse42.IsSupported ? "sse4.2" : null, Avx.IsSupported ? "avx" : null, Avx2.IsSupported ? "avx2" : null, Fma.IsSupported ? "fma" : null,
-        Avx512F.IsSupported ? "avx512f" : null, System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "neon" : null,
-    }.Where(s => s is not null));
 
     public async Task<List<object>> RunAsync()
     {
@@ -205,15 +199,14 @@ public sealed class ServeBenchmarks(bool quick, TextWriter log)
         public static async Task<Server> StartAsync(long stateCacheBytes)
         {
             System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(LinearDsl.Models.AugLlama).Module.ModuleHandle);
-            string root = RunInfo.FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? RunInfo.FindRepositoryRoot(AppContext.BaseDirectory)
-                ?? throw new InvalidOperationException("Run the serve benchmark inside the repository: it serves Models/bundled.");
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
             builder.Services.AddLinearDsl(options =>
             {
-                options.Target.CheckpointDirectory = Path.Combine(root, "Models/bundled/target");
-                options.Draft.CheckpointDirectory = Path.Combine(root, "Models/bundled/draft");
+                // The pair the Models project copies next to this program.
+                options.Target.CheckpointDirectory = "bundled:target";
+                options.Draft.CheckpointDirectory = "bundled:draft";
                 options.Tokenizer = "byte";
                 options.ModelId = "lineardsl";
             });
