@@ -130,10 +130,23 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     /// Layer <paramref name="layer"/>'s mixer through its tensor form (its own fused kernels included): a step
     /// advances its positions; a verification reads the state and keeps the record for Commit.
     /// </summary>
+    /// <remarks>Softmax attention runs over the KV cache by its managed kernel (<see cref="SoftmaxDecodeKernel"/>) where it applies.</remarks>
     public void Mix(int layer, ReadOnlySpan<T> qkv, Span<T> output)
     {
         var attention = Block(layer).Attention;
         var state = _state.Layers[layer];
+        if (attention.Mixer is SoftmaxAttention softmax)
+        {
+            if (!_verify)
+            {
+                if (softmax.TryStepRows(state, qkv, output)) return;
+            }
+            else if (softmax.TryVerifyRows(state, (int)_time, qkv, output) is { } pending)
+            {
+                _pending.Add(pending);
+                return;
+            }
+        }
         using var scope = NewDisposeScope();
         var projected = empty([_state.Batch, _time, qkv.Length / Rows], _state.Dtype, _state.Device);
         qkv.CopyTo(Data(projected));

@@ -137,6 +137,56 @@ public sealed class SoftmaxAttention : TokenMixer
         state.Values.scatter_(2, slots, pending.Values.masked_fill(mask, 0));
     }
 
+    /// <summary>
+    /// One step from the rows of a fused q/k/v projection ([batch, q + 2 kv], row after row, not yet rotated)
+    /// straight into <paramref name="output"/> ([batch, heads * d]) by the managed kernel (<see cref="SoftmaxDecodeKernel"/>),
+    /// the new keys and values written into the cache's own memory; advances the positions. False, with nothing
+    /// written, when the kernel does not apply to this state (then the caller takes the tensor path).
+    /// </summary>
+    internal bool TryStepRows<T>(MixerState mixerState, ReadOnlySpan<T> qkv, Span<T> output) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        CheckState(mixerState);
+        var state = StateOf<KvCacheState>(mixerState);
+        if (!SoftmaxDecodeKernel.Applies(state)) return false;
+        long longest = 0;
+        foreach (long p in state.MutablePositions) longest = Math.Max(longest, p);
+        if (longest + 1 > state.Capacity)
+        {
+            using var scope = NewDisposeScope();
+            Reserve(state, longest + 1);
+        }
+        SoftmaxDecodeKernel.StepRows(this, state, qkv, output);
+        foreach (ref long p in state.MutablePositions) p += 1;
+        state.Touch();
+        return true;
+    }
+
+    /// <summary>
+    /// Verification of m candidates per row from the rows of a fused q/k/v projection ([batch, m, q + 2 kv], not
+    /// yet rotated) straight into <paramref name="output"/> ([batch, m, heads * d]); the state is read, never
+    /// written. Returns the record for Commit, or null, with nothing written, when the managed kernel does not apply.
+    /// </summary>
+    internal PendingCommit? TryVerifyRows<T>(MixerState mixerState, int m, ReadOnlySpan<T> qkv, Span<T> output) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        CheckState(mixerState);
+        var state = StateOf<KvCacheState>(mixerState);
+        if (!SoftmaxDecodeKernel.Applies(state)) return null;
+        var g = Geometry;
+        var keys = empty([state.Batch, g.KvHeads, m, g.HeadDim], state.Dtype, state.Device);
+        var values = empty([state.Batch, g.KvHeads, m, g.HeadDim], state.Dtype, state.Device);
+        try
+        {
+            SoftmaxDecodeKernel.VerifyRows(this, state, m, qkv, output, TensorMemory.Span<T>(keys), TensorMemory.Span<T>(values));
+            return new KvCachePending(state, m, keys, values);
+        }
+        finally
+        {
+            // The pending record keeps its own references.
+            keys.Dispose();
+            values.Dispose();
+        }
+    }
+
     Tensor ExpandKv(Tensor x)
     {
         if (Geometry.QueriesPerKv == 1) return x;
