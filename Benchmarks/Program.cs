@@ -3,14 +3,15 @@ using System.Text.Json;
 using LinearDsl.Benchmarks;
 
 // LinearDsl benchmarks. Each writes one JSON array (measurements, then checks) with --json PATH.
-const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated | serve) [--quick] [--json PATH]";
-if (args.Length == 0 || args[0] is not ("kernels" or "speculative" or "generated" or "serve"))
+const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated | serve | " + PeersSettings.Usage + ") [--quick] [--json PATH]";
+if (args.Length == 0 || args[0] is not ("kernels" or "speculative" or "generated" or "serve" or "peers"))
 {
     Console.Error.WriteLine(args.Length == 0 ? $"Name a benchmark. {Usage}" : $"Unknown benchmark '{args[0]}'. {Usage}");
     return 2;
 }
 bool quick = false;
 string? jsonPath = null;
+var peersOptions = new List<string>();
 for (int i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,6 +19,10 @@ for (int i = 1; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--json" when i + 1 < args.Length: jsonPath = args[++i]; break;
         case "--json": Console.Error.WriteLine($"--json needs a file path. {Usage}"); return 2;
+        case "--contexts" or "--sizes" or "--threads" or "--engines" when args[0] == "peers":
+            peersOptions.Add(args[i]);
+            if (i + 1 < args.Length) peersOptions.Add(args[++i]);
+            break;
         default: Console.Error.WriteLine($"Unknown option '{args[i]}'. {Usage}"); return 2;
     }
 }
@@ -37,6 +42,17 @@ if (args[0] == "kernels")
 else if (args[0] == "serve")
 {
     rows = await new ServeBenchmarks(quick, Console.Out).RunAsync();
+}
+else if (args[0] == "peers")
+{
+    var settings = PeersSettings.Parse(peersOptions, quick, out var error);
+    if (settings is null)
+    {
+        Console.Error.WriteLine($"{error} {Usage}");
+        return 2;
+    }
+    var (results, checks) = new PeersBenchmarks(settings, Console.Out).Run();
+    rows = results.Cast<object>().Concat(checks).ToList();
 }
 else if (args[0] == "generated")
 {
