@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Diagnostics;
+using LinearDsl.Runtime.Fused;
+using TorchSharp;
 
 namespace LinearDsl.Benchmarks;
 
@@ -46,7 +48,17 @@ public sealed class PeersBenchmarks(PeersSettings settings, TextWriter log)
     public (List<PeersMeasurement> Rows, List<TargetCheck> Targets) Run()
     {
         var rows = new List<PeersMeasurement>();
-        foreach (var size in settings.Sizes) rows.AddRange(RunSize(size));
+        // The LinearDsl engines set the process's decode and torch threads; give them back as they were.
+        int decodeThreads = FusedDecoding.Threads, torchThreads = torch.get_num_threads();
+        try
+        {
+            foreach (var size in settings.Sizes) rows.AddRange(RunSize(size));
+        }
+        finally
+        {
+            FusedDecoding.Threads = decodeThreads;
+            torch.set_num_threads(torchThreads);
+        }
         var targets = PeersTargets.Check(rows);
         log.WriteLine();
         foreach (var t in targets) log.WriteLine($"{(t.Met ? "met   " : "MISSED")} {t.Target}: {t.Value:G4} (limit {t.Limit})");

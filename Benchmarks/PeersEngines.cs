@@ -156,8 +156,7 @@ public sealed class LinearDslEngine : IPeerEngine
 
     public void Extend(ReadOnlySpan<long> tokens)
     {
-        torch.set_num_threads(Environment.ProcessorCount);
-        FusedDecoding.Threads = Math.Min(Environment.ProcessorCount, FusedDecoding.MaxThreads);
+        UseThreads(Math.Min(Environment.ProcessorCount, FusedDecoding.MaxThreads));
         using var scope = NewDisposeScope();
         using var noGrad = inference_mode();
         _model.Prefill(tensor(tokens.ToArray(), [1, tokens.Length]), _state);
@@ -165,11 +164,17 @@ public sealed class LinearDslEngine : IPeerEngine
 
     public void DecodeToken(long token, int threads)
     {
-        torch.set_num_threads(threads);
-        FusedDecoding.Threads = threads;
+        UseThreads(threads);
         using var scope = NewDisposeScope();
         using var noGrad = inference_mode();
         _model.Step(tensor(new[] { token }, [1, 1]), _state);
+    }
+
+    /// <summary>Sets torch's and the decode program's threads, calling into libtorch only when the count changes.</summary>
+    static void UseThreads(int threads)
+    {
+        if (torch.get_num_threads() != threads) torch.set_num_threads(threads);
+        FusedDecoding.Threads = threads;
     }
 
     public void Dispose()
