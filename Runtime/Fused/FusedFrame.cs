@@ -127,10 +127,11 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     }
 
     /// <summary>
-    /// Layer <paramref name="layer"/>'s mixer through its tensor form (its own fused kernels included): a step
-    /// advances its positions; a verification reads the state and keeps the record for Commit.
+    /// Layer <paramref name="layer"/>'s mixer: softmax attention over the KV cache by its managed kernel
+    /// (<see cref="SoftmaxDecodeKernel"/>, reading the projection rows in place), any other mixer through its tensor
+    /// form (its own fused kernels included). A step advances the layer's positions; a verification reads the state
+    /// and keeps the record for Commit.
     /// </summary>
-    /// <remarks>Softmax attention runs over the KV cache by its managed kernel (<see cref="SoftmaxDecodeKernel"/>) where it applies.</remarks>
     public void Mix(int layer, ReadOnlySpan<T> qkv, Span<T> output)
     {
         var attention = Block(layer).Attention;
