@@ -65,8 +65,9 @@ public static class PeersVariants
         new("llama.cpp", "softmax", "q8_0", m => new LlamaCppEngine(m.Gguf(GgufWeightType.Q8_0), "q8_0", m.ContextTokens)),
         new("lineardsl", "softmax", "f32", m => new LinearDslEngine(m.Softmax(), "f32")),
         new("lineardsl", "augmented", "f32", m => new LinearDslEngine(m.Augmented(), "f32")),
-        // LinearDsl int8 weights (issue 15, item 3) are one more line here, built with the int8 load option, e.g.
-        // new("lineardsl", "augmented", "int8", m => new LinearDslEngine(<augmented model loaded with int8 weights>, "int8")),
+        // LinearDsl int8 weights (issue 15, item 3) are one more line each once CausalLanguageModel.QuantizeToInt8 exists:
+        // new("lineardsl", "augmented", "int8", m => new LinearDslEngine(Int8(m.Augmented()), "int8")),
+        // with static CausalLanguageModel Int8(CausalLanguageModel model) { model.QuantizeToInt8(); return model; }
     ];
 }
 
