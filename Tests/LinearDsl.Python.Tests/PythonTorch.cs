@@ -21,6 +21,22 @@ public static class PythonTorch
         if (code != 0) throw new InvalidOperationException($"python -m lineardsl_torch {string.Join(' ', args)} failed (exit {code}):\n{output}");
     }
 
+    /// <summary>
+    /// Starts the repository's python/<paramref name="script"/> once per entry of <paramref name="environments"/>
+    /// (side by side, as torchrun starts its workers) and waits for all; throws with their output when one fails.
+    /// </summary>
+    public static void RunScripts(string script, IReadOnlyList<IReadOnlyDictionary<string, string>> environments, params string[] args)
+    {
+        string path = Path.Combine(RepositoryRoot, "python", script);
+        var runs = environments.Select(environment => Task.Run(() => Execute(Interpreter.Value, [path, .. args], TimeSpan.FromMinutes(3), environment))).ToArray();
+        Task.WaitAll(runs);
+        for (int i = 0; i < runs.Length; i++)
+        {
+            var (code, output) = runs[i].Result;
+            if (code != 0) throw new InvalidOperationException($"python {script} {string.Join(' ', args)} (process {i}) failed (exit {code}):\n{output}");
+        }
+    }
+
     static string Find()
     {
         var tried = new List<string>();
@@ -42,12 +58,13 @@ public static class PythonTorch
             + "packages (apt-get install python3-torch python3-numpy, as .ci/run does) or set LINEARDSL_PYTHON to an interpreter that imports torch.");
     }
 
-    static (int Code, string Output) Execute(string file, string[] args, TimeSpan timeout)
+    static (int Code, string Output) Execute(string file, string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in args) info.ArgumentList.Add(arg);
         info.Environment["PYTHONPATH"] = Path.Combine(RepositoryRoot, "python");
         info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -69,8 +69,9 @@ class AugmentedLinearAttention(nn.Module):
                 prefix = kh.transpose(-1, -2).matmul(vg).cumsum(3)  # inclusive prefix of k^ v^T over groups
                 if o.inclusive_global_prefix:
                     out = out + self.alpha * qh.matmul(prefix)
-                elif groups > 1:
-                    # group g reads the prefix up to g - 1 (a shifted cumsum)
+                else:
+                    # group g reads the prefix up to g - 1 (a shifted cumsum); computed even for one group (zeros),
+                    # so that alpha always takes part in the graph (DistributedDataParallel requires it)
                     shifted = torch.cat([torch.zeros_like(prefix[:, :, :, :1]), prefix[:, :, :, :-1]], dim=3)
                     out = out + self.alpha * qh.matmul(shifted)
             out = out.reshape(b, self.kv_heads, -1, padded, d)[:, :, :, :t]
