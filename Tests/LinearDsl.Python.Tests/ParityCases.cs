@@ -39,6 +39,9 @@ public static class ParityCases
         ["elu-no-positions"] = Llama(MixerSpec.LinearAttention(2, Linear(LinearFeatureMap.EluPlusOne))) with { Positions = PositionKind.None },
         ["softmax-gqa-bias"] = Llama(MixerSpec.Softmax(4, kvHeads: 2)) with { AttentionBias = true, TieEmbeddings = false },
         ["softmax-gpt2"] = Gpt2(MixerSpec.Softmax(2)),
+        // Deliberate leaks (parallel form only): a centred conv, an unmasked local block, the inclusive global prefix.
+        ["leaky-augmented"] = Llama(MixerSpec.AugmentedLinear(2, Augmented with { ConvPadding = ConvPadding.Centered, CausalLocal = false, InclusiveGlobalPrefix = true })),
+        ["bidirectional-softmax"] = Llama(MixerSpec.Softmax(2, bidirectional: true)),
         ["hybrid"] = Llama(MixerSpec.AugmentedLinear(2, Augmented), layers: 3) with
         {
             LayerMixers = new Dictionary<int, MixerSpec> { [0] = MixerSpec.Softmax(2), [2] = MixerSpec.LinearAttention(4, Linear(LinearFeatureMap.Hedgehog), kvHeads: 1) },

@@ -2,7 +2,8 @@
 
   python3 -m lineardsl_torch logits DIR --tokens T.safetensors --out O.safetensors [--hf]
       parallel and step logits of a checkpoint (or, with --hf, a Hugging Face LLaMA/GPT-2 folder) for the int64
-      tokens [batch, time] stored under "tokens"; writes "parallel" and "step" [batch, time, vocab].
+      tokens [batch, time] stored under "tokens"; writes "parallel" and "step" [batch, time, vocab] ("parallel"
+      only for a non-causal model).
   python3 -m lineardsl_torch init --config CONFIG.json --out DIR [--seed N] [--dtype float32|float64] [--perturb]
       builds the model of a LinearDsl config.json in PyTorch, initialises it (--perturb: every parameter random,
       alpha and conv included) and saves a LinearDsl checkpoint.
@@ -28,10 +29,11 @@ def logits(directory, tokens_path, out_path, is_hf=False):
     model.eval()
     tokens = safetensors_io.load(tokens_path)["tokens"].long()
     with torch.no_grad():
-        parallel = model(tokens)
-        state = model.new_state(tokens.shape[0])
-        step = torch.cat([model.step(tokens[:, t : t + 1], state) for t in range(tokens.shape[1])], 1)
-    safetensors_io.save({"parallel": parallel, "step": step}, out_path)
+        logits = {"parallel": model(tokens)}
+        if model.causal:  # a non-causal model (a leak kept for demonstrations) has only its parallel form
+            state = model.new_state(tokens.shape[0])
+            logits["step"] = torch.cat([model.step(tokens[:, t : t + 1], state) for t in range(tokens.shape[1])], 1)
+    safetensors_io.save(logits, out_path)
 
 
 def init(config_path, out, seed=0, dtype="float32", perturb=False):

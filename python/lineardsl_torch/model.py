@@ -178,6 +178,15 @@ class LinearDslForCausalLM(nn.Module):
             x = layer(x)
         return self._logits(x)
 
+    @property
+    def causal(self):
+        """False when a layer reads later tokens (a non-causal setting); such a model has only its parallel form."""
+        for layer in range(self.config.layers):
+            spec = self.config.mixer_for(layer)
+            if spec.bidirectional or (spec.augmented is not None and not spec.augmented.causal):
+                return False
+        return True
+
     def new_state(self, batch):
         p = self.model.embed_tokens.weight
         return {"position": 0, "layers": [layer.self_attn.mixer.new_state(batch, p.dtype, p.device) for layer in self.model.layers]}
