@@ -66,7 +66,7 @@ public sealed class ParityRun : IDisposable
     }
 
     /// <summary>A model of <paramref name="config"/> with EVERY parameter random, so that no term of the mixers stays at its zero start.</summary>
-    static void SaveRandom(ModelConfig config, string directory, ulong seed, ScalarType dtype)
+    internal static void SaveRandom(ModelConfig config, string directory, ulong seed, ScalarType dtype)
     {
         using var model = ModelFactory.Create(config, seed, dtype);
         using var scope = NewDisposeScope();

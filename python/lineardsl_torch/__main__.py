@@ -1,6 +1,6 @@
 """Command line used by LinearDsl's parity tests (and handy by hand):
 
-  python3 -m lineardsl_torch logits DIR --tokens T.safetensors --out O.safetensors [--hf]
+  python3 -m lineardsl_torch logits DIR --tokens T.safetensors --out O.safetensors [--hf] [--dtype float64]
       parallel and step logits of a checkpoint (or, with --hf, a Hugging Face LLaMA/GPT-2 folder) for the int64
       tokens [batch, time] stored under "tokens"; writes "parallel" and "step" [batch, time, vocab] ("parallel"
       only for a non-causal model).
@@ -24,8 +24,9 @@ from .model import LinearDslForCausalLM, load, save
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
-def logits(directory, tokens_path, out_path, is_hf=False):
-    model = hf.load(directory) if is_hf else load(directory)
+def logits(directory, tokens_path, out_path, is_hf=False, dtype=None):
+    kind = DTYPES[dtype] if dtype else None
+    model = hf.load(directory, kind) if is_hf else load(directory, kind)
     model.eval()
     tokens = safetensors_io.load(tokens_path)["tokens"].long()
     with torch.no_grad():
@@ -55,7 +56,7 @@ def init(config_path, out, seed=0, dtype="float32", perturb=False):
 def run(job):
     command = job["command"]
     if command == "logits":
-        logits(job["dir"], job["tokens"], job["out"], job.get("hf", False))
+        logits(job["dir"], job["tokens"], job["out"], job.get("hf", False), job.get("dtype"))
     elif command == "init":
         init(job["config"], job["out"], job.get("seed", 0), job.get("dtype", "float32"), job.get("perturb", False))
     else:
@@ -70,6 +71,7 @@ def main(argv=None):
     p.add_argument("--tokens", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--hf", action="store_true")
+    p.add_argument("--dtype", choices=sorted(DTYPES), help="convert the weights (default: the stored dtype)")
     p = sub.add_parser("init")
     p.add_argument("--config", required=True)
     p.add_argument("--out", required=True)
@@ -80,7 +82,7 @@ def main(argv=None):
     p.add_argument("jobs")
     args = parser.parse_args(argv)
     if args.command == "logits":
-        logits(args.dir, args.tokens, args.out, args.hf)
+        logits(args.dir, args.tokens, args.out, args.hf, args.dtype)
     elif args.command == "init":
         init(args.config, args.out, args.seed, args.dtype, args.perturb)
     else:
