@@ -199,6 +199,15 @@ public sealed class ExportHfTests(ExportCheckpoints checkpoints) : IClassFixture
         result.Output.Should().Contain("--out DIR is required");
     }
 
+    [Fact]
+    public async Task Help_documents_the_command()
+    {
+        var result = await RunAsync(["export-hf", "--help"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Output.Should().Contain("--out").And.Contain("Hugging Face folder");
+    }
+
     string Output(string name) => Path.Combine(checkpoints.Root, "hf", name);
 
     static Dictionary<string, object?> Fields(JsonObject config)
