@@ -37,10 +37,13 @@ public static class PythonTorch
         }
     }
 
-    static string Find()
+    static string Find() => Find([Environment.GetEnvironmentVariable("LINEARDSL_PYTHON"), "/usr/bin/python3", "python3"]);
+
+    /// <summary>The first of <paramref name="candidates"/> that imports torch and numpy; else an error that says how to get one.</summary>
+    internal static string Find(IEnumerable<string?> candidates)
     {
         var tried = new List<string>();
-        foreach (string? candidate in new[] { Environment.GetEnvironmentVariable("LINEARDSL_PYTHON"), "/usr/bin/python3", "python3" })
+        foreach (string? candidate in candidates)
         {
             if (string.IsNullOrEmpty(candidate)) continue;
             tried.Add(candidate);
