@@ -144,6 +144,28 @@ public sealed class ExportHfTests(ExportCheckpoints checkpoints) : IClassFixture
     }
 
     [Fact]
+    public async Task The_Python_package_ignores_the_mask_buffers_of_older_GPT2_files_as_the_importer_does()
+    {
+        string folder = Output("gpt2-buffers"), weights = Path.Combine(folder, "model.safetensors");
+        (await RunAsync(["export-hf", checkpoints.Gpt2, "--out", folder])).ExitCode.Should().Be(0);
+        using (var scope = NewDisposeScope())
+        {
+            Dictionary<string, Tensor> tensors;
+            using (var stream = File.OpenRead(weights)) tensors = Safetensors.LoadStateDict(stream);
+            tensors["transformer.h.0.attn.bias"] = ones(1, 1, 32, 32).tril();
+            tensors["transformer.h.0.attn.masked_bias"] = tensor(-1e4f);
+            Safetensors.SaveStateDict(weights, tensors);
+        }
+        string tokens = Path.Combine(checkpoints.Root, "tokens-buffers.safetensors");
+        Safetensors.SaveStateDict(tokens, new Dictionary<string, Tensor> { ["tokens"] = Tokens });
+
+        PythonTorch.Run("logits", folder, "--hf", "--tokens", tokens, "--out", folder + ".logits.safetensors");
+
+        using var model = HuggingFaceCheckpoint.Load(folder);
+        PythonParityTests.MaxDifference(ParityRun.PythonLogits(folder)["parallel"], model.Forward(Tokens)).Should().BeLessThan(1e-5);
+    }
+
+    [Fact]
     public async Task The_tokenizer_files_give_one_token_per_byte()
     {
         string output = Output("llama-tokenizer");

@@ -70,11 +70,16 @@ def _gpt2_tensors(stored, config):
     return out
 
 
+def _buffer(key):
+    """Buffers that older exports carry and that hold no weights: rotary inv_freq, GPT-2's causal-mask attn.bias."""
+    return re.search(r"(\.rotary_emb\.inv_freq|\.attn\.bias|\.attn\.masked_bias)$", key) is not None
+
+
 def load(folder, dtype=None):
     with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
         hf = json.load(f)
     config = ModelConfig(_config(hf))
-    stored = safetensors_io.load(os.path.join(folder, "model.safetensors"))
+    stored = {k: v for k, v in safetensors_io.load(os.path.join(folder, "model.safetensors")).items() if not _buffer(k)}
     if hf["model_type"] == "gpt2":
         tensors = _gpt2_tensors(stored, config)
     else:
