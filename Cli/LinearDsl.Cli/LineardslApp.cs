@@ -64,6 +64,7 @@ public static class LineardslApp
             .WithDescription("Turn a softmax model (a Hugging Face LLaMA or GPT-2 folder, or a checkpoint) into augmented linear attention, reusing its weights; alpha and the conv start at zero, so it begins as local attention only.")
             .WithExample("linearize", "hf/llama", "--out", "checkpoints/linear", "--group-size", "64");
         config.AddCommand<ExportGgufCommand>("export-gguf").WithDescription("Write a LLaMA-style softmax checkpoint as a GGUF file for llama.cpp or Ollama (--type f32, or q8_0 weight matrices).").WithExample("export-gguf", "checkpoints/softmax", "--out", "softmax.gguf", "--type", "q8_0");
+        config.AddCommand<ExportHfCommand>("export-hf").WithDescription("Write a softmax LLaMA-style or GPT-2-style checkpoint as a Hugging Face folder (config.json, model.safetensors, byte tokenizer files) that transformers loads.").WithExample("export-hf", "checkpoints/softmax", "--out", "hf/softmax");
         config.AddCommand<CheckCausalityCommand>("check-causality")
             .WithDescription("Probe a checkpoint for causality by perturbation in Forward, Step and Verify; exit code 0 when causal, 1 when an output sees a later token.")
             .WithExample("check-causality", "checkpoints/tiny");
