@@ -12,7 +12,7 @@ namespace LinearDsl.Runtime.Decoding;
 /// </summary>
 internal sealed class ModelRows : IDisposable
 {
-    readonly List<long>[] _queues;
+    readonly List<List<long>> _queues;
     bool _detached;
 
     /// <summary>
@@ -49,14 +49,14 @@ internal sealed class ModelRows : IDisposable
             State.Dispose();
             throw;
         }
-        _queues = prompts.Select(p => p.Skip(shared).ToList()).ToArray();
+        _queues = prompts.Select(p => p.Skip(shared).ToList()).ToList();
     }
 
     public CausalLanguageModel Model { get; }
 
     public ModelState State { get; }
 
-    public int Batch => _queues.Length;
+    public int Batch => _queues.Count;
 
     public IReadOnlyList<long> Queue(int row) => _queues[row];
 
@@ -142,6 +142,30 @@ internal sealed class ModelRows : IDisposable
         return logits.reshape(-1, vocab).index_select(0, tensor(flat, ScalarType.Int64, logits.device))
             .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
+
+    /// <summary>
+    /// Takes over <paramref name="other"/>'s rows after this one's (continuous batching: a prefilled request joins the
+    /// running batch, each row at its own position with its own queue), then disposes <paramref name="other"/>.
+    /// </summary>
+    public void Append(ModelRows other)
+    {
+        if (other.Model != Model) throw new ArgumentException("Only rows of the same model can join.", nameof(other));
+        State.AppendRows(other.State);
+        _queues.AddRange(other._queues.Select(q => new List<long>(q)));
+        other.Dispose();
+    }
+
+    /// <summary>Keeps only <paramref name="rows"/>, in that order (finished or cancelled rows leave).</summary>
+    public void KeepRows(IReadOnlyList<int> rows)
+    {
+        State.KeepRows(rows);
+        var kept = rows.Select(r => _queues[r]).ToArray();
+        _queues.Clear();
+        _queues.AddRange(kept);
+    }
+
+    /// <summary>A copy of row <paramref name="row"/>'s state alone (the caller disposes it).</summary>
+    public ModelState CopyRow(int row) => State.CopyRows([row]);
 
     /// <summary>Hands the state to the caller (who must dispose it): disposing the rows then leaves it alone.</summary>
     public ModelState Detach()

@@ -5,21 +5,22 @@ namespace LinearDsl.Runtime.Decoding.Batching;
 
 /// <summary>
 /// Continuous batching of independent requests over one decoder: a scheduler thread owns the models and, round after
-/// round, advances every active row by one decoding round (plain: one token; speculative: the row's own draft, verify
-/// and acceptance). Rows join between rounds from a bounded queue, and leave when they finish, are stopped or are
-/// cancelled (within one round). Each row keeps its own decoding session and state, at its own position, so a row's
-/// tokens are exactly those of the same request decoded alone, whatever runs beside it.
+/// round, advances every active row together. With a <see cref="PlainDecoder"/> or <see cref="SpeculativeDecoder"/> a
+/// round is ONE batched call per model and phase over all rows (plain: one Step; speculative: the draft's proposals,
+/// one target Verify, one Commit with per-row counts), so the weights are read once per round rather than once per
+/// row. Rows sit at their own positions, with their own sampling settings, limits, random streams and draft lengths;
+/// they join between rounds from a bounded queue (prefilled alone, then appended to the batched state) and leave when
+/// they finish, are stopped or are cancelled (within one round). A row's tokens are those of the same request decoded
+/// alone, whatever runs beside it.
 /// </summary>
 /// <remarks>
-/// <para>A round runs the rows' model calls one after the other on the scheduler thread rather than as one
-/// concatenated batch: exactness needs no argument about batched kernels, and rows of different lengths, draft lengths
-/// and sampling settings need no padding. The state of a row is the model's fixed-size recurrent state (plus the
-/// fixed-size group buffer and conv history), so a row's memory does not grow with its length.</para>
+/// <para>The state of a row is the model's fixed-size recurrent state (plus the fixed-size group buffer and conv
+/// history), so a row's memory does not grow with its length; a softmax layer's KV cache does, and its batched cache is
+/// as long as its longest row (shorter rows are masked).</para>
 /// <para>With <see cref="BatchingOptions.StateCacheBytes"/> &gt; 0, a finished row's states go into a
 /// <see cref="ConversationStateCache"/>, and a request whose prompt extends a cached conversation prefills only its new
 /// tokens.</para>
-/// <para>Only <see cref="PlainDecoder"/> and <see cref="SpeculativeDecoder"/> can resume cached states; other decoders run
-/// without the cache.</para>
+/// <para>Other <see cref="ITokenDecoder"/>s run each row as its own session, one after the other, without the cache.</para>
 /// </remarks>
 public sealed class ContinuousBatcher : IDisposable
 {
@@ -28,6 +29,7 @@ public sealed class ContinuousBatcher : IDisposable
     readonly List<BatchRow> _active = [];
     readonly SemaphoreSlim _wake = new(0);
     readonly ConversationStateCache? _cache;
+    readonly BatchedDecode? _batch;
     readonly Thread _thread;
     readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _queued, _activeCount;
@@ -39,7 +41,13 @@ public sealed class ContinuousBatcher : IDisposable
         _decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
         Options = options ?? new BatchingOptions();
         Options.Validate();
-        if (Options.StateCacheBytes > 0 && decoder is PlainDecoder or SpeculativeDecoder) _cache = new ConversationStateCache(Options.StateCacheBytes);
+        _batch = decoder switch
+        {
+            PlainDecoder plain => new BatchedDecode(plain.Model, null, null),
+            SpeculativeDecoder speculative => new BatchedDecode(speculative.Target, speculative.Draft, speculative.Options),
+            _ => null,
+        };
+        if (Options.StateCacheBytes > 0 && _batch is not null) _cache = new ConversationStateCache(Options.StateCacheBytes);
         _thread = new Thread(Run) { IsBackground = true, Name = "LinearDsl continuous batcher" };
         _thread.Start();
     }
@@ -107,6 +115,7 @@ public sealed class ContinuousBatcher : IDisposable
         }
         foreach (var row in _active.Concat(_pending)) Abandon(row);
         _active.Clear();
+        _batch?.Dispose();
         _cache?.Dispose();
     }
 
@@ -122,7 +131,8 @@ public sealed class ContinuousBatcher : IDisposable
             }
             try
             {
-                row.Session = Start(row);
+                if (_batch is null) row.Session = _decoder.Start([row.Prompt], row.Options, row.CancellationToken);
+                else Join(row, _batch);
             }
             catch (Exception error)
             {
@@ -134,31 +144,116 @@ public sealed class ContinuousBatcher : IDisposable
         Volatile.Write(ref _activeCount, _active.Count);
     }
 
-    /// <summary>A session for the row: resuming a cached conversation that its prompt extends, else from nothing.</summary>
-    DecodingSession Start(BatchRow row)
+    /// <summary>
+    /// Prefills the row's prompt alone (one call between rounds; after the tokens a cached conversation already holds,
+    /// when its prompt extends one), then appends its states to the running batch.
+    /// </summary>
+    void Join(BatchRow row, BatchedDecode batch)
     {
+        var decoding = batch.NewRow(row.Options);
         var prompt = row.Prompt;
-        if (_cache?.TryTake(prompt) is not { } cached) return _decoder.Start([prompt], row.Options);
-        try
+        var cached = _cache?.TryTake(prompt);
+        (ModelRows target, ModelRows? draft) prefilled;
+        if (cached is null)
+        {
+            prefilled = batch.Prefill(prompt, null, null, null, row.CancellationToken);
+        }
+        else
         {
             row.ReusedTokens = cached.TargetLength;
-            IReadOnlyList<long> targetTokens = prompt.Skip(cached.TargetLength).ToArray();
-            return _decoder switch
-            {
-                PlainDecoder plain => new PlainDecodingSession(plain.Model, [targetTokens], row.Options, resume: cached.Target),
-                SpeculativeDecoder speculative => new SpeculativeDecodingSession(speculative.Target, speculative.Draft, [targetTokens],
-                    [prompt.Skip(cached.DraftLength).ToArray()], row.Options, speculative.Options, cached.Target, cached.Draft),
-                _ => throw new InvalidOperationException("Only plain and speculative decoders resume cached states."),
-            };
+            prefilled = batch.Prefill(prompt.Skip(cached.TargetLength).ToArray(), prompt.Skip(cached.DraftLength).ToArray(),
+                cached.Target, cached.Draft, row.CancellationToken);
         }
-        catch
+        try
         {
-            cached.Dispose();
+            batch.Join(decoding, prefilled.target, prefilled.draft);
+        }
+        catch (Exception error)
+        {
+            // The batched states may hold part of the join: every row in them ends.
+            FailAll(error);
             throw;
         }
+        row.Decoding = decoding;
     }
 
     void RunRound()
+    {
+        if (_batch is null)
+        {
+            RunSessionRound();
+            return;
+        }
+        Sweep(_batch);
+        if (_batch.Count == 0) return;
+        int rows = _batch.Count;
+        IReadOnlyList<long>[] emitted;
+        try
+        {
+            emitted = _batch.Round();
+        }
+        catch (Exception error)
+        {
+            FailAll(error);
+            return;
+        }
+        for (int i = 0; i < _active.Count; i++)
+        {
+            if (emitted[i].Count > 0) _active[i].Write(emitted[i]);
+        }
+        Sweep(_batch);
+        RoundCompleted?.Invoke(rows);
+    }
+
+    /// <summary>Rows that finished, were stopped or were cancelled leave the batch (a finished row's states go to the cache).</summary>
+    void Sweep(BatchedDecode batch)
+    {
+        var kept = new List<int>(_active.Count);
+        for (int i = 0; i < _active.Count; i++)
+        {
+            var row = _active[i];
+            var decoding = row.Decoding!;
+            if (row.CancellationToken.IsCancellationRequested)
+            {
+                row.Fail(new OperationCanceledException(row.CancellationToken));
+                continue;
+            }
+            if (row.StopRequested) decoding.Stop();
+            if (decoding.Finished is not FinishReason reason)
+            {
+                kept.Add(i);
+                continue;
+            }
+            Keep(row, batch, i);
+            row.Complete(new BatchRowResult(reason, decoding.Generated.Count, row.ReusedTokens, decoding.Statistics));
+        }
+        if (kept.Count == _active.Count) return;
+        try
+        {
+            batch.Keep(kept);
+        }
+        catch (Exception error)
+        {
+            FailAll(error);
+            return;
+        }
+        var rows = kept.Select(i => _active[i]).ToArray();
+        _active.Clear();
+        _active.AddRange(rows);
+        Volatile.Write(ref _activeCount, _active.Count);
+    }
+
+    /// <summary>Ends every active row with <paramref name="error"/> and frees the batched states (they may be inconsistent).</summary>
+    void FailAll(Exception error)
+    {
+        foreach (var row in _active) row.Fail(error);
+        _active.Clear();
+        _batch?.Keep([]);
+        Volatile.Write(ref _activeCount, 0);
+    }
+
+    /// <summary>Rows of a decoder that cannot batch: each its own session, one after the other.</summary>
+    void RunSessionRound()
     {
         int advanced = 0;
         for (int i = 0; i < _active.Count; i++)
@@ -178,45 +273,36 @@ public sealed class ContinuousBatcher : IDisposable
                     advanced++;
                 }
                 if (!session.IsFinished) continue;
-                var result = new BatchRowResult(session.FinishReasons[0]!.Value, session.Generated[0].Count, row.ReusedTokens, session.Statistics);
-                Keep(row, session);
-                row.Complete(result);
+                row.Complete(new BatchRowResult(session.FinishReasons[0]!.Value, session.Generated[0].Count, 0, session.Statistics));
             }
             catch (Exception error)
             {
-                session.Dispose();
                 row.Fail(error);
             }
+            session.Dispose();
             _active.RemoveAt(i--);
         }
         Volatile.Write(ref _activeCount, _active.Count);
         if (advanced > 0) RoundCompleted?.Invoke(advanced);
     }
 
-    /// <summary>Puts a finished row's states into the cache (keyed by every token they hold or queue), then frees the session.</summary>
-    void Keep(BatchRow row, DecodingSession session)
+    /// <summary>Puts a copy of a finished row's states into the cache, keyed by every token they hold or queue.</summary>
+    void Keep(BatchRow row, BatchedDecode batch, int index)
     {
+        if (_cache is null) return;
+        long[] tokens = [.. row.Prompt, .. row.Decoding!.Generated];
+        var (target, draft) = batch.Positions(index);
+        if (target > tokens.Length || draft > tokens.Length) return;
         try
         {
-            if (_cache is null) return;
-            long[] tokens = [.. row.Prompt, .. session.Generated[0]];
-            (ModelRows target, ModelRows? draft) = session switch
-            {
-                PlainDecodingSession plain => (plain.Target, (ModelRows?)null),
-                SpeculativeDecodingSession speculative => (speculative.Target, speculative.Draft),
-                _ => (null!, null),
-            };
-            if (target is null || !Fits(target.State, tokens) || (draft is not null && !Fits(draft.State, tokens))) return;
-            var entry = new CachedConversation(tokens, target.Detach(), draft?.Detach());
-            _cache.Add(entry);
+            var (targetState, draftState) = batch.CopyRow(index);
+            _cache.Add(new CachedConversation(tokens, targetState, draftState));
         }
-        finally
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
-            session.Dispose();
+            // A copy that fails (native memory, say) leaves the conversation uncached; the reply itself is complete.
         }
     }
-
-    static bool Fits(ModelState state, long[] tokens) => state.Positions[0] <= tokens.Length;
 
     static void Abandon(BatchRow row)
     {
