@@ -27,6 +27,9 @@ internal sealed class BatchedDecode(CausalLanguageModel target, CausalLanguageMo
 
     public IReadOnlyList<RowDecoding> Rows => _rows;
 
+    /// <summary>The batched target state (null while no row runs), for tests.</summary>
+    internal ModelState? TargetState => _target?.State;
+
     /// <summary>A decoding record for a new row (its first draft length from the speculation options).</summary>
     public RowDecoding NewRow(GenerationOptions options) => new(options, speculation?.DraftTokens ?? 0);
 
