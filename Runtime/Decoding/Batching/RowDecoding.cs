@@ -38,7 +38,7 @@ internal sealed class RowDecoding
     /// <summary>Ends the row before its next round.</summary>
     public void Stop() => Finished ??= FinishReason.Stopped;
 
-    /// <summary>How many of a round's tokens the row keeps: up to its end of text or its last allowed token (at least one).</summary>
+    /// <summary>How many of a round's tokens the row keeps: up to its end of text, a stop sequence or its last allowed token (at least one).</summary>
     public int Kept(IReadOnlyList<long> tokens)
     {
         int room = Math.Max(1, Options.MaxNewTokens - _generated.Count);
@@ -47,10 +47,14 @@ internal sealed class RowDecoding
         {
             for (int i = 0; i < kept; i++)
             {
-                if (tokens[i] == eot) return i + 1;
+                if (tokens[i] == eot)
+                {
+                    kept = i + 1;
+                    break;
+                }
             }
         }
-        return kept;
+        return StopTokens.Kept(Options, _generated, tokens, kept);
     }
 
     /// <summary>Takes a round's proposal, applying the stop conditions as <see cref="DecodingSession.NextRound"/> does; returns the tokens emitted.</summary>
@@ -62,6 +66,7 @@ internal sealed class RowDecoding
             _generated.Add(token);
             emitted.Add(token);
             if (Options.EndOfTextToken == token) Finished = FinishReason.EndOfText;
+            else if (StopTokens.EndsWithStop(Options, _generated, [], 0)) Finished = FinishReason.Stopped;
             else if (_generated.Count >= Options.MaxNewTokens) Finished = FinishReason.Length;
             if (Finished is not null) break;
         }
