@@ -13,6 +13,9 @@ namespace LinearDsl.Runtime.Decoding;
 internal sealed class ModelRows : IDisposable
 {
     readonly List<List<long>> _queues;
+    readonly IReadOnlyList<IReadOnlyList<long>> _prompts;
+    readonly int _shared;
+    int _prefilled;
     bool _detached;
 
     /// <summary>
@@ -26,30 +29,47 @@ internal sealed class ModelRows : IDisposable
     /// <param name="resume">A state that already holds earlier tokens (the prompts continue it), or null for a new state; the rows take it over.</param>
     /// <param name="cancellationToken">Checked between prefill blocks.</param>
     public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts, ModelState? resume = null, CancellationToken cancellationToken = default)
+        : this(model, prompts, resume, deferPrefill: false, cancellationToken)
+    {
+    }
+
+    /// <summary>Rows whose prompt prefill runs now, or (<paramref name="deferPrefill"/>) block by block through <see cref="PrefillNext"/>.</summary>
+    public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts, ModelState? resume, bool deferPrefill, CancellationToken cancellationToken = default)
     {
         Model = model;
         int batch = prompts.Count;
         if (resume is not null && (resume.Owner != model || resume.Batch != batch))
             throw new ArgumentException($"A resumed state must belong to this model and hold {batch} row(s).", nameof(resume));
         State = resume ?? model.CreateState(batch);
-        int shared = prompts.Min(p => p.Count) - 1;
+        _prompts = prompts;
+        _shared = prompts.Min(p => p.Count) - 1;
+        _queues = prompts.Select(p => p.Skip(_shared).ToList()).ToList();
+        if (deferPrefill) return;
         try
         {
-            for (int start = 0; start < shared; start += PrefillBlock)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int length = Math.Min(PrefillBlock, shared - start);
-                using var scope = NewDisposeScope();
-                var tokens = tensor(prompts.SelectMany(p => p.Skip(start).Take(length)).ToArray(), [batch, length], ScalarType.Int64);
-                model.Prefill(tokens, State);
-            }
+            while (PrefillRemaining > 0) PrefillNext(PrefillBlock, cancellationToken);
         }
         catch
         {
             State.Dispose();
             throw;
         }
-        _queues = prompts.Select(p => p.Skip(shared).ToList()).ToList();
+    }
+
+    /// <summary>Prompt tokens (per row) still to prefill before the rows can decode.</summary>
+    public int PrefillRemaining => _shared - _prefilled;
+
+    /// <summary>Prefills the next block of at most <paramref name="maxTokens"/> (and <see cref="PrefillBlock"/>) prompt tokens per row.</summary>
+    public void PrefillNext(int maxTokens, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int length = Math.Min(Math.Min(PrefillBlock, maxTokens), PrefillRemaining);
+        if (length <= 0) return;
+        using var scope = NewDisposeScope();
+        int start = _prefilled;
+        var tokens = tensor(_prompts.SelectMany(p => p.Skip(start).Take(length)).ToArray(), [Batch, length], ScalarType.Int64);
+        Model.Prefill(tokens, State);
+        _prefilled += length;
     }
 
     public CausalLanguageModel Model { get; }
@@ -150,6 +170,7 @@ internal sealed class ModelRows : IDisposable
     public void Append(ModelRows other)
     {
         if (other.Model != Model) throw new ArgumentException("Only rows of the same model can join.", nameof(other));
+        if (other.PrefillRemaining > 0 || PrefillRemaining > 0) throw new InvalidOperationException("Rows join only once their prompts are prefilled.");
         State.AppendRows(other.State);
         _queues.AddRange(other._queues.Select(q => new List<long>(q)));
         other.Dispose();

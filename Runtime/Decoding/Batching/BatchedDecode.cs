@@ -35,17 +35,18 @@ internal sealed class BatchedDecode(CausalLanguageModel target, CausalLanguageMo
 
     /// <summary>
     /// Prefills <paramref name="targetTokens"/> (and <paramref name="draftTokens"/>) into one-row states, continuing the
-    /// cached states when given (the rows take them over): the work a joining row does before it is appended.
+    /// cached states when given (the rows take them over): the work a joining row does before it is appended. With
+    /// <paramref name="defer"/> nothing is prefilled yet: the caller feeds the prompts block by block (<see cref="ModelRows.PrefillNext"/>).
     /// </summary>
     public (ModelRows Target, ModelRows? Draft) Prefill(IReadOnlyList<long> targetTokens, IReadOnlyList<long>? draftTokens,
-        ModelState? resumeTarget, ModelState? resumeDraft, CancellationToken cancellationToken)
+        ModelState? resumeTarget, ModelState? resumeDraft, CancellationToken cancellationToken, bool defer = false)
     {
         ModelRows? targetRows = null;
         try
         {
-            targetRows = new ModelRows(TargetModel, [targetTokens], resumeTarget, cancellationToken);
+            targetRows = new ModelRows(TargetModel, [targetTokens], resumeTarget, defer, cancellationToken);
             resumeTarget = null;
-            var draftRows = DraftModel is null ? null : new ModelRows(DraftModel, [draftTokens ?? targetTokens], resumeDraft, cancellationToken);
+            var draftRows = DraftModel is null ? null : new ModelRows(DraftModel, [draftTokens ?? targetTokens], resumeDraft, defer, cancellationToken);
             return (targetRows, draftRows);
         }
         catch

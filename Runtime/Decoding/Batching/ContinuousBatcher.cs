@@ -9,9 +9,9 @@ namespace LinearDsl.Runtime.Decoding.Batching;
 /// round is ONE batched call per model and phase over all rows (plain: one Step; speculative: the draft's proposals,
 /// one target Verify, one Commit with per-row counts), so the weights are read once per round rather than once per
 /// row. Rows sit at their own positions, with their own sampling settings, limits, random streams and draft lengths;
-/// they join between rounds from a bounded queue (prefilled alone, then appended to the batched state) and leave when
-/// they finish, are stopped or are cancelled (within one round). A row's tokens are those of the same request decoded
-/// alone, whatever runs beside it.
+/// they join between rounds from a bounded queue (prefilled into states of their own, a long prompt in chunks between
+/// rounds, then appended to the batched state) and leave when they finish, are stopped or are cancelled (within one
+/// round). A row's tokens are those of the same request decoded alone, whatever runs beside it.
 /// </summary>
 /// <remarks>
 /// <para>The state of a row is the model's fixed-size recurrent state (plus the fixed-size group buffer and conv
@@ -27,6 +27,7 @@ public sealed class ContinuousBatcher : IDisposable
     readonly ITokenDecoder _decoder;
     readonly ConcurrentQueue<BatchRow> _pending = new();
     readonly List<BatchRow> _active = [];
+    readonly List<JoiningRow> _joining = [];
     readonly SemaphoreSlim _wake = new(0);
     readonly ConversationStateCache? _cache;
     readonly BatchedDecode? _batch;
@@ -58,7 +59,7 @@ public sealed class ContinuousBatcher : IDisposable
     /// <summary>Requests waiting for a row.</summary>
     public int QueueLength => Volatile.Read(ref _queued);
 
-    /// <summary>Rows decoding now.</summary>
+    /// <summary>Rows admitted: decoding, or prefilling their prompts to join the batch.</summary>
     public int ActiveRows => Volatile.Read(ref _activeCount);
 
     /// <summary>Bytes the conversation cache holds (0 without a cache).</summary>
@@ -105,15 +106,18 @@ public sealed class ContinuousBatcher : IDisposable
         while (!_stopping)
         {
             Admit();
-            if (_active.Count == 0)
+            if (_active.Count == 0 && _joining.Count == 0)
             {
                 if (_closed && _pending.IsEmpty) _drained.TrySetResult();
                 _wake.Wait();
                 continue;
             }
-            RunRound();
+            PrefillJoining();
+            if (_active.Count > 0) RunRound();
         }
-        foreach (var row in _active.Concat(_pending)) Abandon(row);
+        foreach (var joining in _joining) joining.Dispose();
+        foreach (var row in _active.Concat(_joining.Select(j => j.Row)).Concat(_pending)) Abandon(row);
+        _joining.Clear();
         _active.Clear();
         _batch?.Dispose();
         _cache?.Dispose();
@@ -121,7 +125,7 @@ public sealed class ContinuousBatcher : IDisposable
 
     void Admit()
     {
-        while (_active.Count < Options.MaxBatch && _pending.TryDequeue(out var row))
+        while (_active.Count + _joining.Count < Options.MaxBatch && _pending.TryDequeue(out var row))
         {
             Interlocked.Decrement(ref _queued);
             if (row.CancellationToken.IsCancellationRequested)
@@ -131,8 +135,12 @@ public sealed class ContinuousBatcher : IDisposable
             }
             try
             {
-                if (_batch is null) row.Session = _decoder.Start([row.Prompt], row.Options, row.CancellationToken);
-                else Join(row, _batch);
+                if (_batch is not null)
+                {
+                    _joining.Add(Begin(row, _batch));
+                    continue;
+                }
+                row.Session = _decoder.Start([row.Prompt], row.Options, row.CancellationToken);
             }
             catch (Exception error)
             {
@@ -141,40 +149,79 @@ public sealed class ContinuousBatcher : IDisposable
             }
             _active.Add(row);
         }
-        Volatile.Write(ref _activeCount, _active.Count);
+        Publish();
+    }
+
+    void Publish() => Volatile.Write(ref _activeCount, _active.Count + _joining.Count);
+
+    /// <summary>
+    /// Most prompt tokens that joining rows prefill between two rounds while other rows run (a longer prompt is fed over
+    /// several rounds): the running rows wait at most this much prefill per round.
+    /// </summary>
+    internal const int JoinChunk = 128;
+
+    /// <summary>A joining row's one-row states, continuing a cached conversation that its prompt extends (prefill deferred).</summary>
+    JoiningRow Begin(BatchRow row, BatchedDecode batch)
+    {
+        var prompt = row.Prompt;
+        var cached = _cache?.TryTake(prompt);
+        if (cached is null)
+        {
+            var (target, draft) = batch.Prefill(prompt, null, null, null, row.CancellationToken, defer: true);
+            return new JoiningRow(row, batch.NewRow(row.Options), target, draft);
+        }
+        row.ReusedTokens = cached.TargetLength;
+        var (resumedTarget, resumedDraft) = batch.Prefill(prompt.Skip(cached.TargetLength).ToArray(), prompt.Skip(cached.DraftLength).ToArray(),
+            cached.Target, cached.Draft, row.CancellationToken, defer: true);
+        return new JoiningRow(row, batch.NewRow(row.Options), resumedTarget, resumedDraft);
     }
 
     /// <summary>
-    /// Prefills the row's prompt alone (one call between rounds; after the tokens a cached conversation already holds,
-    /// when its prompt extends one), then appends its states to the running batch.
+    /// Feeds joining rows' prompts, each as its own calls (not part of a round): all of them when no row runs (nobody
+    /// waits), else at most <see cref="JoinChunk"/> tokens in all; a row whose prompt is in joins the batch.
     /// </summary>
-    void Join(BatchRow row, BatchedDecode batch)
+    void PrefillJoining()
     {
-        var decoding = batch.NewRow(row.Options);
-        var prompt = row.Prompt;
-        var cached = _cache?.TryTake(prompt);
-        (ModelRows target, ModelRows? draft) prefilled;
-        if (cached is null)
+        long budget = _active.Count == 0 ? long.MaxValue : JoinChunk;
+        for (int i = 0; i < _joining.Count && budget > 0; i++)
         {
-            prefilled = batch.Prefill(prompt, null, null, null, row.CancellationToken);
+            var joining = _joining[i];
+            try
+            {
+                while (budget > 0 && Math.Max(joining.Target.PrefillRemaining, joining.Draft?.PrefillRemaining ?? 0) > 0)
+                {
+                    int before = joining.Target.PrefillRemaining;
+                    int chunk = (int)Math.Min(budget, ModelRows.PrefillBlock);
+                    joining.Target.PrefillNext(chunk, joining.Row.CancellationToken);
+                    joining.Draft?.PrefillNext(chunk, joining.Row.CancellationToken);
+                    budget -= Math.Max(1, before - joining.Target.PrefillRemaining);
+                }
+                if (Math.Max(joining.Target.PrefillRemaining, joining.Draft?.PrefillRemaining ?? 0) > 0) break;
+                joining.Row.CancellationToken.ThrowIfCancellationRequested();
+            }
+            catch (Exception error)
+            {
+                joining.Dispose();
+                joining.Row.Fail(error);
+                _joining.RemoveAt(i--);
+                continue;
+            }
+            _joining.RemoveAt(i--);
+            try
+            {
+                _batch!.Join(joining.Decoding, joining.Target, joining.Draft);
+            }
+            catch (Exception error)
+            {
+                // The batched states may hold part of the join: every row in them ends.
+                joining.Row.Fail(error);
+                FailAll(error);
+                continue;
+            }
+            joining.Row.Decoding = joining.Decoding;
+            _active.Add(joining.Row);
         }
-        else
-        {
-            row.ReusedTokens = cached.TargetLength;
-            prefilled = batch.Prefill(prompt.Skip(cached.TargetLength).ToArray(), prompt.Skip(cached.DraftLength).ToArray(),
-                cached.Target, cached.Draft, row.CancellationToken);
-        }
-        try
-        {
-            batch.Join(decoding, prefilled.target, prefilled.draft);
-        }
-        catch (Exception error)
-        {
-            // The batched states may hold part of the join: every row in them ends.
-            FailAll(error);
-            throw;
-        }
-        row.Decoding = decoding;
+        Publish();
     }
 
     void RunRound()
@@ -240,7 +287,7 @@ public sealed class ContinuousBatcher : IDisposable
         var rows = kept.Select(i => _active[i]).ToArray();
         _active.Clear();
         _active.AddRange(rows);
-        Volatile.Write(ref _activeCount, _active.Count);
+        Publish();
     }
 
     /// <summary>Ends every active row with <paramref name="error"/> and frees the batched states (they may be inconsistent).</summary>
@@ -249,7 +296,7 @@ public sealed class ContinuousBatcher : IDisposable
         foreach (var row in _active) row.Fail(error);
         _active.Clear();
         _batch?.Keep([]);
-        Volatile.Write(ref _activeCount, 0);
+        Publish();
     }
 
     /// <summary>Rows of a decoder that cannot batch: each its own session, one after the other.</summary>
@@ -282,7 +329,7 @@ public sealed class ContinuousBatcher : IDisposable
             session.Dispose();
             _active.RemoveAt(i--);
         }
-        Volatile.Write(ref _activeCount, _active.Count);
+        Publish();
         if (advanced > 0) RoundCompleted?.Invoke(advanced);
     }
 
@@ -320,5 +367,15 @@ public sealed class ContinuousBatcher : IDisposable
         _thread.Join();
         _wake.Dispose();
         _drained.TrySetResult();
+    }
+}
+
+/// <summary>A row whose prompt is being prefilled into its own one-row states before it joins the batch.</summary>
+internal sealed record JoiningRow(BatchRow Row, RowDecoding Decoding, ModelRows Target, ModelRows? Draft) : IDisposable
+{
+    public void Dispose()
+    {
+        Target.Dispose();
+        Draft?.Dispose();
     }
 }
