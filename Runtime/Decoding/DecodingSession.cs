@@ -79,6 +79,7 @@ public abstract class DecodingSession : IDisposable
                 _generated[b].Add(token);
                 emitted.Add(token);
                 if (Options.EndOfTextToken == token) _finished[b] = FinishReason.EndOfText;
+                else if (StopTokens.EndsWithStop(Options, _generated[b], [], 0)) _finished[b] = FinishReason.Stopped;
                 else if (_generated[b].Count >= Options.MaxNewTokens) _finished[b] = FinishReason.Length;
                 if (_finished[b] is not null) break;
             }

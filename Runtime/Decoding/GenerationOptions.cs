@@ -9,6 +9,13 @@ public sealed record GenerationOptions
     /// <summary>A token that ends a row (it is emitted, then the row stops). Default none.</summary>
     public long? EndOfTextToken { get; init; }
 
+    /// <summary>
+    /// Token sequences that end a row: once its generated tokens end with one of them, the row stops
+    /// (<see cref="FinishReason.Stopped"/>) with the sequence emitted, and nothing after it is generated or fed to the
+    /// model, so the state ends exactly there (a conversation cache continues it). Default none.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<long>> StopTokenSequences { get; init; } = [];
+
     /// <summary>Sampling of every token. Default: temperature 1, no top-k, no top-p.</summary>
     public SamplingOptions Sampling { get; init; } = new();
 
@@ -20,6 +27,9 @@ public sealed record GenerationOptions
     {
         if (MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(MaxNewTokens), MaxNewTokens, "MaxNewTokens must be at least 0.");
         ArgumentNullException.ThrowIfNull(Sampling, nameof(Sampling));
+        ArgumentNullException.ThrowIfNull(StopTokenSequences, nameof(StopTokenSequences));
+        if (StopTokenSequences.Any(sequence => sequence is null || sequence.Count == 0))
+            throw new ArgumentException("A stop token sequence is empty; give at least one token per sequence.", nameof(StopTokenSequences));
         Sampling.Validate();
     }
 }
@@ -59,7 +69,7 @@ public enum FinishReason
     /// <summary>It generated the end-of-text token.</summary>
     EndOfText,
 
-    /// <summary>It was stopped: by a caller (<see cref="DecodingSession.Stop"/>), or in text generation by a stop sequence.</summary>
+    /// <summary>It was stopped: by a caller (<see cref="DecodingSession.Stop"/>), by one of <see cref="GenerationOptions.StopTokenSequences"/>, or in text generation by a stop sequence.</summary>
     Stopped,
 }
 

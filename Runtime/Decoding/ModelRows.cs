@@ -12,7 +12,10 @@ namespace LinearDsl.Runtime.Decoding;
 /// </summary>
 internal sealed class ModelRows : IDisposable
 {
-    readonly List<long>[] _queues;
+    readonly List<List<long>> _queues;
+    readonly IReadOnlyList<IReadOnlyList<long>> _prompts;
+    readonly int _shared;
+    int _prefilled;
     bool _detached;
 
     /// <summary>
@@ -26,37 +29,54 @@ internal sealed class ModelRows : IDisposable
     /// <param name="resume">A state that already holds earlier tokens (the prompts continue it), or null for a new state; the rows take it over.</param>
     /// <param name="cancellationToken">Checked between prefill blocks.</param>
     public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts, ModelState? resume = null, CancellationToken cancellationToken = default)
+        : this(model, prompts, resume, deferPrefill: false, cancellationToken)
+    {
+    }
+
+    /// <summary>Rows whose prompt prefill runs now, or (<paramref name="deferPrefill"/>) block by block through <see cref="PrefillNext"/>.</summary>
+    public ModelRows(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<long>> prompts, ModelState? resume, bool deferPrefill, CancellationToken cancellationToken = default)
     {
         Model = model;
         int batch = prompts.Count;
         if (resume is not null && (resume.Owner != model || resume.Batch != batch))
             throw new ArgumentException($"A resumed state must belong to this model and hold {batch} row(s).", nameof(resume));
         State = resume ?? model.CreateState(batch);
-        int shared = prompts.Min(p => p.Count) - 1;
+        _prompts = prompts;
+        _shared = prompts.Min(p => p.Count) - 1;
+        _queues = prompts.Select(p => p.Skip(_shared).ToList()).ToList();
+        if (deferPrefill) return;
         try
         {
-            for (int start = 0; start < shared; start += PrefillBlock)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int length = Math.Min(PrefillBlock, shared - start);
-                using var scope = NewDisposeScope();
-                var tokens = tensor(prompts.SelectMany(p => p.Skip(start).Take(length)).ToArray(), [batch, length], ScalarType.Int64);
-                model.Prefill(tokens, State);
-            }
+            while (PrefillRemaining > 0) PrefillNext(PrefillBlock, cancellationToken);
         }
         catch
         {
             State.Dispose();
             throw;
         }
-        _queues = prompts.Select(p => p.Skip(shared).ToList()).ToArray();
+    }
+
+    /// <summary>Prompt tokens (per row) still to prefill before the rows can decode.</summary>
+    public int PrefillRemaining => _shared - _prefilled;
+
+    /// <summary>Prefills the next block of at most <paramref name="maxTokens"/> (and <see cref="PrefillBlock"/>) prompt tokens per row.</summary>
+    public void PrefillNext(int maxTokens, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int length = Math.Min(Math.Min(PrefillBlock, maxTokens), PrefillRemaining);
+        if (length <= 0) return;
+        using var scope = NewDisposeScope();
+        int start = _prefilled;
+        var tokens = tensor(_prompts.SelectMany(p => p.Skip(start).Take(length)).ToArray(), [Batch, length], ScalarType.Int64);
+        Model.Prefill(tokens, State);
+        _prefilled += length;
     }
 
     public CausalLanguageModel Model { get; }
 
     public ModelState State { get; }
 
-    public int Batch => _queues.Length;
+    public int Batch => _queues.Count;
 
     public IReadOnlyList<long> Queue(int row) => _queues[row];
 
@@ -142,6 +162,31 @@ internal sealed class ModelRows : IDisposable
         return logits.reshape(-1, vocab).index_select(0, tensor(flat, ScalarType.Int64, logits.device))
             .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
+
+    /// <summary>
+    /// Takes over <paramref name="other"/>'s rows after this one's (continuous batching: a prefilled request joins the
+    /// running batch, each row at its own position with its own queue), then disposes <paramref name="other"/>.
+    /// </summary>
+    public void Append(ModelRows other)
+    {
+        if (other.Model != Model) throw new ArgumentException("Only rows of the same model can join.", nameof(other));
+        if (other.PrefillRemaining > 0 || PrefillRemaining > 0) throw new InvalidOperationException("Rows join only once their prompts are prefilled.");
+        State.AppendRows(other.State);
+        _queues.AddRange(other._queues.Select(q => new List<long>(q)));
+        other.Dispose();
+    }
+
+    /// <summary>Keeps only <paramref name="rows"/>, in that order (finished or cancelled rows leave).</summary>
+    public void KeepRows(IReadOnlyList<int> rows)
+    {
+        State.KeepRows(rows);
+        var kept = rows.Select(r => _queues[r]).ToArray();
+        _queues.Clear();
+        _queues.AddRange(kept);
+    }
+
+    /// <summary>A copy of row <paramref name="row"/>'s state alone (the caller disposes it).</summary>
+    public ModelState CopyRow(int row) => State.CopyRows([row]);
 
     /// <summary>Hands the state to the caller (who must dispose it): disposing the rows then leaves it alone.</summary>
     public ModelState Detach()

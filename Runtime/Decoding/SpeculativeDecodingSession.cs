@@ -147,13 +147,13 @@ public sealed class SpeculativeDecodingSession : DecodingSession
         }
     }
 
-    /// <summary>How many of a round's tokens row b keeps: up to its end of text or its last allowed token (at least one).</summary>
+    /// <summary>How many of a round's tokens row b keeps: up to its end of text, a stop sequence or its last allowed token (at least one).</summary>
     int Kept(int b, long[] tokens)
     {
         int room = Math.Max(1, Options.MaxNewTokens - Generated[b].Count);
         int kept = Math.Min(tokens.Length, room);
         if (Options.EndOfTextToken is long eot && Array.IndexOf(tokens, eot, 0, kept) is int at and >= 0) kept = at + 1;
-        return kept;
+        return StopTokens.Kept(Options, Generated[b], tokens, kept);
     }
 
     /// <summary>Adaptive draft length: one more after a fully accepted round, (accepted + 1) after a rejection; bounded.</summary>

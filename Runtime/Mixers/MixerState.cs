@@ -9,7 +9,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// </summary>
 public abstract class MixerState : IDisposable
 {
-    readonly long[] _positions;
+    long[] _positions;
     readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
     bool _disposed;
 
@@ -28,7 +28,7 @@ public abstract class MixerState : IDisposable
     public TokenMixer Owner { get; }
 
     /// <summary>Rows in the batch.</summary>
-    public long Batch { get; }
+    public long Batch { get; private set; }
 
     /// <summary>Element type of the mixer's inputs and outputs.</summary>
     public ScalarType Dtype { get; }
@@ -74,6 +74,92 @@ public abstract class MixerState : IDisposable
 
     /// <summary>Throws when the state has been disposed.</summary>
     public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>
+    /// Appends <paramref name="other"/>'s rows after this state's (continuous batching: a request that joins a running
+    /// batch). Every state tensor holds its rows on dimension 0; where the other sizes differ (KV caches of different
+    /// capacities) the smaller is padded with zeros, which is what every empty slot holds. The values are copied, so the
+    /// joined rows are bit for bit what they were; <paramref name="other"/> stays the caller's to dispose.
+    /// </summary>
+    internal void AppendRows(MixerState other)
+    {
+        ThrowIfDisposed();
+        other.ThrowIfDisposed();
+        if (other.Owner != Owner || other.GetType() != GetType() || other.Dtype != Dtype)
+            throw new ArgumentException("Only a state of the same mixer and element type can join this batch.", nameof(other));
+        using var scope = NewDisposeScope();
+        foreach (var name in _tensors.Keys.ToArray())
+        {
+            var (mine, theirs) = PadToMatch(_tensors[name], other._tensors[name]);
+            Set(name, cat([mine, theirs], 0));
+        }
+        _positions = [.. _positions, .. other._positions];
+        Batch = _positions.Length;
+        Touch();
+    }
+
+    /// <summary>Keeps only <paramref name="rows"/> (in that order): rows that finished or were cancelled leave the batch.</summary>
+    internal void KeepRows(IReadOnlyList<int> rows)
+    {
+        ThrowIfDisposed();
+        CheckRows(rows);
+        using var scope = NewDisposeScope();
+        var index = tensor(rows.Select(r => (long)r).ToArray(), ScalarType.Int64, Device);
+        foreach (var name in _tensors.Keys.ToArray()) Set(name, _tensors[name].index_select(0, index).contiguous());
+        _positions = rows.Select(r => _positions[r]).ToArray();
+        Batch = _positions.Length;
+        Touch();
+    }
+
+    /// <summary>A new state holding a copy of <paramref name="rows"/> (for example one finished row, for a conversation cache).</summary>
+    internal MixerState CopyRows(IReadOnlyList<int> rows)
+    {
+        ThrowIfDisposed();
+        CheckRows(rows);
+        var copy = Owner.CreateState(rows.Count, Dtype, Device);
+        try
+        {
+            using var scope = NewDisposeScope();
+            var index = tensor(rows.Select(r => (long)r).ToArray(), ScalarType.Int64, Device);
+            foreach (var (name, value) in _tensors) copy.Set(name, value.index_select(0, index).contiguous());
+            for (int i = 0; i < rows.Count; i++) copy._positions[i] = _positions[rows[i]];
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    void CheckRows(IReadOnlyList<int> rows)
+    {
+        if (rows.Count == 0) throw new ArgumentException("Keep at least one row; dispose the state to drop them all.", nameof(rows));
+        foreach (int row in rows)
+        {
+            if (row < 0 || row >= Batch) throw new ArgumentOutOfRangeException(nameof(rows), row, $"The state has rows 0..{Batch - 1}.");
+        }
+    }
+
+    /// <summary>Both tensors zero-padded at the end of every dimension but the first to the larger size of each.</summary>
+    static (Tensor, Tensor) PadToMatch(Tensor a, Tensor b)
+    {
+        if (a.dim() != b.dim()) throw new ArgumentException("State tensors of the same mixer must have the same rank.");
+        var size = a.shape.Zip(b.shape, Math.Max).ToArray();
+        return (PadTo(a, size), PadTo(b, size));
+    }
+
+    static Tensor PadTo(Tensor t, long[] size)
+    {
+        bool same = true;
+        for (int i = 1; i < size.Length; i++) same &= t.shape[i] == size[i];
+        if (same) return t;
+        var padded = zeros([t.shape[0], .. size[1..]], t.dtype, t.device);
+        var view = padded;
+        for (int i = 1; i < size.Length; i++) view = view.narrow(i, 0, t.shape[i]);
+        view.copy_(t);
+        return padded;
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -26,7 +26,7 @@ public sealed class ModelState : IDisposable
     public CausalLanguageModel Owner { get; }
 
     /// <summary>Rows in the batch.</summary>
-    public long Batch { get; }
+    public long Batch { get; private set; }
 
     /// <summary>Element type of the model's activations.</summary>
     public ScalarType Dtype { get; }
@@ -48,6 +48,63 @@ public sealed class ModelState : IDisposable
 
     /// <summary>Bytes allocated by the layers' state tensors, including reserved capacity.</summary>
     public long AllocatedBytes => _layers.Sum(layer => layer.AllocatedBytes);
+
+    /// <summary>
+    /// Appends <paramref name="other"/>'s rows (a state of the same model) after this state's rows, each at its own
+    /// position: a request joins a running batch. The rows are copied bit for bit; <paramref name="other"/> stays the
+    /// caller's to dispose. Pending verifications of this state become invalid.
+    /// </summary>
+    internal void AppendRows(ModelState other)
+    {
+        ThrowIfUnusable();
+        other.ThrowIfUnusable();
+        if (other.Owner != Owner) throw new ArgumentException("Only a state of the same model can join this batch.", nameof(other));
+        RowChange(nameof(AppendRows), () => { for (int i = 0; i < _layers.Length; i++) _layers[i].AppendRows(other._layers[i]); });
+    }
+
+    /// <summary>Keeps only <paramref name="rows"/>, in that order (finished or cancelled rows leave the batch).</summary>
+    internal void KeepRows(IReadOnlyList<int> rows)
+    {
+        ThrowIfUnusable();
+        if (rows.Count == 0) throw new ArgumentException("Keep at least one row; dispose the state to drop them all.", nameof(rows));
+        foreach (int row in rows)
+        {
+            if (row < 0 || row >= Batch) throw new ArgumentOutOfRangeException(nameof(rows), row, $"The state has rows 0..{Batch - 1}.");
+        }
+        RowChange(nameof(KeepRows), () => { foreach (var layer in _layers) layer.KeepRows(rows); });
+    }
+
+    /// <summary>A new state holding a copy of <paramref name="rows"/> of this one (the caller disposes it).</summary>
+    internal ModelState CopyRows(IReadOnlyList<int> rows)
+    {
+        ThrowIfUnusable();
+        var layers = new List<MixerState>(_layers.Length);
+        try
+        {
+            foreach (var layer in _layers) layers.Add(layer.CopyRows(rows));
+        }
+        catch
+        {
+            foreach (var layer in layers) layer.Dispose();
+            throw;
+        }
+        return new ModelState(Owner, layers.ToArray(), Dtype, Device);
+    }
+
+    void RowChange(string form, Action change)
+    {
+        try
+        {
+            change();
+        }
+        catch (Exception error)
+        {
+            MarkBroken(form, error);
+            throw;
+        }
+        Batch = _layers[0].Batch;
+        Advance();
+    }
 
     /// <summary>Marks a completed change.</summary>
     internal void Advance() => Version++;

@@ -142,14 +142,20 @@ public static class OpenAIEndpoints
         var target = context.RequestServices.GetRequiredKeyedService<Runtime.Modeling.CausalLanguageModel>(LinearDslServiceKeys.Target);
         if (target.PositionTableLength is long positions && prompt.Length + maxTokens + 64 > positions)
             throw ApiError.Invalid($"The prompt ({prompt.Length} tokens) and max_tokens ({maxTokens}) exceed the model's {positions} positions; shorten the prompt or ask for fewer tokens.", "max_tokens", "context_length_exceeded");
+        // A chat reply ends at the next turn marker, and the newline before it is the template's separator, not the
+        // reply's: the reply sent back in the next request renders with that newline again, so the conversation's cached
+        // state (which saw the newline and the marker) continues it.
+        IReadOnlyList<string> stops = [.. defaults.StopSequences, .. request.Stop, .. chat ? ChatPromptTemplate.TurnMarkers.SelectMany(m => new[] { "\n" + m, m }) : []];
         var generation = new GenerationOptions
         {
+            // The row also ends at the stops' tokens, so its state holds nothing past them (the text is still cut by
+            // the stop matcher, which also finds stops a tokenizer splits differently in context).
+            StopTokenSequences = stops.Select(stop => (IReadOnlyList<long>)tokenizer.Encode(stop)).Where(tokens => tokens.Count > 0).ToArray(),
             MaxNewTokens = maxTokens,
             EndOfTextToken = tokenizer.EndOfTextId,
             Sampling = new SamplingOptions { Temperature = request.Temperature ?? defaults.Temperature, TopK = defaults.TopK, TopP = request.TopP ?? defaults.TopP },
             Seed = request.Seed is long seed ? FoldSeed(seed) : defaults.Seed ?? Random.Shared.Next(),
         };
-        IReadOnlyList<string> stops = [.. defaults.StopSequences, .. request.Stop, .. chat ? ChatPromptTemplate.TurnMarkers : []];
 
         BatchRow row;
         try

@@ -111,12 +111,52 @@ public sealed class BatcherTests : IDisposable
         first.Result.ReusedPromptTokens.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_long_prompt_joins_over_several_rounds_while_the_running_rows_go_on(bool speculative)
+    {
+        var decoder = Decoder(speculative);
+        long[] shortPrompt = Tokens("User: hi\nAssistant:");
+        long[] longPrompt = Tokens(string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 22)));
+        var runningOptions = Options(300, 0, 0) with { EndOfTextToken = null };
+        var joiningOptions = Options(6, 0, 1);
+        long[] Alone(long[] prompt, GenerationOptions options)
+        {
+            using var session = decoder.Start([prompt], options);
+            session.RunToEnd();
+            return session.Generated[0].ToArray();
+        }
+
+        using var batcher = new ContinuousBatcher(decoder, new BatchingOptions { MaxBatch = 2, StateCacheBytes = 0 });
+        var rounds = new List<int>();
+        batcher.RoundCompleted += rows => { lock (rounds) rounds.Add(rows); };
+        var running = batcher.Submit(shortPrompt, runningOptions);
+        await running.Tokens.WaitToReadAsync();
+        int before;
+        lock (rounds) before = rounds.Count;
+        var joining = batcher.Submit(longPrompt, joiningOptions);
+        var joined = await Collect(joining);
+        var all = await Collect(running);
+
+        int[] after;
+        lock (rounds) after = rounds.Skip(before).ToArray();
+        const int joinChunk = 128; // ContinuousBatcher.JoinChunk (internal)
+        int aloneRounds = Array.IndexOf(after, 2);
+        aloneRounds.Should().BeGreaterThanOrEqualTo((longPrompt.Length - 1) / joinChunk - 1,
+            $"the running row gets a round after every {joinChunk} prompt tokens of the joining row");
+        joined.Tokens.Should().Equal(Alone(longPrompt, joiningOptions), "a prompt fed in chunks gives the tokens it gives alone");
+        all.Tokens.Should().Equal(Alone(shortPrompt, runningOptions));
+    }
+
     [Fact]
     public async Task A_cancelled_row_leaves_within_a_round_and_a_full_queue_refuses()
     {
         using var batcher = new ContinuousBatcher(new PlainDecoder(_target), new BatchingOptions { MaxBatch = 1, MaxQueue = 1, StateCacheBytes = 0 });
         using var cancel = new CancellationTokenSource();
-        var running = batcher.Submit(Tokens("a"), Options(100_000, 1, 0), cancel.Token);
+        // No end of text: the row runs until it is cancelled (with it, this seed ends the row after 34 tokens, which a fast
+        // scheduler can reach before the cancellation).
+        var running = batcher.Submit(Tokens("a"), Options(100_000, 1, 0) with { EndOfTextToken = null }, cancel.Token);
         await running.Tokens.WaitToReadAsync();
         var waiting = batcher.Submit(Tokens("b"), Options(2, 0, 0));
         var refused = () => batcher.Submit(Tokens("c"), Options(2, 0, 0));

@@ -40,7 +40,11 @@ public sealed class BatchRow
 
     internal bool StopRequested => _stopRequested;
 
+    /// <summary>The row's own session, when the decoder cannot batch.</summary>
     internal DecodingSession? Session { get; set; }
+
+    /// <summary>The row's part of the batched decode.</summary>
+    internal RowDecoding? Decoding { get; set; }
 
     internal int ReusedTokens { get; set; }
 
