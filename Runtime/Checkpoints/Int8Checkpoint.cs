@@ -135,8 +135,10 @@ internal static class Int8Checkpoint
         }
         // The module weights the stored int8 parts make up, rows concatenated as ToModule concatenates the float ones.
         var matrices = new Dictionary<string, Int8Matrix>(StringComparer.Ordinal);
-        foreach (var (moduleKey, weight) in Int8Weights.Projections(model))
+        var projections = Int8Weights.Projections(model);
+        foreach (var (moduleKey, module) in projections)
         {
+            var weight = module.weight!;
             var parts = map.PartsOf(moduleKey, weight.shape[0]);
             var found = parts.Where(p => stored.ContainsKey(p.Key)).ToList();
             if (found.Count == 0) continue;
@@ -154,7 +156,7 @@ internal static class Int8Checkpoint
             }
             matrices[moduleKey] = Int8Matrix.FromStored(values.ToArray(), scales.ToArray(), values.Count / columns, columns);
         }
-        var notProjections = stored.Keys.Except(Int8Weights.Projections(model).SelectMany(p => map.PartsOf(p.Key, p.Weight.shape[0]).Select(x => x.Key))).ToList();
+        var notProjections = stored.Keys.Except(projections.SelectMany(p => map.PartsOf(p.Key, p.Module.weight!.shape[0]).Select(x => x.Key))).ToList();
         if (notProjections.Count > 0)
             throw Corrupt(weightsPath, $"it stores {string.Join(", ", notProjections)} as int8, but only projection weights can be int8");
         model.UseInt8Weights(matrices);

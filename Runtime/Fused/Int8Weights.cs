@@ -16,9 +16,14 @@ namespace LinearDsl.Runtime.Fused;
 internal sealed class Int8Weights
 {
     readonly Dictionary<string, Int8Matrix> _byKey;
+    readonly (TorchSharp.Modules.Linear Module, Int8Matrix Matrix)[] _modules;
     Binding _binding = new(0, new Dictionary<nint, Int8Matrix>());
 
-    Int8Weights(Dictionary<string, Int8Matrix> byKey) => _byKey = byKey;
+    Int8Weights(Dictionary<string, Int8Matrix> byKey, (TorchSharp.Modules.Linear, Int8Matrix)[] modules)
+    {
+        _byKey = byKey;
+        _modules = modules;
+    }
 
     /// <summary>The int8 weights by the model's state-dict key of the float weight they replace.</summary>
     public IReadOnlyDictionary<string, Int8Matrix> ByKey => _byKey;
@@ -27,8 +32,9 @@ internal sealed class Int8Weights
     public static Int8Weights Quantize(CausalLanguageModel model)
     {
         var matrices = new Dictionary<string, Int8Matrix>(StringComparer.Ordinal);
-        foreach (var (key, weight) in Projections(model))
+        foreach (var (key, module) in Projections(model))
         {
+            var weight = module.weight!;
             var matrix = weight.dtype == ScalarType.Float64
                 ? Int8Matrix.Quantize<double>(TensorMemory.Span<double>(weight), (int)weight.shape[0], (int)weight.shape[1])
                 : Int8Matrix.Quantize<float>(TensorMemory.Span<float>(weight), (int)weight.shape[0], (int)weight.shape[1]);
@@ -45,47 +51,47 @@ internal sealed class Int8Weights
         var unexpected = matrices.Keys.Except(projections.Select(p => p.Key)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
             throw new ArgumentException($"The int8 weights do not fit the model: missing {Names(missing)}; unexpected {Names(unexpected)}.");
-        foreach (var (key, weight) in projections)
+        foreach (var (key, module) in projections)
         {
+            var weight = module.weight!;
             var matrix = matrices[key];
             if (matrix.Outputs != weight.shape[0] || matrix.Inputs != weight.shape[1])
                 throw new ArgumentException($"The int8 weight '{key}' is [{matrix.Outputs}, {matrix.Inputs}], but the model's is [{weight.shape[0]}, {weight.shape[1]}].");
             if (weight.dtype == ScalarType.Float64) matrix.Dequantize(TensorMemory.Span<double>(weight));
             else matrix.Dequantize(TensorMemory.Span<float>(weight));
         }
-        return new Int8Weights(matrices);
+        return new Int8Weights(matrices, projections.Select(p => (p.Module, matrices[p.Key])).ToArray());
     }
 
-    /// <summary>The model's quantized projections: (state-dict key, float weight [outputs, inputs]) in state-dict order.</summary>
-    public static List<(string Key, Tensor Weight)> Projections(CausalLanguageModel model)
+    /// <summary>The model's quantized projections: (state-dict key of the weight, module) in state-dict order.</summary>
+    public static List<(string Key, TorchSharp.Modules.Linear Module)> Projections(CausalLanguageModel model)
     {
         if (model.ParameterDevice.type != DeviceType.CPU || model.ParameterDtype is not (ScalarType.Float32 or ScalarType.Float64))
             throw new NotSupportedException($"int8 weights run in the CPU decode program of float32 and float64 models; this model is {model.ParameterDtype} on {model.ParameterDevice}. Load it on the CPU in float32.");
-        var wanted = new HashSet<nint>();
+        var modules = new List<TorchSharp.Modules.Linear>();
         foreach (var block in model.Layers)
         {
-            wanted.Add(Address(block.Attention.QkvProjection.weight!));
-            wanted.Add(Address(block.Attention.OutputProjection.weight!));
+            modules.Add(block.Attention.QkvProjection);
+            modules.Add(block.Attention.OutputProjection);
             switch (block.Mlp)
             {
                 case SwiGluMlp swiGlu:
-                    wanted.Add(Address(swiGlu.GateProjection.weight!));
-                    wanted.Add(Address(swiGlu.UpProjection.weight!));
-                    wanted.Add(Address(swiGlu.DownProjection.weight!));
+                    modules.AddRange([swiGlu.GateProjection, swiGlu.UpProjection, swiGlu.DownProjection]);
                     break;
                 case GeluMlp gelu:
-                    wanted.Add(Address(gelu.InputProjection.weight!));
-                    wanted.Add(Address(gelu.OutputProjection.weight!));
+                    modules.AddRange([gelu.InputProjection, gelu.OutputProjection]);
                     break;
                 default:
                     throw new NotSupportedException($"int8 weights have no rule for the MLP {block.Mlp.GetType().Name}.");
             }
         }
-        if (model.OutputHead is { } head) wanted.Add(Address(head.weight!));
-        var result = new List<(string, Tensor)>();
+        if (model.OutputHead is { } head) modules.Add(head);
+        var wanted = modules.ToDictionary(m => Address(m.weight!));
+        var result = new List<(string, TorchSharp.Modules.Linear)>();
+        // Keys by address: the state dict names the same memory the modules hold.
         foreach (var (key, tensor) in model.state_dict())
         {
-            if (tensor.dim() == 2 && wanted.Remove(Address(tensor))) result.Add((key, tensor));
+            if (tensor.dim() == 2 && wanted.Remove(Address(tensor), out var module)) result.Add((key, module));
         }
         if (wanted.Count > 0) throw new InvalidOperationException($"{wanted.Count} projection weights are missing from the model's state dict.");
         return result;
@@ -96,10 +102,12 @@ internal sealed class Int8Weights
     {
         nint anchor = Address(model.Layers[0].Attention.QkvProjection.weight!);
         if (Volatile.Read(ref _binding).Anchor == anchor) return;
+        // The modules, not the state dict: each Linear hands out its own weight, while state_dict() wraps some tensors anew.
         var byAddress = new Dictionary<nint, Int8Matrix>();
-        foreach (var (key, tensor) in model.state_dict())
+        foreach (var (module, matrix) in _modules)
         {
-            if (_byKey.TryGetValue(key, out var matrix) && tensor.device_type == DeviceType.CPU) byAddress[Address(tensor)] = matrix;
+            var weight = module.weight!;
+            if (weight.device_type == DeviceType.CPU) byAddress[Address(weight)] = matrix;
         }
         Volatile.Write(ref _binding, new Binding(anchor, byAddress));
     }
