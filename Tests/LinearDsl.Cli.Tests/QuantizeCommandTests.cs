@@ -82,4 +82,14 @@ public sealed class QuantizeCommandTests : IClassFixture<TinyCheckpoints>
         result.ExitCode.Should().Be(0, result.Output);
         File.Exists(Path.Combine(empty, Checkpoint.WeightsFileName)).Should().BeTrue();
     }
+
+    [Fact]
+    public async Task Training_from_an_int8_checkpoint_is_refused_in_one_line()
+    {
+        string int8 = Path.Combine(checkpoints.Root, "train-int8");
+        (await CliRunner.RunAsync(["quantize", checkpoints.Draft, "--out", int8], "", checkpoints.Root)).ExitCode.Should().Be(0);
+        var train = await CliRunner.RunAsync(["train", "--from", int8, "--steps", "1", "--out", Path.Combine(checkpoints.Root, "trained")], "", checkpoints.Root);
+        train.ExitCode.Should().NotBe(0);
+        train.Lines().Should().ContainSingle().Which.Should().Contain("int8 weights, which have no gradients");
+    }
 }
