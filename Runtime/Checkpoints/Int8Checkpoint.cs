@@ -172,7 +172,7 @@ internal static class Int8Checkpoint
         return (values, scales);
     }
 
-    static void Write(Stream stream, List<(string Name, string Dtype, long[] Shape, byte[] Data)> records)
+    internal static void Write(Stream stream, List<(string Name, string Dtype, long[] Shape, byte[] Data)> records)
     {
         var header = new Dictionary<string, object>(StringComparer.Ordinal)
         {

@@ -165,6 +165,53 @@ public sealed class Int8ModelTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("no-scales", "needs its block scales")]
+    [InlineData("scales-misshaped", "needs its block scales")]
+    [InlineData("norm", "int8 weights are matrices")]
+    [InlineData("embedding", "only projection weights can be int8")]
+    [InlineData("half-fused", "partly as int8 and partly as float")]
+    public void A_corrupt_int8_file_fails_with_a_message_that_names_the_tensor(string damage, string message)
+    {
+        using var scope = NewDisposeScope();
+        using var model = ModelCatalog.Create("gqa");
+        model.QuantizeToInt8();
+        Checkpoint.Save(model, _directory);
+        string path = Path.Combine(_directory, Checkpoint.WeightsFileName);
+        var header = SafetensorsHeader.Read(path);
+        var bytes = File.ReadAllBytes(path);
+        long start = 8 + BitConverter.ToInt64(bytes, 0);
+        var records = header.Entries.Select(e => (e.Name, e.Dtype, e.Shape, bytes.AsSpan((int)(start + e.Begin), (int)(e.End - e.Begin)).ToArray())).ToList();
+        int Index(string name) => records.FindIndex(r => r.Name == name);
+        const string Q = "model.layers.0.self_attn.q_proj.weight";
+        switch (damage)
+        {
+            case "no-scales":
+                records.RemoveAt(Index(Q + "_scale"));
+                break;
+            case "scales-misshaped":
+                records[Index(Q + "_scale")] = (Q + "_scale", "F32", [24, 2], new byte[24 * 2 * 4]);
+                break;
+            case "norm":
+                // 24 values as I8 where the norm's F64 weight belongs.
+                records[Index("model.norm.weight")] = ("model.norm.weight", "I8", [24], new byte[24]);
+                break;
+            case "embedding":
+                records[Index("model.embed_tokens.weight")] = ("model.embed_tokens.weight", "I8", [ModelCatalog.VocabSize, 24], new byte[ModelCatalog.VocabSize * 24]);
+                records.Add(("model.embed_tokens.weight_scale", "F32", [ModelCatalog.VocabSize, 1], new byte[ModelCatalog.VocabSize * 4]));
+                break;
+            case "half-fused":
+                // k_proj as float64 while q_proj and v_proj are int8.
+                const string K = "model.layers.0.self_attn.k_proj.weight";
+                records.RemoveAt(Index(K + "_scale"));
+                records[Index(K)] = (K, "F64", [12, 24], new byte[12 * 24 * 8]);
+                break;
+        }
+        using (var stream = File.Create(path)) Int8Checkpoint.Write(stream, records);
+        var load = () => Checkpoint.Load(_directory);
+        load.Should().Throw<InvalidDataException>().WithMessage($"*{message}*");
+    }
+
     [Fact]
     public void Forms_that_cannot_run_the_int8_program_refuse_with_a_clear_message()
     {
