@@ -133,6 +133,8 @@ public static class Checkpoint
         var tensors = map.ToModule(stored);
         using var noGrad = no_grad();
         foreach (var (key, target) in model.state_dict()) target.copy_(tensors[key]);
+        // An int8 model stays int8: its int8 weights follow the float ones just loaded.
+        model.RequantizeInt8();
     }
 
     /// <summary>Cheap checks that the config describes the model, so that a checkpoint never pairs weights with a foreign config.</summary>

@@ -30,12 +30,12 @@ internal static class Int8Blocks
             T max = T.Zero;
             foreach (var value in block) max = T.Max(max, T.Abs(value));
             float scale = float.CreateChecked(max) / 127f;
+            if (!float.IsFinite(scale)) throw new ArgumentException("Only finite values can be quantized to int8.", nameof(row));
             scales[b] = scale;
             var q = values.Slice(start, Size);
-            if (scale == 0f || !float.IsFinite(scale))
+            if (scale == 0f)
             {
                 q.Clear();
-                if (!float.IsFinite(scale)) throw new ArgumentException("Only finite values can be quantized to int8.", nameof(row));
                 continue;
             }
             float inverse = 1f / scale;

@@ -41,6 +41,14 @@ public sealed partial class CausalLanguageModel
         _int8 = Int8Weights.Attach(this, matrices);
     }
 
+    /// <summary>Quantizes the float weights again after they were replaced (loading a float file into an int8 model).</summary>
+    internal void RequantizeInt8()
+    {
+        if (_int8 is null) return;
+        using var noGrad = no_grad();
+        _int8 = Int8Weights.Quantize(this);
+    }
+
     void ThrowIfNoProgram()
     {
         if (_decodeProgram is null)

@@ -114,6 +114,21 @@ public sealed class Int8ModelTests : IDisposable
     }
 
     [Fact]
+    public void Float_weights_loaded_into_an_int8_model_are_quantized_too()
+    {
+        using var scope = NewDisposeScope();
+        using var model = ModelCatalog.Create("gqa", seed: 1);
+        using var other = ModelCatalog.Create("gqa", seed: 2);
+        Checkpoint.Save(other, _directory);
+        model.QuantizeToInt8();
+        Checkpoint.LoadWeights(model, Path.Combine(_directory, Checkpoint.WeightsFileName));
+        other.QuantizeToInt8();
+        var tokens = ModelCatalog.Tokens(batch: 1, time: 10, seed: 6);
+        model.HasInt8Weights.Should().BeTrue();
+        ModelForms.BitIdentical(model.Forward(tokens), other.Forward(tokens)).Should().BeTrue("stale int8 weights would give the first model's logits");
+    }
+
+    [Fact]
     public void A_float32_int8_model_runs_after_a_dtype_conversion_and_leaves_no_tensors_behind()
     {
         using var model = ModelCatalog.Create("hybrid");
