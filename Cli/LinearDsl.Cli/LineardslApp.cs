@@ -63,6 +63,9 @@ public static class LineardslApp
         config.AddCommand<LinearizeCommand>("linearize")
             .WithDescription("Turn a softmax model (a Hugging Face LLaMA or GPT-2 folder, or a checkpoint) into augmented linear attention, reusing its weights; alpha and the conv start at zero, so it begins as local attention only.")
             .WithExample("linearize", "hf/llama", "--out", "checkpoints/linear", "--group-size", "64");
+        config.AddCommand<QuantizeCommand>("quantize")
+            .WithDescription("Write a checkpoint with int8 projections and output head (Q8_0, a float scale per block of 32); every command decodes it through the int8 kernels. docs/quantization.md.")
+            .WithExample("quantize", "checkpoints/tiny", "--out", "checkpoints/tiny-int8");
         config.AddCommand<ExportGgufCommand>("export-gguf").WithDescription("Write a LLaMA-style softmax checkpoint as a GGUF file for llama.cpp or Ollama (--type f32, or q8_0 weight matrices).").WithExample("export-gguf", "checkpoints/softmax", "--out", "softmax.gguf", "--type", "q8_0");
         config.AddCommand<ExportHfCommand>("export-hf").WithDescription("Write a softmax LLaMA-style or GPT-2-style checkpoint as a Hugging Face folder (config.json, model.safetensors, byte tokenizer files) that transformers loads.").WithExample("export-hf", "checkpoints/softmax", "--out", "hf/softmax");
         config.AddCommand<CheckCausalityCommand>("check-causality")

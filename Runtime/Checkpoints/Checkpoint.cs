@@ -41,8 +41,15 @@ public static class Checkpoint
         var map = CheckpointKeyMap.For(model);
         using (var scope = NewDisposeScope())
         {
-            var tensors = map.ToCheckpoint(model);
-            AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => Safetensors.SaveStateDict(stream, tensors, leaveOpen: true));
+            if (model.HasInt8Weights)
+            {
+                Int8Checkpoint.Save(model, map, Path.Combine(directory, WeightsFileName));
+            }
+            else
+            {
+                var tensors = map.ToCheckpoint(model);
+                AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => Safetensors.SaveStateDict(stream, tensors, leaveOpen: true));
+            }
         }
         AtomicFile.Write(Path.Combine(directory, ConfigFileName), stream => stream.Write(Encoding.UTF8.GetBytes(json)));
     }
@@ -53,10 +60,15 @@ public static class Checkpoint
     /// <param name="directory">A directory written by <see cref="Save(CausalLanguageModel, string)"/>.</param>
     /// <param name="dtype">Element type of the model; defaults to the type stored in the weights file.</param>
     /// <param name="device">Device of the model; defaults to the CPU.</param>
+    /// <param name="int8Weights">
+    /// Quantize the projections and the untied output head to block-wise int8 on load
+    /// (<see cref="CausalLanguageModel.QuantizeToInt8"/>). A checkpoint saved with int8 weights loads with them either way.
+    /// </param>
     /// <exception cref="CheckpointMismatchException">The weights do not fit the config's model (lists every difference).</exception>
     /// <exception cref="InvalidDataException">A file is truncated or corrupt, the config does not belong to the weights, or a weight is not floating point (the message names it).</exception>
     /// <exception cref="ModelTooLargeException">The config's weights would not fit in memory (nothing is allocated).</exception>
-    public static CausalLanguageModel Load(string directory, ScalarType? dtype = null, Device? device = null)
+    /// <exception cref="NotSupportedException">int8 weights with a device other than the CPU or a type other than float32/float64.</exception>
+    public static CausalLanguageModel Load(string directory, ScalarType? dtype = null, Device? device = null, bool int8Weights = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
@@ -69,15 +81,20 @@ public static class Checkpoint
         }
         var config = ModelConfigJson.Read(configPath);
         var header = SafetensorsHeader.Read(weightsPath);
-        WeightsAgreement.ThrowIfNotFloat(header.Entries, weightsPath);
-        var type = dtype ?? StoredFloatType(header) ?? ScalarType.Float32;
+        var entries = Int8Checkpoint.IsQuantized(header.Entries) ? Int8Checkpoint.AsFloatEntries(header.Entries, weightsPath) : header.Entries;
+        WeightsAgreement.ThrowIfNotFloat(entries, weightsPath);
+        var type = dtype ?? SafetensorsHeader.FirstFloatType(entries) ?? ScalarType.Float32;
+        bool int8 = int8Weights || Int8Checkpoint.IsQuantized(header.Entries);
+        if (int8 && (type is not (ScalarType.Float32 or ScalarType.Float64) || (device is not null && device.type != DeviceType.CPU)))
+            throw new NotSupportedException($"int8 weights run in the CPU decode program of float32 and float64 models, not {type} on {device?.ToString() ?? "cpu"}; load them on the CPU in float32.");
         // Sizes before the weights: a config too large for memory says how large, whatever file sits beside it.
         ModelMemory.EnsureFits(config, type, $"Model config '{configPath}'");
-        WeightsAgreement.ThrowIfDisagree(config, header.Entries, configPath, weightsPath, ourLayout: true);
+        WeightsAgreement.ThrowIfDisagree(config, entries, configPath, weightsPath, ourLayout: true);
         var model = ModelFactory.Create(config, dtype: type);
         try
         {
             LoadWeights(model, weightsPath, header);
+            if (int8Weights) model.QuantizeToInt8();
             if (device is not null) model.to(device);
         }
         catch
@@ -100,19 +117,25 @@ public static class Checkpoint
 
     static void LoadWeights(CausalLanguageModel model, string weightsPath, SafetensorsHeader header)
     {
-        WeightsAgreement.ThrowIfNotFloat(header.Entries, weightsPath);
+        bool quantized = Int8Checkpoint.IsQuantized(header.Entries);
+        var entries = quantized ? Int8Checkpoint.AsFloatEntries(header.Entries, weightsPath) : header.Entries;
+        WeightsAgreement.ThrowIfNotFloat(entries, weightsPath);
         var map = CheckpointKeyMap.For(model);
-        map.ThrowIfMismatched(header.Entries.Select(e => new CheckpointTensor(e.Name, e.Shape)).ToList(), weightsPath);
+        map.ThrowIfMismatched(entries.Select(e => new CheckpointTensor(e.Name, e.Shape)).ToList(), weightsPath);
+        if (quantized)
+        {
+            Int8Checkpoint.LoadWeights(model, map, weightsPath, header);
+            return;
+        }
         using var scope = NewDisposeScope();
         Dictionary<string, Tensor> stored;
         using (var stream = File.OpenRead(weightsPath)) stored = Safetensors.LoadStateDict(stream, leaveOpen: true);
         var tensors = map.ToModule(stored);
         using var noGrad = no_grad();
         foreach (var (key, target) in model.state_dict()) target.copy_(tensors[key]);
+        // An int8 model stays int8: its int8 weights follow the float ones just loaded.
+        model.RequantizeInt8();
     }
-
-    /// <summary>The floating-point type of the stored weights (the first one found), or null when there is none.</summary>
-    static ScalarType? StoredFloatType(SafetensorsHeader header) => SafetensorsHeader.FirstFloatType(header.Entries);
 
     /// <summary>Cheap checks that the config describes the model, so that a checkpoint never pairs weights with a foreign config.</summary>
     static void CheckConfigDescribes(ModelConfig config, CausalLanguageModel model)

@@ -132,6 +132,10 @@ public sealed class CheckpointKeyMap
         return result;
     }
 
+    /// <summary>The checkpoint keys that hold module tensor <paramref name="moduleKey"/> of <paramref name="rows"/> rows, with their rows, in order.</summary>
+    internal IReadOnlyList<(string Key, long Rows)> PartsOf(string moduleKey, long rows)
+        => _fusedByModuleKey.TryGetValue(moduleKey, out var fused) ? fused.Parts.Select(p => (p.Key, p.Rows)).ToList() : [(moduleKey, rows)];
+
     /// <summary>A fused module tensor stored as consecutive row blocks under their own keys.</summary>
     sealed record FusedTensor(IReadOnlyList<FusedPart> Parts)
     {

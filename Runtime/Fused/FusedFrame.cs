@@ -30,6 +30,7 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     readonly List<PendingCommit> _pending = [];
     readonly List<T[]> _rented = [];
     readonly List<IDisposable> _handles = [];
+    readonly Int8Weights? _int8;
 
     internal FusedFrame(CausalLanguageModel model, ModelState state, Tensor tokens, Tensor logits, bool verify)
     {
@@ -41,6 +42,8 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
         using var flat = tokens.reshape(-1);
         _tokens = flat.data<long>().ToArray();
         Rows = _tokens.Length;
+        _int8 = model.Int8Weights;
+        _int8?.Bind(model);
     }
 
     /// <summary>Tokens in this call: batch x time, row after row.</summary>
@@ -91,16 +94,23 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
         => FusedMath.LayerNorm(Rows, x, weight, bias, T.CreateChecked(eps), y);
 
     /// <summary>y = x W^T.</summary>
-    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, default, y, accumulate: false);
+    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => Project(x, weight, default, y, accumulate: false);
 
     /// <summary>y = x W^T + bias.</summary>
-    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, bias, y, accumulate: false);
+    public void Linear(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => Project(x, weight, bias, y, accumulate: false);
 
     /// <summary>y += x W^T (a projection that lands on the residual stream).</summary>
-    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, default, y, accumulate: true);
+    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y) => Project(x, weight, default, y, accumulate: true);
 
     /// <summary>y += x W^T + bias.</summary>
-    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => ParallelLinear.Linear(Rows, x, weight, bias, y, accumulate: true);
+    public void LinearAdd(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y) => Project(x, weight, bias, y, accumulate: true);
+
+    /// <summary>A projection by the int8 kernels when the model has int8 weights for it, else by the float ones.</summary>
+    void Project(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, bool accumulate)
+    {
+        if (_int8?.Find(weight) is { } quantized) ParallelLinear.Linear(Rows, x, quantized, bias, y, accumulate);
+        else ParallelLinear.Linear(Rows, x, weight, bias, y, accumulate);
+    }
 
     /// <summary>gate = silu(gate) * up.</summary>
     public void SwiGlu(Span<T> gate, ReadOnlySpan<T> up) => FusedMath.SwiGlu(gate, up);

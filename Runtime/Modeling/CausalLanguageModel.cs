@@ -147,6 +147,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     {
         long time = CheckTokens(tokens, nameof(Forward), state: null);
         CheckPositionTable(null, time, nameof(Forward));
+        if (_int8 is not null) return Int8Forward(tokens);
         using var scope = NewDisposeScope();
         var x = Embed(tokens, starts: null, time);
         foreach (var layer in _layers) x = layer.forward(x);
@@ -209,6 +210,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         CheckPositionTable(state, time, nameof(Prefill));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        if (_int8 is not null) return Int8Prefill(tokens, state).MoveToOuterDisposeScope();
         // A short block (a chat turn, a prompt of a few words) runs several times faster as the generated verification
         // committed whole than through the parallel form's large operations; past the limit the parallel form wins.
         if (time <= FusedPrefillLimit && _decodeProgram?.TryVerify(this, tokens, state) is { } fused)
@@ -247,6 +249,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
             logits = _decodeProgram?.TryStep(this, tokens, state);
             if (logits is null)
             {
+                if (_int8 is not null) throw Int8Unserved(state);
                 var x = Embed(tokens, state.Positions, 1);
                 for (int i = 0; i < _layers.Length; i++) x = _layers[i].Step(x, state.Layers[i]);
                 logits = Logits(x);
@@ -275,6 +278,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         // The generated straight-line verification when it serves this state, else the composed modules.
         if (_decodeProgram?.TryVerify(this, tokens, state) is { } fused)
             return new ModelVerifyResult(fused.Logits.MoveToOuterDisposeScope(), new ModelPending(state, m, fused.Pending));
+        if (_int8 is not null) throw Int8Unserved(state);
         var x = Embed(tokens, state.Positions, m);
         var pending = new List<PendingCommit>(_layers.Length);
         try

@@ -21,7 +21,10 @@ public static class ModelSource
             return ModelFactory.Create(config, (ulong)settings.Seed);
         }
         string directory = settings.From ?? throw new CliException("give --config FILE or --from DIR.");
-        return LoadCheckpoint(directory, "--from");
+        var model = LoadCheckpoint(directory, "--from");
+        if (!model.HasInt8Weights) return model;
+        model.Dispose();
+        throw new CliException($"'{directory}' (--from) holds int8 weights, which have no gradients; train from its float checkpoint and quantize the result.");
     }
 
     /// <summary>Loads the checkpoint in <paramref name="directory"/>, naming <paramref name="option"/> when it is missing.</summary>
