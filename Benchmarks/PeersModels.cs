@@ -65,10 +65,16 @@ public static class PeersVariants
         new("llama.cpp", "softmax", "q8_0", m => new LlamaCppEngine(m.Gguf(GgufWeightType.Q8_0), "q8_0", m.ContextTokens)),
         new("lineardsl", "softmax", "f32", m => new LinearDslEngine(m.Softmax(), "f32")),
         new("lineardsl", "augmented", "f32", m => new LinearDslEngine(m.Augmented(), "f32")),
-        // LinearDsl int8 weights (issue 15, item 3) are one more line each once CausalLanguageModel.QuantizeToInt8 exists:
-        // new("lineardsl", "augmented", "int8", m => new LinearDslEngine(Int8(m.Augmented()), "int8")),
-        // with static CausalLanguageModel Int8(CausalLanguageModel model) { model.QuantizeToInt8(); return model; }
+        new("lineardsl", "softmax", "int8", m => new LinearDslEngine(Int8(m.Softmax()), "int8")),
+        new("lineardsl", "augmented", "int8", m => new LinearDslEngine(Int8(m.Augmented()), "int8")),
     ];
+
+    /// <summary>The model with its projections quantized to int8 (Q8_0 blocks), as `lineardsl quantize` writes them.</summary>
+    static CausalLanguageModel Int8(CausalLanguageModel model)
+    {
+        model.QuantizeToInt8();
+        return model;
+    }
 }
 
 /// <summary>
