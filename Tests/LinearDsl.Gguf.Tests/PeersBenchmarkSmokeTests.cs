@@ -74,6 +74,6 @@ public sealed class PeersBenchmarkSmokeTests
         var given = PeersSettings.Parse(["--contexts", "16384,512", "--engines", "lineardsl:augmented,llama.cpp"], quick: false, out _)!;
         given.ContextsFor("100m").Should().Equal(512, 16384);
         PeersVariants.All.Where(v => given.Engines.Any(v.Matches)).Select(v => v.Id)
-            .Should().Equal("llama.cpp:softmax:f32", "llama.cpp:softmax:q8_0", "lineardsl:augmented:f32");
+            .Should().Equal("llama.cpp:softmax:f32", "llama.cpp:softmax:q8_0", "lineardsl:augmented:f32", "lineardsl:augmented:int8");
     }
 }
