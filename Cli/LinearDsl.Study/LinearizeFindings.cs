@@ -13,6 +13,12 @@ public static class LinearizeFindings
     /// <summary>The share of the teacher gap above which a run counts as having recovered "most" of it.</summary>
     public const double Most = 0.5;
 
+    /// <summary>The smallest loss gap (nats per token) between the untrained linearized model and the teacher for which a share of it recovered is reported; below it the share is noise.</summary>
+    public const double MinimumGap = 1e-3;
+
+    /// <summary>(<paramref name="start"/> - <paramref name="loss"/>) / (<paramref name="start"/> - <paramref name="teacher"/>), or null when the gap is below <see cref="MinimumGap"/>.</summary>
+    public static double? GapRecovered(double start, double loss, double teacher) => start - teacher >= MinimumGap ? (start - loss) / (start - teacher) : null;
+
     /// <summary>The findings for the measured <paramref name="variants"/>.</summary>
     public static IReadOnlyList<StudyFinding> Compare(LinearizeTeacherReport teacher, IReadOnlyList<LinearizeVariantReport> variants) =>
     [
@@ -33,7 +39,7 @@ public static class LinearizeFindings
         const string claim = "Linearizing a pretrained softmax model and fine-tuning it on a fraction of the pretraining budget recovers most of the gap to the softmax teacher.";
         double f = Largest(variants);
         var measured = variants.Select(v => (v, Best: v.Runs.Where(r => r.Fraction == f && r.GapRecovered is not null).MaxBy(r => r.GapRecovered))).Where(p => p.Best is not null).ToArray();
-        if (measured.Length == 0) return NotMeasured(claim, "no linearized model started above the teacher's loss, so there was no gap to recover");
+        if (measured.Length == 0) return NotMeasured(claim, $"no linearized model started {MinimumGap.ToString("G", Invariant)} nats or more above the teacher's loss, so there was no gap to recover");
         var most = measured.Where(p => p.Best!.GapRecovered >= Most).ToArray();
         string text = $"at {Pct(f)} of the pretraining budget, the better recipe recovers " + string.Join(", ", measured.Select(p =>
             $"{Share(p.Best!.GapRecovered)} for {p.v.Name} ({RunName(p.Best!)}: perplexity {Ppl(p.v.Linearized.Perplexity)} linearized -> {Ppl(p.Best!.Validation.Perplexity)})"))

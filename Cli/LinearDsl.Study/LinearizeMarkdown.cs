@@ -38,7 +38,8 @@ public static class LinearizeMarkdown
                 md.AppendLine(F($"| {v.Name} | {LinearizeFindings.RunName(run)} | {run.TotalTokens / 1e6:F2} M | {run.TrainableParameters:N0} | {run.Validation.Perplexity:F3} | {run.Validation.Loss:F4} | {(run.Recipe == LinearizeRunReport.Scratch ? "" : Share(run.GapRecovered))} | {StudyMarkdown.Duration(run.WallTimeSeconds)} |"));
         }
         md.AppendLine();
-        md.AppendLine("The teacher gap recovered is (linearized loss - loss) / (linearized loss - teacher loss), in nats per byte on the held-out text: 0 is the linearized model before training, 1 the teacher. "
+        md.AppendLine("The teacher gap recovered is (linearized loss - loss) / (linearized loss - teacher loss), in nats per byte on the held-out text: 0 is the linearized model before training, 1 the teacher, above 1 better than the teacher "
+            + F($"(the fine-tuned model has seen more tokens than the teacher); n/a when the linearized model started less than {LinearizeFindings.MinimumGap:G} nats above the teacher. ")
             + "(a) fine-tunes every weight; (b) first trains only the new mixer parameters to match each layer's softmax attention output (MSE), then trains LoRA adapters "
             + F($"of rank {b.LoraRank} on the q/k/v and output projections with everything else frozen, and merges them. Wall time of (b) includes its transfer."));
         md.AppendLine();
@@ -76,8 +77,7 @@ public static class LinearizeMarkdown
         return md.ToString();
     }
 
-    static double? Recovered(LinearizeVariantReport v, LinearizeTeacherReport t, double loss)
-        => v.Linearized.Loss - t.Validation.Loss > 1e-9 ? (v.Linearized.Loss - loss) / (v.Linearized.Loss - t.Validation.Loss) : null;
+    static double? Recovered(LinearizeVariantReport v, LinearizeTeacherReport t, double loss) => LinearizeFindings.GapRecovered(v.Linearized.Loss, loss, t.Validation.Loss);
 
     static string Share(double? share) => share is double s ? s.ToString("P0", Invariant) : "n/a";
 

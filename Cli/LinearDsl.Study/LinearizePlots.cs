@@ -80,7 +80,7 @@ public static class LinearizePlots
             }
             if (index % 2 == 1) index++;
         }
-        Finish(plot, "Teacher gap recovered against trainable parameters (each fraction of the pretraining budget)", "trainable parameters (log10)", "share of the teacher gap recovered", path);
+        Finish(plot, "Teacher gap recovered against trainable parameters", "trainable parameters (log10)", "share of the teacher gap recovered", path);
     }
 
     static void TokensPlot(LinearizeReport report, string path)
@@ -105,7 +105,7 @@ public static class LinearizePlots
             if (v.Run(LinearizeRunReport.FullFineTune, largest) is { } a) Curve(a.Training.Evaluations, report.PretrainingTokens, $"{v.Name}, {LinearizeFindings.RunName(a)}", color, LinePattern.Solid);
             if (v.Run(LinearizeRunReport.TransferLora, largest) is { } b) Curve(b.Training.Evaluations, report.PretrainingTokens, $"{v.Name}, {LinearizeFindings.RunName(b)}", color, LinePattern.Dashed);
         }
-        Finish(plot, "Validation loss against total training tokens (a linearized model counts the teacher's pretraining)", "tokens trained on in all (millions)", "validation loss (nats per byte)", path);
+        Finish(plot, "Validation loss against total training tokens", "tokens trained on in all, the teacher's pretraining included for a linearized model (millions)", "validation loss (nats per byte)", path);
     }
 
     static void Finish(Plot plot, string title, string xLabel, string yLabel, string path)

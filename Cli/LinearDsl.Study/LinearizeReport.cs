@@ -105,7 +105,7 @@ public sealed record LinearizeRunReport
     [JsonPropertyName("trainable_parameters")] public long TrainableParameters { get; init; }
     [JsonPropertyName("training")] public required StudyTraining Training { get; init; }
     [JsonPropertyName("validation")] public required StudyValidation Validation { get; init; }
-    /// <summary>(linearized loss - this loss) / (linearized loss - teacher loss): 1 matches the teacher; null when the linearized model was already at the teacher.</summary>
+    /// <summary>(linearized loss - this loss) / (linearized loss - teacher loss): 1 matches the teacher; null when the linearized model started less than <see cref="LinearizeFindings.MinimumGap"/> above the teacher.</summary>
     [JsonPropertyName("gap_recovered")] public double? GapRecovered { get; init; }
     /// <summary>Training wall time (recipe (b): the transfer included).</summary>
     [JsonPropertyName("wall_time_seconds")] public double WallTimeSeconds { get; init; }

@@ -174,7 +174,7 @@ public static class LinearizeRun
         var linearize = new LinearizeOptions { Target = spec };
         CausalLanguageModel Linearized() => Linearizer.Linearize(teacher, linearize);
         string Folder(string name) => Path.Combine(output, ModelsFolder, $"{variant.Key}-{name}");
-        double? Recovered(double start, double loss) => start - teacherValidation.Loss > 1e-9 ? (start - loss) / (start - teacherValidation.Loss) : null;
+        double? Recovered(double start, double loss) => LinearizeFindings.GapRecovered(start, loss, teacherValidation.Loss);
 
         // The linearized model before any training.
         StudyValidation linearized;
