@@ -22,7 +22,7 @@ public static class LinearizeFindings
     /// <summary>The findings for the measured <paramref name="variants"/>.</summary>
     public static IReadOnlyList<StudyFinding> Compare(LinearizeTeacherReport teacher, IReadOnlyList<LinearizeVariantReport> variants) =>
     [
-        RecoversMostOfTheGap(variants),
+        RecoversMostOfTheGap(teacher, variants),
         BeatsScratch(variants),
         AugmentationHelps(variants),
         TransferLoraPerParameter(variants),
@@ -34,7 +34,7 @@ public static class LinearizeFindings
     /// <summary>The fine-tuning budget every comparison uses: the largest fraction, the one with the from-scratch run's total tokens.</summary>
     static double Largest(IReadOnlyList<LinearizeVariantReport> variants) => variants.SelectMany(v => v.Runs).Select(r => r.Fraction).DefaultIfEmpty(0).Max();
 
-    static StudyFinding RecoversMostOfTheGap(IReadOnlyList<LinearizeVariantReport> variants)
+    static StudyFinding RecoversMostOfTheGap(LinearizeTeacherReport teacher, IReadOnlyList<LinearizeVariantReport> variants)
     {
         const string claim = "Linearizing a pretrained softmax model and fine-tuning it on a fraction of the pretraining budget recovers most of the gap to the softmax teacher.";
         double f = Largest(variants);
@@ -43,7 +43,8 @@ public static class LinearizeFindings
         var most = measured.Where(p => p.Best!.GapRecovered >= Most).ToArray();
         string text = $"at {Pct(f)} of the pretraining budget, the better recipe recovers " + string.Join(", ", measured.Select(p =>
             $"{Share(p.Best!.GapRecovered)} for {p.v.Name} ({RunName(p.Best!)}: perplexity {Ppl(p.v.Linearized.Perplexity)} linearized -> {Ppl(p.Best!.Validation.Perplexity)})"))
-            + $" of the loss gap to the teacher; {most.Length} of {measured.Length} variants recover at least {Share(Most)}.";
+            + $" of the loss gap to the teacher (perplexity {Ppl(teacher.Validation.Perplexity)}); {most.Length} of {measured.Length} variants recover at least {Share(Most)}"
+            + (teacher.Continued is { } c ? $"; the teacher itself, trained on for {Pct(c.Fraction)} more, reaches {Ppl(c.Validation.Perplexity)} (what more training alone gives the softmax model)." : ".");
         var verdict = most.Length == measured.Length ? FindingVerdict.Agrees : most.Length > 0 ? FindingVerdict.PartlyAgrees : FindingVerdict.Disagrees;
         return new StudyFinding { Claim = claim, Measured = text, Verdict = verdict };
     }
@@ -146,6 +147,7 @@ public static class LinearizeFindings
     {
         LinearizeRunReport.FullFineTune => $"(a) full {Pct(r.Fraction)}",
         LinearizeRunReport.TransferLora => $"(b) transfer+LoRA {Pct(r.Fraction)}",
+        LinearizeRunReport.TeacherContinued => $"trained on {Pct(r.Fraction)}",
         _ => "from scratch",
     };
 

@@ -29,6 +29,8 @@ public static class LinearizeMarkdown
         md.AppendLine("| variant | run | trained tokens in all | trainable parameters | validation perplexity | validation loss | teacher gap recovered | wall time |");
         md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         md.AppendLine(F($"| softmax (teacher) | pretrained | {r.PretrainingTokens / 1e6:F2} M | {t.Parameters:N0} | {t.Validation.Perplexity:F3} | {t.Validation.Loss:F4} | | {StudyMarkdown.Duration(t.Training.WallTimeSeconds)} |"));
+        if (t.Continued is { } c)
+            md.AppendLine(F($"| softmax (teacher) | {LinearizeFindings.RunName(c)} | {c.TotalTokens / 1e6:F2} M | {c.TrainableParameters:N0} | {c.Validation.Perplexity:F3} | {c.Validation.Loss:F4} | | {StudyMarkdown.Duration(c.WallTimeSeconds)} |"));
         foreach (var v in r.Variants)
         {
             md.AppendLine(F($"| {v.Name} | linearized, before training | {r.PretrainingTokens / 1e6:F2} M | 0 | {v.Linearized.Perplexity:F3} | {v.Linearized.Loss:F4} | 0 % | |"));
@@ -41,7 +43,8 @@ public static class LinearizeMarkdown
         md.AppendLine("The teacher gap recovered is (linearized loss - loss) / (linearized loss - teacher loss), in nats per byte on the held-out text: 0 is the linearized model before training, 1 the teacher, above 1 better than the teacher "
             + F($"(the fine-tuned model has seen more tokens than the teacher); n/a when the linearized model started less than {LinearizeFindings.MinimumGap:G} nats above the teacher. ")
             + "(a) fine-tunes every weight; (b) first trains only the new mixer parameters to match each layer's softmax attention output (MSE), then trains LoRA adapters "
-            + F($"of rank {b.LoraRank} on the q/k/v and output projections with everything else frozen, and merges them. Wall time of (b) includes its transfer."));
+            + F($"of rank {b.LoraRank} on the q/k/v and output projections with everything else frozen, and merges them. Wall time of (b) includes its transfer. ")
+            + "\"Trained on\" is the teacher itself trained for the largest fraction with recipe (a)'s settings: the softmax model given the linearized runs' extra tokens.");
         md.AppendLine();
 
         md.AppendLine("## Speculative decoding").AppendLine();

@@ -97,6 +97,8 @@ public static class LinearizePlots
             line.MarkerSize = 4;
         }
         Curve(report.Teacher.Training.Evaluations, 0, "softmax teacher (pretraining)", Colors.Black, LinePattern.Solid);
+        if (report.Teacher.Continued is { } continued)
+            Curve(continued.Training.Evaluations, report.PretrainingTokens, $"softmax teacher, {LinearizeFindings.RunName(continued)}", Colors.Black, LinePattern.Dashed);
         double largest = report.Budget.FineTuneFractions.Max();
         foreach (var (v, index) in report.Variants.Select((v, i) => (v, i)))
         {

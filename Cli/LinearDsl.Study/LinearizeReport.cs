@@ -45,6 +45,11 @@ public sealed record LinearizeTeacherReport
     [JsonPropertyName("training")] public required StudyTraining Training { get; init; }
     [JsonPropertyName("validation")] public required StudyValidation Validation { get; init; }
     [JsonPropertyName("checkpoint")] public required string Checkpoint { get; init; }
+    /// <summary>
+    /// The teacher trained on for the largest fine-tuning fraction (recipe (a)'s settings): how much of a linearized
+    /// model's progress past the teacher is merely more training.
+    /// </summary>
+    [JsonPropertyName("continued")] public LinearizeRunReport? Continued { get; init; }
 }
 
 /// <summary>One linear variant: the teacher linearized into it, fine-tuned by both recipes at each fraction, and trained from scratch.</summary>
@@ -92,9 +97,9 @@ public sealed record LinearizeTransferReport
 public sealed record LinearizeRunReport
 {
     /// <summary>Recipe names in the report.</summary>
-    public const string FullFineTune = "full", TransferLora = "transfer+lora", Scratch = "scratch";
+    public const string FullFineTune = "full", TransferLora = "transfer+lora", Scratch = "scratch", TeacherContinued = "softmax-continued";
 
-    /// <summary>"full" (a), "transfer+lora" (b) or "scratch".</summary>
+    /// <summary>"full" (a), "transfer+lora" (b), "scratch", or "softmax-continued" (the teacher trained on).</summary>
     [JsonPropertyName("recipe")] public required string Recipe { get; init; }
     /// <summary>Training steps as a fraction of the pretraining's (from scratch: pretraining plus the largest fine-tuning).</summary>
     [JsonPropertyName("fraction")] public double Fraction { get; init; }

@@ -77,6 +77,7 @@ public static class LinearizeRun
         string teacherCheckpoint = Path.Combine(output, ModelsFolder, "teacher");
         Checkpoint.Save(teacher, teacherCheckpoint);
         host.WriteLine(string.Create(Invariant, $"  teacher: validation perplexity {teacherValidation.Perplexity:F3}"));
+        var continued = ContinueTeacher(ctx, teacher, teacherConfig);
 
         var probe = data.Validation.Batch(Enumerable.Range(0, Math.Min(budget.Batch, data.Validation.Count)).ToArray()).narrow(1, 0, context);
         var prompt = data.Validation[0][..Math.Min(budget.PromptTokens, data.Validation.SequenceLength)].ToArray();
@@ -98,6 +99,7 @@ public static class LinearizeRun
             Training = Training(teacherTraining),
             Validation = teacherValidation,
             Checkpoint = teacherCheckpoint,
+            Continued = continued,
         };
         var report = new LinearizeReport
         {
@@ -318,6 +320,22 @@ public static class LinearizeRun
         }
     }
 
+    /// <summary>A copy of the teacher trained on for the largest fraction with recipe (a)'s settings: the softmax model with the linearized runs' extra tokens.</summary>
+    static LinearizeRunReport ContinueTeacher(Context ctx, CausalLanguageModel teacher, ModelConfig config)
+    {
+        var budget = ctx.Budget;
+        double fraction = budget.FineTuneFractions.Max();
+        int steps = budget.FineTuneSteps(fraction);
+        ctx.Host.WriteLine(string.Create(Invariant, $"  teacher trained on for {fraction:P0} of the pretraining ({steps} steps), the reference for the linearized runs' extra tokens"));
+        using var model = ModelFactory.Create(config, (ulong)ctx.Seed);
+        CopyWeights(teacher, model);
+        var training = ctx.Train("the teacher, continued", model, steps, budget.FineTuneLearningRate, budget.FineTuneLearningRate / 10);
+        var validation = ctx.Validate(model);
+        ctx.Host.WriteLine(string.Create(Invariant, $"    perplexity {validation.Perplexity:F3}"));
+        return Run(LinearizeRunReport.TeacherContinued, fraction, steps, ctx.TokensOf(budget.PretrainSteps + steps), StudyShapes.CountParameters(model), training, validation,
+            null, training.Elapsed.TotalSeconds);
+    }
+
     static (LinearizeDraftReport, SpeculativeComparison) DraftAndSpeculate(Context ctx, StudyVariant variant, CausalLanguageModel target, string distilledFrom,
         long[] prompt, string folder)
     {
@@ -405,6 +423,8 @@ public static class LinearizeRun
 
         host.WriteLine(string.Create(Invariant, $"{"variant",-13} {"run",-22} {"val ppl",9} {"gap rec.",8} {"trainable",10} {"wall",8}"));
         host.WriteLine(string.Create(Invariant, $"{"softmax",-13} {"teacher",-22} {report.Teacher.Validation.Perplexity,9:F3} {"",8} {report.Teacher.Parameters,10:N0} {StudyMarkdown.Duration(report.Teacher.Training.WallTimeSeconds),8}"));
+        if (report.Teacher.Continued is { } c)
+            host.WriteLine(string.Create(Invariant, $"{"softmax",-13} {LinearizeFindings.RunName(c),-22} {c.Validation.Perplexity,9:F3} {"",8} {c.TrainableParameters,10:N0} {StudyMarkdown.Duration(c.WallTimeSeconds),8}"));
         foreach (var v in report.Variants)
         {
             host.WriteLine(string.Create(Invariant, $"{v.Key,-13} {"linearized",-22} {v.Linearized.Perplexity,9:F3} {Share(0),8} {0,10:N0} {"",8}"));

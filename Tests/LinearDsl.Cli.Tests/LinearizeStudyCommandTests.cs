@@ -26,6 +26,7 @@ public sealed class LinearizeStudyCommandTests(TrainingWorkspace workspace) : IC
         foreach (var field in new[] { "machine", "commit", "started_utc", "corpus", "tokenizer" })
             root.GetProperty(field).ValueKind.Should().Be(JsonValueKind.String, field);
         root.GetProperty("teacher").GetProperty("validation").GetProperty("perplexity").GetDouble().Should().BeGreaterThan(1);
+        root.GetProperty("teacher").GetProperty("continued").GetProperty("steps").GetInt32().Should().Be(LinearizeBudget.Micro.PretrainSteps / 2, "the teacher trains on for the largest fraction, 0.5");
         var variants = root.GetProperty("variants").EnumerateArray().ToArray();
         variants.Select(v => v.GetProperty("key").GetString()).Should().Equal("hedgehog", "local-global");
         foreach (var v in variants)

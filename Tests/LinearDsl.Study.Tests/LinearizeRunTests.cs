@@ -63,6 +63,10 @@ public sealed class LinearizeRunTests : IDisposable
         var report = System.Text.Json.JsonSerializer.Deserialize<ReportView>(File.ReadAllText(Path.Combine(Output, LinearizeReport.FileName)))!;
         report.Teacher.Validation.Perplexity.Should().BeGreaterThan(1);
         report.Teacher.Training.Losses.Should().HaveCount(budget.PretrainSteps);
+        report.Teacher.Continued!.Recipe.Should().Be(LinearizeRunReport.TeacherContinued);
+        report.Teacher.Continued.Steps.Should().Be(budget.FineTuneSteps(0.25), "the teacher trains on for the largest fraction");
+        report.Teacher.Continued.Training.Losses.Should().HaveCount(report.Teacher.Continued.Steps);
+        report.Teacher.Continued.TotalTokens.Should().Be(budget.ScratchSteps * (long)budget.Batch * StudyShapes.MicroContext);
         report.Variants.Select(v => v.Key).Should().Equal("elu", "augmented");
         int lora = 0;
         foreach (var v in report.Variants)
