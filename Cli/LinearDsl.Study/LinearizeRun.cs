@@ -79,7 +79,9 @@ public static class LinearizeRun
         host.WriteLine(string.Create(Invariant, $"  teacher: validation perplexity {teacherValidation.Perplexity:F3}"));
         var continued = ContinueTeacher(ctx, teacher, teacherConfig);
 
-        var probe = data.Validation.Batch(Enumerable.Range(0, Math.Min(budget.Batch, data.Validation.Count)).ToArray()).narrow(1, 0, context);
+        // The validation text of every attention-MSE measurement.
+        using var probeBatch = data.Validation.Batch(Enumerable.Range(0, Math.Min(budget.Batch, data.Validation.Count)).ToArray());
+        using var probe = probeBatch.narrow(1, 0, context);
         var prompt = data.Validation[0][..Math.Min(budget.PromptTokens, data.Validation.SequenceLength)].ToArray();
         var reports = new List<LinearizeVariantReport>();
         for (int i = 0; i < options.Variants.Count; i++)
