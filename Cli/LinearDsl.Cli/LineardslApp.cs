@@ -75,5 +75,9 @@ public static class LineardslApp
             .WithDescription("Reproduce the paper's study at CPU scale: train softmax, four linear attentions, FLASH-style, the augmented form, its ablations and a leaky-conv variant with one budget and seed, then report validation perplexity, a generation check, the causality probe, decode latency and state bytes against context, and speculative decoding with a fixed draft (study.json, study.md, PNG figures in --out).")
             .WithExample("study", "--quick", "--out", "artifacts/study-quick")
             .WithExample("study", "--out", "artifacts/study", "--seed", "1");
+        config.AddCommand<LinearizeStudyCommand>("linearize-study")
+            .WithDescription("The paper's main experiment at CPU scale: pretrain a softmax teacher, linearize it into linear variants, fine-tune each by (a) everything and (b) attention transfer + LoRA at 10 % and 25 % of the pretraining budget, compare with the variants from scratch and the teacher, and decode speculatively with distilled drafts (linearize.json, linearize.md, PNG figures in --out).")
+            .WithExample("linearize-study", "--budget", "quick", "--out", "artifacts/linearize-quick")
+            .WithExample("linearize-study", "--variants", "augmented,elu,performer", "--lora-rank", "16");
     }
 }

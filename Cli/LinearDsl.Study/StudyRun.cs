@@ -214,7 +214,7 @@ public static class StudyRun
     }
 
     /// <summary>The 1-minute load average, or NaN where /proc/loadavg cannot be read.</summary>
-    static double LoadAverage()
+    internal static double LoadAverage()
     {
         try
         {

@@ -99,7 +99,8 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor>
         long[] shape = x.shape;
         if (shape.Length != 3 || shape[2] != ModelDim)
             throw new ArgumentException($"Layer input must be [batch, time, {ModelDim}], got [{string.Join(", ", shape)}].", nameof(x));
-        return Split(qkv_proj.forward(x));
+        // call, not forward: adapters (LoRA) hook the projections.
+        return Split(qkv_proj.call(x));
     }
 
     /// <summary>Queries [batch, heads, time, d], keys and values [batch, kv_heads, time, d] as views of a fused projection [batch, time, q + 2 kv].</summary>
@@ -125,6 +126,6 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor>
         long[] shape = mixed.shape;
         long batch = shape[0], time = shape[2];
         var merged = time == 1 ? mixed.reshape(batch, 1, _queryWidth) : mixed.transpose(1, 2).reshape(batch, time, _queryWidth);
-        return o_proj.forward(merged);
+        return o_proj.call(merged);
     }
 }

@@ -345,7 +345,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     Tensor Logits(Tensor x)
     {
         var normed = model.norm.forward(x);
-        if (lm_head is not null) return lm_head.forward(normed);
+        if (lm_head is not null) return lm_head.call(normed); // call: a LoRA adapter may hook the head
         using var embedding = model.embed_tokens.weight!;
         return nn.functional.linear(normed, embedding);
     }

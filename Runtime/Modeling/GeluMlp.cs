@@ -37,7 +37,8 @@ public sealed class GeluMlp : Mlp
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var hidden = nn.functional.gelu(c_fc.forward(x), GELU.Approximate.tanh);
-        return c_proj.forward(hidden).MoveToOuterDisposeScope();
+        // call, not forward: adapters (LoRA) hook the projections.
+        var hidden = nn.functional.gelu(c_fc.call(x), GELU.Approximate.tanh);
+        return c_proj.call(hidden).MoveToOuterDisposeScope();
     }
 }

@@ -38,7 +38,8 @@ public sealed class SwiGluMlp : Mlp
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gated = nn.functional.silu(gate_proj.forward(x)).mul(up_proj.forward(x));
-        return down_proj.forward(gated).MoveToOuterDisposeScope();
+        // call, not forward: adapters (LoRA) hook the projections.
+        var gated = nn.functional.silu(gate_proj.call(x)).mul(up_proj.call(x));
+        return down_proj.call(gated).MoveToOuterDisposeScope();
     }
 }

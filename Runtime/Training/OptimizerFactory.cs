@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace LinearDsl.Runtime.Training;
 
-/// <summary>AdamW over a model's parameters: matrices and embeddings with weight decay, every other parameter without.</summary>
+/// <summary>AdamW over a model's trainable parameters and attached LoRA adapters: matrices and embeddings with weight decay, every other parameter without.</summary>
 internal static class OptimizerFactory
 {
     public static (AdamW Optimizer, IReadOnlyList<Parameter> Parameters) Create(CausalLanguageModel model, TrainingOptions options)
@@ -18,6 +18,8 @@ internal static class OptimizerFactory
             parameter.DetachFromDisposeScope();
             (parameter.dim() >= 2 ? decayed : plain).Add(parameter);
         }
+        // Attached LoRA adapters live beside the model's modules (so its checkpoints keep their layout) and are trained like matrices.
+        if (LoraAdapters.AttachedTo(model) is { } adapters) decayed.AddRange(adapters.Parameters);
         if (decayed.Count + plain.Count == 0) throw new ArgumentException("The model has no trainable parameters.", nameof(model));
         var groups = new List<AdamW.ParamGroup>();
         if (decayed.Count > 0) groups.Add(Group(decayed, options, options.WeightDecay));

@@ -29,6 +29,7 @@ public sealed class Trainer : IDisposable
     readonly List<double> _losses = [];
     readonly List<EvaluationResult> _evaluations = [];
     readonly bool _ownsModel;
+    readonly LoraAdapters? _ownedAdapters;
     bool _disposed;
 
     /// <summary>Prepares to train <paramref name="model"/> (the caller keeps owning it) from step 0.</summary>
@@ -42,8 +43,9 @@ public sealed class Trainer : IDisposable
     {
     }
 
-    Trainer(CausalLanguageModel model, CorpusSplit data, TrainingOptions options, DistillationOptions? distillation, bool ownsModel)
+    Trainer(CausalLanguageModel model, CorpusSplit data, TrainingOptions options, DistillationOptions? distillation, bool ownsModel, LoraAdapters? ownedAdapters = null)
     {
+        _ownedAdapters = ownedAdapters;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -77,7 +79,9 @@ public sealed class Trainer : IDisposable
         Trainer? trainer = null;
         try
         {
-            trainer = new Trainer(model, data, options, distillation, ownsModel: true);
+            string adapters = Path.Combine(checkpoint, TrainingCheckpoint.AdaptersDirectoryName);
+            if (Directory.Exists(adapters)) trainer = new Trainer(model, data, options, distillation, ownsModel: true, LoraAdapters.Load(model, adapters));
+            else trainer = new Trainer(model, data, options, distillation, ownsModel: true);
             trainer.Restore(state, Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFileName), checkpoint);
             return trainer;
         }
@@ -91,6 +95,9 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The model being trained.</summary>
     public CausalLanguageModel Model { get; }
+
+    /// <summary>The LoRA adapters being trained (attached to <see cref="Model"/>; a resumed run loads them from its checkpoint), or null when the whole model trains.</summary>
+    public LoraAdapters? Adapters => LoraAdapters.AttachedTo(Model);
 
     /// <summary>Steps completed, including steps before a resume.</summary>
     public int CompletedSteps { get; private set; }
@@ -231,12 +238,13 @@ public sealed class Trainer : IDisposable
 
     bool IsMultiple(int? interval) => interval is int every && CompletedSteps % every == 0;
 
-    /// <summary>Frees the optimizer state, and the model when it was loaded by <see cref="Resume"/>.</summary>
+    /// <summary>Frees the optimizer state, and the model (with any adapters it loaded) when it was loaded by <see cref="Resume"/>.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         _optimizer.Dispose();
+        _ownedAdapters?.Dispose();
         if (_ownsModel) Model.Dispose();
     }
 }

@@ -20,6 +20,9 @@ public static partial class TrainingCheckpoint
     /// <summary>Sub-folder with the model's weights and config (loadable by <see cref="Checkpoint.Load"/>).</summary>
     public const string ModelDirectoryName = "model";
 
+    /// <summary>Sub-folder with the run's LoRA adapters (<see cref="LoraAdapters.Save"/>), present only when the model had adapters; the model folder then holds the frozen weights.</summary>
+    public const string AdaptersDirectoryName = "adapters";
+
     /// <summary>File with the optimizer state.</summary>
     public const string OptimizerFileName = "optimizer.bin";
 
@@ -64,6 +67,7 @@ public static partial class TrainingCheckpoint
             using (var scope = NewDisposeScope())
             {
                 Checkpoint.Save(model, Path.Combine(temporary, ModelDirectoryName));
+                LoraAdapters.AttachedTo(model)?.Save(Path.Combine(temporary, AdaptersDirectoryName));
                 using var stream = new FileStream(Path.Combine(temporary, OptimizerFileName), FileMode.CreateNew, FileAccess.Write, FileShare.None);
                 using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
                 stream.Flush(flushToDisk: true);

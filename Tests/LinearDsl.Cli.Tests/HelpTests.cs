@@ -12,6 +12,7 @@ public sealed class HelpTests
     [InlineData("eval", "--json", "--all")]
     [InlineData("check-causality", "--position", "DIR")]
     [InlineData("study", "--budget", "--variants")]
+    [InlineData("linearize-study", "--lora-rank", "--fractions")]
     public async Task Every_command_documents_its_options(string command, string option, string text)
     {
         var result = await CliRunner.RunAsync([command, "--help"]);

@@ -6,9 +6,11 @@ namespace LinearDsl.Runtime.Checkpoints.HuggingFace;
 
 /// <summary>
 /// Converts a softmax <see cref="CausalLanguageModel"/> into the augmented linear model of the paper (docs/method.md,
-/// "The mixers"): every layer not kept as softmax gets an augmented linear mixer with the same heads; embeddings,
+/// "The mixers"), or into another linear mixer (<see cref="LinearizeOptions.Target"/>): every layer not kept as
+/// softmax gets the linear mixer with the same heads; embeddings,
 /// q/k/v/o projections, norms, MLPs and the output head are copied bit for bit; the new mixer parameters start at
-/// alpha = <see cref="Mixers.AugmentedLinearAttentionOptions.AlphaInit"/> (0) and a zero conv kernel. The result
+/// alpha = <see cref="Mixers.AugmentedLinearAttentionOptions.AlphaInit"/> (0) and a zero conv kernel (a plain linear
+/// target's feature map starts as that map prescribes). The result
 /// carries its <see cref="ModelConfig"/>, so it saves with <see cref="Checkpoint.Save(CausalLanguageModel, string)"/>.
 /// </summary>
 public static class Linearizer
@@ -41,7 +43,8 @@ public static class Linearizer
         return Linearize(softmax, options);
     }
 
-    /// <summary>The config of the linearized model: the source's, with augmented linear mixers outside the kept layers.</summary>
+    /// <summary>The config of the linearized model: the source's, with the target linear mixer outside the kept layers.</summary>
+    /// <exception cref="ArgumentException">The model has no config, a layer is not causal softmax attention, a kept layer does not exist, or the target is not a linear mixer.</exception>
     public static ModelConfig LinearConfig(CausalLanguageModel softmaxModel, LinearizeOptions options)
     {
         ArgumentNullException.ThrowIfNull(softmaxModel);
@@ -57,11 +60,16 @@ public static class Linearizer
             if (spec.Kind != MixerKind.Softmax || spec.Bidirectional)
                 problems.Add($"layer {layer} is {(spec.Bidirectional ? "bidirectional softmax" : spec.Kind.ToString())}, but only causal softmax layers are linearized");
         }
+        if (options.Target is { } target && (target.Kind == MixerKind.Softmax
+            || (target.Kind == MixerKind.AugmentedLinear) != (target.Augmented is not null) || (target.Kind == MixerKind.Linear) != (target.Linear is not null)))
+            problems.Add($"the Target must be a linear mixer with its own options (MixerSpec.AugmentedLinear or MixerSpec.LinearAttention), not {target.Kind}");
         foreach (int layer in options.SoftmaxLayers.Where(l => l < 0 || l >= source.Layers))
             problems.Add($"SoftmaxLayers names layer {layer}, but the model has layers 0..{source.Layers - 1}");
         if (problems.Count > 0) throw new ArgumentException("Cannot linearize this model: " + string.Join("; ", problems) + ".", nameof(softmaxModel));
 
-        MixerSpec Linear(MixerSpec softmax) => MixerSpec.AugmentedLinear(softmax.Heads, options.Mixer, softmax.KvHeads);
+        MixerSpec Linear(MixerSpec softmax) => options.Target is { } target
+            ? target with { Heads = softmax.Heads, KvHeads = softmax.KvHeads, Bidirectional = false }
+            : MixerSpec.AugmentedLinear(softmax.Heads, options.Mixer, softmax.KvHeads);
         var kept = options.SoftmaxLayers.ToHashSet();
         var overrides = new Dictionary<int, MixerSpec>();
         for (int layer = 0; layer < source.Layers; layer++)

@@ -125,4 +125,60 @@ public sealed class LinearizeTests : HfTempFolder
         using var handMade = HandAssembledModels.Hybrid();
         FluentActions.Invoking(() => Linearizer.Linearize(handMade)).Should().Throw<ArgumentException>().WithMessage("*assembled by hand*");
     }
+
+    [Theory]
+    [InlineData(LinearFeatureMap.EluPlusOne)]
+    [InlineData(LinearFeatureMap.Hedgehog)]
+    [InlineData(LinearFeatureMap.Performer)]
+    public void A_plain_linear_target_reuses_every_weight_and_starts_its_feature_map_as_the_method_prescribes(LinearFeatureMap map)
+    {
+        using var scope = NewDisposeScope();
+        using var softmax = LoadSoftmax("llama");
+        var target = MixerSpec.LinearAttention(heads: 1, new LinearAttentionOptions { FeatureMap = map, Seed = 5 });
+        using var linear = Linearizer.Linearize(softmax, new LinearizeOptions { Target = target });
+
+        linear.Config!.Mixer.Should().Be(target with { Heads = softmax.Config!.Mixer.Heads, KvHeads = softmax.Config.Mixer.KvHeads });
+        var before = softmax.state_dict();
+        var after = linear.state_dict();
+        foreach (var (key, tensor) in before)
+            ModelForms.BitIdentical(after[key], tensor).Should().BeTrue($"'{key}' is reused as it is");
+        var added = after.Keys.Except(before.Keys).ToList();
+        added.Where(k => !k.Contains(".self_attn.mixer.feature_map.", StringComparison.Ordinal)).Should().BeEmpty("only the feature map is new");
+        added.Should().HaveCount(map == LinearFeatureMap.EluPlusOne ? 0 : HfFolders.Layers * (map == LinearFeatureMap.Hedgehog ? 2 : 1));
+        // The new feature-map tensors are the ones a fresh model of that mixer starts with (Hedgehog near the identity, Performer's seeded features).
+        using var fresh = ModelFactory.Create(linear.Config, seed: 99, dtype: ScalarType.Float64);
+        var freshState = fresh.state_dict();
+        foreach (var key in after.Keys.Except(before.Keys))
+            ModelForms.BitIdentical(after[key], freshState[key]).Should().BeTrue($"'{key}' starts as the feature map prescribes");
+        if (map == LinearFeatureMap.Hedgehog)
+        {
+            var weight = after["model.layers.0.self_attn.mixer.feature_map.query_weight"];
+            var identity = eye(weight.shape[1], weight.shape[2], ScalarType.Float64);
+            weight.sub(identity).abs().max().item<double>().Should().BeLessThan(0.1, "Hedgehog starts near the identity");
+        }
+
+        var tokens = ModelCatalog.Tokens(batch: 2, time: 13, seed: 4);
+        Forms.MaxAbsDiff(ModelForms.StepLoop(linear, tokens), linear.Forward(tokens)).Should().BeLessThan(Tolerance, "Step loop");
+    }
+
+    [Fact]
+    public void With_alpha_and_the_conv_at_zero_the_augmented_model_starts_as_its_local_attention_alone()
+    {
+        using var scope = NewDisposeScope();
+        using var softmax = LoadSoftmax("llama");
+        using var augmented = Linearizer.Linearize(softmax, Options);
+        var localOnly = MixerSpec.AugmentedLinear(1, Options.Mixer with { Global = false, Conv = false });
+        using var local = Linearizer.Linearize(softmax, new LinearizeOptions { Target = localOnly });
+        var tokens = ModelCatalog.Tokens(batch: 2, time: 17, seed: 6);
+        Forms.MaxAbsDiff(augmented.Forward(tokens), local.Forward(tokens)).Should().BeLessThan(1e-12,
+            "alpha x global and a zero conv add nothing, so only the local ReLU^2 attention mixes tokens");
+    }
+
+    [Fact]
+    public void A_softmax_target_is_refused()
+    {
+        using var softmax = LoadSoftmax("llama");
+        FluentActions.Invoking(() => Linearizer.Linearize(softmax, new LinearizeOptions { Target = MixerSpec.Softmax(2) })).Should().Throw<ArgumentException>()
+            .WithMessage("*the Target must be a linear mixer*not Softmax*");
+    }
 }
