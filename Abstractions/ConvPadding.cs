@@ -1,7 +1,12 @@
+// Also linked into the generator and the analyzers (LINEARDSL_ROSLYN), whose shared mixer options use it.
+#if LINEARDSL_ROSLYN
+namespace LinearDsl.Kinds
+#else
 namespace LinearDsl
+#endif
 {
     /// <summary>
-    /// Where the K taps of the depthwise convolution of <see cref="LinearAttentionAttribute"/> sit in time. Output t is
+    /// Where the K taps of the depthwise convolution of <c>[LinearAttention]</c> sit in time. Output t is
     /// sum over j = 0..K-1 of w[j] * v[t - j + s], with the shift s below (values outside the sequence are zero).
     /// Only <see cref="Causal"/> is a language model; the others read future tokens and exist to demonstrate the
     /// information leakage of docs/method.md, "Causality" (analyzer LDSL2001 reports them). The runtime's

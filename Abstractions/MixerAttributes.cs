@@ -3,34 +3,6 @@ using System;
 namespace LinearDsl
 {
     /// <summary>
-    /// Feature maps of <see cref="LinearAttentionAttribute"/>, and of the runtime's plain linear attention
-    /// (LinearAttentionOptions.FeatureMap, every member but <see cref="L2"/>), so both name a map the same way.
-    /// </summary>
-    public enum LinearFeatureMap
-    {
-        /// <summary>
-        /// q / ||q|| and k / ||k|| (per head, after RoPE): the augmented linear attention of the paper, with local
-        /// ReLU² attention inside groups, the grouped global term and the causal depthwise conv. No denominator.
-        /// </summary>
-        L2 = 0,
-
-        /// <summary>elu(x) + 1 (Katharopoulos et al., "Transformers are RNNs").</summary>
-        EluPlusOne = 1,
-
-        /// <summary>relu(x).</summary>
-        Relu = 2,
-
-        /// <summary>Performer / FAVOR+ positive random features (seeded).</summary>
-        Performer = 3,
-
-        /// <summary>Hedgehog: learnable softmax([xW, -xW]).</summary>
-        Hedgehog = 4,
-
-        /// <summary>T2R: learnable relu(xW + b).</summary>
-        T2R = 5,
-    }
-
-    /// <summary>
     /// Linear attention as the token mixer of every layer, or of the layers listed in <see cref="Layers"/>.
     /// With the default <see cref="FeatureMap"/> (<see cref="LinearFeatureMap.L2"/>) it is the augmented linear
     /// attention of "When Linear Attention Meets Autoregressive Decoding": local ReLU² attention inside causal

@@ -24,7 +24,7 @@ dotnet pack "$repo/LinearDsl.sln" -c Release -o "$feed" --version-suffix "$suffi
   || { tail -n 40 "$work/pack.log"; fail "dotnet pack failed"; }
 if grep -E ': warning [A-Z]+[0-9]+' "$work/pack.log" | sort -u | grep .; then fail "dotnet pack printed warnings"; fi
 version="$(basename "$(ls "$feed"/LinearDsl.Abstractions.*.nupkg)" .nupkg)"; version="${version#LinearDsl.Abstractions.}"
-for id in LinearDsl LinearDsl.Abstractions LinearDsl.Backend.Cpu LinearDsl.Hosting LinearDsl.Training LinearDsl.Server LinearDsl.Models LinearDsl.Cli LinearDsl.Templates; do
+for id in LinearDsl LinearDsl.Abstractions LinearDsl.Backend.Cpu LinearDsl.Hosting LinearDsl.Training LinearDsl.Testing LinearDsl.Server LinearDsl.Models LinearDsl.Cli LinearDsl.Templates; do
   [ -f "$feed/$id.$version.nupkg" ] || fail "$id.$version.nupkg was not packed"
 done
 for unwanted in LinearDsl.Benchmarks LinearDsl.Runtime.Tests LinearDsl.Samples.ChatHost LinearDsl.Study LinearDsl.Gguf.Tests LinearDsl.Server.Tests; do

@@ -1,22 +1,25 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using LinearDsl.Kinds;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace LinearDsl.Analyzers
 {
     /// <summary>
-    /// Flags mixer attributes declared with a setting that reads later tokens (LDSL2001-LDSL2004). A setting is
-    /// flagged only when it takes effect: ConvPadding needs DWConv on and more than one tap, CausalLocal needs Local
-    /// on, InclusiveGlobalPrefix needs Global on; none of them applies to a feature map other than L2 (the generator
-    /// reports that as LDSL1009).
+    /// Flags mixer attributes declared with a setting that reads later tokens (LDSL2001-LDSL2004). The attribute is read
+    /// by the same shared mixer kind as the generator's and the runtime's, and a setting is flagged exactly when that
+    /// kind's causality predicate lists it: only when it takes effect (ConvPadding needs DWConv on and more than one
+    /// tap, CausalLocal needs Local on and groups of more than one token, InclusiveGlobalPrefix needs Global on and
+    /// groups of more than one token). A declaration the kind cannot read is the generator's to report.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class MixerDeclarationAnalyzer : DiagnosticAnalyzer
     {
-        static readonly string[] Paddings = { "Causal", "Centered", "Right" };
-
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Rules.ConvPadding, Rules.CausalLocal, Rules.InclusiveGlobalPrefix, Rules.Bidirectional);
@@ -28,56 +31,74 @@ namespace LinearDsl.Analyzers
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var linear = start.Compilation.GetTypeByMetadataName("LinearDsl.LinearAttentionAttribute");
-                var softmax = start.Compilation.GetTypeByMetadataName("LinearDsl.SoftmaxAttentionAttribute");
-                if (linear is null && softmax is null) return;     // the DSL is not referenced: nothing to check
-                start.RegisterSymbolAction(c => AnalyzeType(c, linear, softmax), SymbolKind.NamedType);
+                if (start.Compilation.GetTypeByMetadataName("LinearDsl.CausalLMAttribute") is null) return;     // the DSL is not referenced
+                start.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
             });
         }
 
-        static void AnalyzeType(SymbolAnalysisContext context, INamedTypeSymbol? linear, INamedTypeSymbol? softmax)
+        static void AnalyzeType(SymbolAnalysisContext context)
         {
-            foreach (var attribute in context.Symbol.GetAttributes())
+            var attributes = context.Symbol.GetAttributes().Where(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == "LinearDsl").ToList();
+            var model = attributes.FirstOrDefault(a => a.AttributeClass!.Name == "CausalLMAttribute");
+            int contextLength = model == null ? 0 : new Settings(model).WholeNumber("ContextLength", 0);
+            foreach (var attribute in attributes)
             {
-                if (linear != null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, linear)) AnalyzeLinear(context, attribute);
-                else if (softmax != null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, softmax)) AnalyzeSoftmax(context, attribute);
+                string name = attribute.AttributeClass!.Name;
+                if (!name.EndsWith("Attribute", StringComparison.Ordinal)) continue;
+                name = name.Substring(0, name.Length - "Attribute".Length);
+                var settings = new Settings(attribute);
+                var kind = MixerKinds.Declaring(name, settings);
+                var options = kind?.FromDeclaration(settings, new DeclarationContext(contextLength, 0), new List<MixerProblem>());
+                if (options == null) continue;
+                foreach (var setting in options.NonCausal()) Report(context, attribute, options, setting);
             }
         }
 
-        static void AnalyzeLinear(SymbolAnalysisContext context, AttributeData attribute)
+        static void Report(SymbolAnalysisContext context, AttributeData attribute, MixerOptions options, NonCausalSetting setting)
         {
-            if (Value(attribute, "FeatureMap", 0) != 0) return;
-            int padding = Value(attribute, "ConvPadding", 0);
-            int taps = Value(attribute, "ConvTaps", 32);
-            if (padding > 0 && padding < Paddings.Length && Flag(attribute, "DWConv", true) && taps > 1)
+            var location = ArgumentLocation(attribute, setting.Name);
+            switch (setting.Name)
             {
-                int ahead = padding == 1 ? (taps - 1) / 2 : taps - 1;
-                Report(context, Rules.ConvPadding, attribute, "ConvPadding", Paddings[padding], taps, ahead);
+                case "ConvPadding":
+                    var augmented = (AugmentedLinearAttentionOptions)options;
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.ConvPadding, location, setting.Value, augmented.ConvTaps, augmented.ConvShift));
+                    break;
+                case "CausalLocal":
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.CausalLocal, location));
+                    break;
+                case "InclusiveGlobalPrefix":
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.InclusiveGlobalPrefix, location));
+                    break;
+                case "Bidirectional":
+                    context.ReportDiagnostic(Diagnostic.Create(Rules.Bidirectional, location));
+                    break;
             }
-            if (!Flag(attribute, "CausalLocal", true) && Flag(attribute, "Local", true))
-                Report(context, Rules.CausalLocal, attribute, "CausalLocal");
-            if (Flag(attribute, "InclusiveGlobalPrefix", false) && Flag(attribute, "Global", true))
-                Report(context, Rules.InclusiveGlobalPrefix, attribute, "InclusiveGlobalPrefix");
         }
 
-        static void AnalyzeSoftmax(SymbolAnalysisContext context, AttributeData attribute)
+        /// <summary>An attribute's named arguments, as the shared mixer kinds read them.</summary>
+        sealed class Settings : IDeclaredSettings
         {
-            if (Flag(attribute, "Bidirectional", false)) Report(context, Rules.Bidirectional, attribute, "Bidirectional");
+            readonly AttributeData _attribute;
+
+            public Settings(AttributeData attribute) => _attribute = attribute;
+
+            public bool IsSet(string name) => Named(name) != null;
+
+            public int WholeNumber(string name, int fallback) => Named(name)?.Value is int i ? i : fallback;
+
+            public bool Flag(string name, bool fallback) => Named(name)?.Value is bool b ? b : fallback;
+
+            public double RealNumber(string name, double fallback)
+                => Named(name) is TypedConstant c && c.Value != null && !(c.Value is string) && !(c.Value is bool)
+                    ? Convert.ToDouble(c.Value, CultureInfo.InvariantCulture) : fallback;
+
+            TypedConstant? Named(string name)
+            {
+                foreach (var pair in _attribute.NamedArguments)
+                    if (pair.Key == name && pair.Value.Kind != TypedConstantKind.Error) return pair.Value;
+                return null;
+            }
         }
-
-        static void Report(SymbolAnalysisContext context, DiagnosticDescriptor rule, AttributeData attribute, string property, params object[] arguments)
-            => context.ReportDiagnostic(Diagnostic.Create(rule, ArgumentLocation(attribute, property), arguments));
-
-        static TypedConstant? Named(AttributeData attribute, string name)
-        {
-            foreach (var pair in attribute.NamedArguments)
-                if (pair.Key == name && pair.Value.Kind != TypedConstantKind.Error) return pair.Value;
-            return null;
-        }
-
-        static int Value(AttributeData attribute, string name, int fallback) => Named(attribute, name)?.Value is int i ? i : fallback;
-
-        static bool Flag(AttributeData attribute, string name, bool fallback) => Named(attribute, name)?.Value is bool b ? b : fallback;
 
         /// <summary>The whole named argument (e.g. <c>ConvPadding = ConvPadding.Centered</c>), which the code fix removes.</summary>
         static Location ArgumentLocation(AttributeData attribute, string name)

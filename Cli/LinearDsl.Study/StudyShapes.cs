@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
 
 namespace LinearDsl.Study;
@@ -54,10 +55,10 @@ public static class StudyShapes
         {
             Heads = heads,
             KvHeads = heads,
-            Augmented = spec.Augmented is null ? null : spec.Augmented with
+            Options = spec.Options is not AugmentedLinearAttentionOptions augmented ? spec.Options : augmented with
             {
-                GroupSize = Math.Max(1, (int)(spec.Augmented.GroupSize * scale)),
-                ConvTaps = spec.Augmented.ConvTaps <= 1 ? spec.Augmented.ConvTaps : Math.Max(2, (int)(spec.Augmented.ConvTaps * scale)),
+                GroupSize = Math.Max(1, (int)(augmented.GroupSize * scale)),
+                ConvTaps = augmented.ConvTaps <= 1 ? augmented.ConvTaps : Math.Max(2, (int)(augmented.ConvTaps * scale)),
             },
         };
         return config with

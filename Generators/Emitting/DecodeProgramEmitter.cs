@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using LinearDsl.Generators.Model;
+using LinearDsl.Kinds;
 
 namespace LinearDsl.Generators.Emitting
 {
@@ -77,7 +78,7 @@ namespace LinearDsl.Generators.Emitting
             w.Line($"// Layer {layer}: {Describe(spec, mixer)}");
             WriteNorm(w, spec, $"f.InputNorm({layer})", $"f.InputNormBias({layer})", "x", "h");
             w.Line($"f.Linear(h, f.QkvWeight({layer}), {qkv});");
-            w.Line(mixer.Kind == "AugmentedLinear" ? $"f.AugmentedMix({layer}, {qkv}, {mixed});" : $"f.Mix({layer}, {qkv}, {mixed});");
+            w.Line(mixer.Options is AugmentedLinearAttentionOptions ? $"f.AugmentedMix({layer}, {qkv}, {mixed});" : $"f.Mix({layer}, {qkv}, {mixed});");
             w.Line($"f.LinearAdd({mixed}, f.OutputWeight({layer}), x);");
             WriteNorm(w, spec, $"f.PostAttentionNorm({layer})", $"f.PostAttentionNormBias({layer})", "x", "h");
             if (spec.Mlp == "SwiGlu")
@@ -108,16 +109,6 @@ namespace LinearDsl.Generators.Emitting
         static int Projection(ModelSpec spec, MixerDecl mixer) => (mixer.Heads + 2 * mixer.KvHeads) * HeadDim(spec, mixer);
 
         static string Describe(ModelSpec spec, MixerDecl m)
-        {
-            string heads = $"{m.Heads} heads of {spec.Dim / m.Heads}" + (m.KvHeads != m.Heads ? $", {m.KvHeads} KV heads" : "");
-            switch (m.Kind)
-            {
-                case "Softmax": return $"softmax attention, {heads}";
-                case "Linear": return $"linear attention ({m.FeatureMap}), {heads}";
-                default:
-                    var parts = new[] { m.Local ? "local" : null, m.Global ? "global" : null, m.Conv ? $"conv {m.ConvTaps} taps" : null }.Where(p => p != null);
-                    return $"augmented linear attention ({string.Join(" + ", parts)}, groups of {m.GroupSize}), {heads}";
-            }
-        }
+            => m.Options.Describe() + $", {m.Heads} heads of {spec.Dim / m.Heads}" + (m.KvHeads != m.Heads ? $", {m.KvHeads} KV heads" : "");
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using LinearDsl.Generators.Model;
@@ -14,7 +13,6 @@ namespace LinearDsl.Generators.Emitting
     internal static class ModelEmitter
     {
         const string Modeling = "global::LinearDsl.Runtime.Modeling";
-        const string Mixers = "global::LinearDsl.Runtime.Mixers";
         const string Torch = "global::TorchSharp.torch";
 
         /// <summary>The file name of a model's source: its unescaped full name (made unique in <see cref="HintNames"/>).</summary>
@@ -117,39 +115,8 @@ namespace LinearDsl.Generators.Emitting
         }
 
         static string Mixer(MixerDecl m)
-        {
-            switch (m.Kind)
-            {
-                case "Softmax":
-                    return $"{Modeling}.MixerSpec.Softmax({m.Heads}, kvHeads: {m.KvHeads}{(m.Bidirectional ? ", bidirectional: true" : "")})";
-                case "Linear":
-                    var linear = new List<string>
-                    {
-                        $"FeatureMap = global::LinearDsl.LinearFeatureMap.{m.FeatureMap}",
-                        $"Denominator = {Bool(m.Denominator)}",
-                    };
-                    if (m.FeatureDim > 0) linear.Add($"FeatureDim = {m.FeatureDim}");
-                    return $"{Modeling}.MixerSpec.LinearAttention({m.Heads}, new {Mixers}.LinearAttentionOptions {{ {string.Join(", ", linear)} }}, kvHeads: {m.KvHeads})";
-                default:
-                    var augmented = new List<string>
-                    {
-                        $"GroupSize = {m.GroupSize}", $"Local = {Bool(m.Local)}", $"Global = {Bool(m.Global)}", $"Conv = {Bool(m.Conv)}",
-                        $"ConvTaps = {m.ConvTaps}", $"AlphaInit = {Number(m.AlphaInit)}",
-                    };
-                    // The non-causal settings are written only when they take effect (causal declarations stay unchanged).
-                    if (m.ConvPadding != "Causal") augmented.Add($"ConvPadding = global::LinearDsl.ConvPadding.{m.ConvPadding}");
-                    if (!m.CausalLocal) augmented.Add("CausalLocal = false");
-                    if (m.InclusiveGlobalPrefix) augmented.Add("InclusiveGlobalPrefix = true");
-                    return $"{Modeling}.MixerSpec.AugmentedLinear({m.Heads}, new {Mixers}.AugmentedLinearAttentionOptions {{ {string.Join(", ", augmented)} }}, kvHeads: {m.KvHeads})";
-            }
-        }
+            => $"{Modeling}.MixerSpec.Of({m.Heads}, {OptionsEmitter.Initializer(m.Options)}, kvHeads: {m.KvHeads})";
 
-        static string Bool(bool value) => value ? "true" : "false";
-
-        static string Number(double value)
-        {
-            string text = value.ToString("R", CultureInfo.InvariantCulture);
-            return text.Contains(".") || text.Contains("E") ? text : text + ".0";
-        }
+        static string Number(double value) => OptionsEmitter.Number(value);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using LinearDsl.Kinds;
 using Microsoft.CodeAnalysis;
 
 namespace LinearDsl.Generators.Model
@@ -39,26 +40,10 @@ namespace LinearDsl.Generators.Model
     }
 
     /// <summary>
-    /// The token mixer of one layer, with every setting resolved to a number. The non-causal settings (ConvPadding,
-    /// CausalLocal, InclusiveGlobalPrefix, Bidirectional) keep their causal defaults unless they take effect.
+    /// The token mixer of one layer: its head layout and its kind's options (a record of the shared mixer kinds, compared
+    /// by value), every setting resolved. A non-causal setting that cannot take effect holds its causal default.
     /// </summary>
-    internal sealed record MixerDecl(
-        string Kind,
-        int Heads,
-        int KvHeads,
-        string FeatureMap,
-        int FeatureDim,
-        bool Denominator,
-        int GroupSize,
-        bool Local,
-        bool Global,
-        bool Conv,
-        int ConvTaps,
-        double AlphaInit,
-        string ConvPadding = "Causal",
-        bool CausalLocal = true,
-        bool InclusiveGlobalPrefix = false,
-        bool Bidirectional = false);
+    internal sealed record MixerDecl(int Heads, int KvHeads, MixerOptions Options);
 
     /// <summary>
     /// A diagnostic as a value: its ID, its message arguments, and a location in the compilation's own syntax tree

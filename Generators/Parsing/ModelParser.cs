@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using LinearDsl.Generators.Diagnostics;
 using LinearDsl.Generators.Model;
+using LinearDsl.Kinds;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -19,9 +20,7 @@ namespace LinearDsl.Generators.Parsing
     internal sealed class ModelParser
     {
         const string Namespace = "LinearDsl";
-        const int DefaultGroupSize = 64;
         const int DefaultHeadSize = 64;
-        static readonly string[] ConvPaddings = { "Causal", "Centered", "Right" };
 
         readonly INamedTypeSymbol _type;
         readonly ClassDeclarationSyntax _syntax;
@@ -98,7 +97,7 @@ namespace LinearDsl.Generators.Parsing
             var norm = Single(attributes, "RmsNormAttribute", "LayerNormAttribute");
             var positions = Single(attributes, "RotaryAttribute", "LearnedPositionsAttribute", "NoPositionsAttribute");
             var mlp = Single(attributes, "SwiGluAttribute", "GeluMlpAttribute");
-            var mixers = attributes.Where(a => Name(a) == "LinearAttentionAttribute" || Name(a) == "SoftmaxAttentionAttribute").ToList();
+            var mixers = attributes.Where(a => MixerKinds.IsMixerAttribute(Name(a).Replace("Attribute", ""))).ToList();
             cancellationToken.ThrowIfCancellationRequested();
 
             string normKind = norm != null && Name(norm) == "LayerNormAttribute" ? "LayerNorm" : "RmsNorm";
@@ -214,8 +213,7 @@ namespace LinearDsl.Generators.Parsing
 
         MixerDecl? ReadMixer(AttributeData attribute, int dim, int context, string positions)
         {
-            bool softmax = Name(attribute) == "SoftmaxAttentionAttribute";
-            string prefix = softmax ? "SoftmaxAttention" : "LinearAttention";
+            string prefix = Name(attribute).Replace("Attribute", "");
             int heads = Int(attribute, "Heads", 0);
             int kvHeads = Int(attribute, "KvHeads", 0);
             bool valid = true;
@@ -256,140 +254,45 @@ namespace LinearDsl.Generators.Parsing
                 valid = false;
             }
             if (valid && !new SizeLimits(Report).CheckMixer(prefix, heads, kvHeads, dim, Location(attribute))) valid = false;
-            if (softmax)
-                return valid ? new MixerDecl("Softmax", heads, kvHeads, "", 0, false, 0, false, false, false, 0, 0, Bidirectional: Bool(attribute, "Bidirectional", false)) : null;
-
-            int map = Int(attribute, "FeatureMap", 0);
-            string[] maps = { "L2", "EluPlusOne", "Relu", "Performer", "Hedgehog", "T2R" };
-            if (map < 0 || map >= maps.Length)
+            var settings = new DeclaredSettings(attribute);
+            var kind = MixerKinds.Declaring(prefix, settings);
+            if (kind == null)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureMap"), $"LinearAttention.FeatureMap has the unknown value {map}", "use a LinearFeatureMap member");
+                Report(Descriptors.InvalidMixerNumberId, Location(attribute), $"{prefix} declares no known mixer kind with these settings", "check the attribute's settings");
                 return null;
             }
-            int featureDim = Int(attribute, "FeatureDim", 0);
-            // Linear attention normalises by default (LinearAttentionOptions.Denominator); the L2 map never does.
-            bool denominator = Bool(attribute, "Denominator", true);
-            if (featureDim < 0)
+            var problems = new List<MixerProblem>();
+            var options = kind.FromDeclaration(settings, new DeclarationContext(context, valid ? dim / heads : 0), problems);
+            foreach (var problem in problems)
             {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "FeatureDim"), $"LinearAttention.FeatureDim is {featureDim}", "give a positive width, or 0 for the head size");
-                valid = false;
+                string id = problem.Kind == MixerProblemKind.NotApplicable ? Descriptors.OptionNotForFeatureMapId
+                    : problem.Kind == MixerProblemKind.GroupSettings ? Descriptors.GroupSettingsId : Descriptors.InvalidMixerNumberId;
+                Report(id, problem.Setting == null ? Location(attribute) : ArgumentLocation(attribute, problem.Setting), problem.Message, problem.Fix);
             }
-            else if (featureDim > 0 && valid && !new SizeLimits(Report).CheckFeatures(featureDim, dim / heads, ArgumentLocation(attribute, "FeatureDim"))) valid = false;
-            if ((map == 1 || map == 2) && IsSet(attribute, "FeatureDim"))
-            {
-                Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "FeatureDim"),
-                    $"LinearAttention.FeatureDim does not apply to FeatureMap = {maps[map]} (an element-wise map keeps the head size)", "remove it, or use Performer, Hedgehog or T2R");
-                valid = false;
-            }
-            if (map != 0)
-            {
-                foreach (var option in new[] { "Groups", "GroupSize", "Local", "Global", "DWConv", "ConvTaps", "AlphaInit", "ConvPadding", "CausalLocal", "InclusiveGlobalPrefix" })
-                {
-                    if (IsSet(attribute, option))
-                    {
-                        Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, option),
-                            $"LinearAttention.{option} belongs to the augmented form (FeatureMap = L2), not to FeatureMap = {maps[map]}", "remove it or use the L2 map");
-                        valid = false;
-                    }
-                }
-                return valid ? new MixerDecl("Linear", heads, kvHeads, maps[map], featureDim, denominator, 0, false, false, false, 0, 0) : null;
-            }
-
-            if (denominator && IsSet(attribute, "Denominator"))
-            {
-                Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "Denominator"),
-                    "LinearAttention.Denominator does not apply to FeatureMap = L2: q^ . k^ can be zero or negative, so dividing by it is unsafe", "remove Denominator or choose a positive feature map (EluPlusOne, Performer, ...)");
-                valid = false;
-            }
-            if (IsSet(attribute, "FeatureDim"))
-            {
-                Report(Descriptors.OptionNotForFeatureMapId, ArgumentLocation(attribute, "FeatureDim"),
-                    "LinearAttention.FeatureDim does not apply to FeatureMap = L2 (its features are the head itself)", "remove it");
-                valid = false;
-            }
-            bool local = Bool(attribute, "Local", true), global = Bool(attribute, "Global", true), conv = Bool(attribute, "DWConv", true);
-            int taps = Int(attribute, "ConvTaps", 32);
-            double alpha = Double(attribute, "AlphaInit", 0);
-            if (!local && !global && !conv)
-            {
-                Report(Descriptors.InvalidMixerNumberId, Location(attribute), "LinearAttention has Local, Global and DWConv all off, so it would output zeros", "turn at least one on");
-                valid = false;
-            }
-            if (conv && taps < 1)
-            {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvTaps"), $"LinearAttention.ConvTaps is {taps}", "the causal conv needs at least 1 tap (the current token)");
-                valid = false;
-            }
-            if (double.IsNaN(alpha) || double.IsInfinity(alpha))
-            {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "AlphaInit"), $"LinearAttention.AlphaInit is {Format(alpha)}", "give a finite number");
-                valid = false;
-            }
-            int padding = Int(attribute, "ConvPadding", 0);
-            if (padding < 0 || padding >= ConvPaddings.Length)
-            {
-                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(attribute, "ConvPadding"), $"LinearAttention.ConvPadding is {padding}, not a ConvPadding value", "use ConvPadding.Causal (the default)");
-                valid = false;
-            }
-            if (conv && valid && !new SizeLimits(Report).CheckConv(taps, (long)kvHeads * (dim / heads), ArgumentLocation(attribute, "ConvTaps"))) valid = false;
-            int groupSize = ResolveGroupSize(attribute, context);
-            if (groupSize <= 0) valid = false;
-            if (!valid) return null;
-            // A non-causal setting whose part is off (or a one-tap conv, or groups of one token) changes nothing: the
-            // config records the causal default, so the model keeps its decoding forms.
-            string convPadding = conv && taps > 1 ? ConvPaddings[padding] : "Causal";
-            bool causalLocal = !(local && groupSize > 1) || Bool(attribute, "CausalLocal", true);
-            bool inclusive = global && Bool(attribute, "InclusiveGlobalPrefix", false);
-            return new MixerDecl("AugmentedLinear", heads, kvHeads, "L2", 0, false, groupSize, local, global, conv, conv ? taps : 1, alpha,
-                convPadding, causalLocal, inclusive);
+            if (options == null || !valid) return null;
+            // The sizes that the kinds' state and parameters take (the kinds check their own settings, not memory).
+            var sizes = new SizeLimits(Report);
+            if (options is AugmentedLinearAttentionOptions augmented && augmented.Conv
+                && !sizes.CheckConv(augmented.ConvTaps, (long)kvHeads * (dim / heads), ArgumentLocation(attribute, "ConvTaps"))) return null;
+            if (options is LinearAttentionOptions linear && linear.FeatureDim is int features
+                && !sizes.CheckFeatures(features, dim / heads, ArgumentLocation(attribute, "FeatureDim"))) return null;
+            return new MixerDecl(heads, kvHeads, options);
         }
 
-        int ResolveGroupSize(AttributeData attribute, int context)
+        /// <summary>An attribute's named arguments, as the shared mixer kinds read them.</summary>
+        sealed class DeclaredSettings : IDeclaredSettings
         {
-            int groups = Int(attribute, "Groups", 0), size = Int(attribute, "GroupSize", 0);
-            if (groups != 0 && size != 0)
-            {
-                Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "GroupSize"),
-                    $"LinearAttention sets both Groups = {groups} and GroupSize = {size}", "keep one (Groups counts groups per context window, GroupSize counts tokens per group)");
-                return 0;
-            }
-            foreach (var name in new[] { "Groups", "GroupSize" })
-            {
-                // 0 is the attribute's "not set", but written out it is a request for no groups.
-                if (IsSet(attribute, name) && Int(attribute, name, -1) == 0)
-                {
-                    Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, name), $"LinearAttention.{name} is 0", $"{name} must be positive; omit it to use the default");
-                    return 0;
-                }
-            }
-            if (groups < 0 || size < 0)
-            {
-                string name = groups < 0 ? "Groups" : "GroupSize";
-                Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, name), $"LinearAttention.{name} is {(groups < 0 ? groups : size)}", "it must be positive");
-                return 0;
-            }
-            if (context <= 0) return 0;
-            if (groups > 0)
-            {
-                if (groups > context || context % groups != 0)
-                {
-                    Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "Groups"),
-                        $"LinearAttention.Groups = {groups} does not divide ContextLength = {context}", $"choose a divisor of {context} or give GroupSize instead");
-                    return 0;
-                }
-                return context / groups;
-            }
-            if (size > 0)
-            {
-                if (size > context)
-                {
-                    Report(Descriptors.GroupSettingsId, ArgumentLocation(attribute, "GroupSize"),
-                        $"LinearAttention.GroupSize = {size} is larger than ContextLength = {context}", $"choose at most {context} tokens");
-                    return 0;
-                }
-                return size;
-            }
-            return Math.Min(DefaultGroupSize, context);
+            readonly AttributeData _attribute;
+
+            public DeclaredSettings(AttributeData attribute) => _attribute = attribute;
+
+            public bool IsSet(string name) => ModelParser.IsSet(_attribute, name);
+
+            public int WholeNumber(string name, int fallback) => ModelParser.Int(_attribute, name, fallback);
+
+            public bool Flag(string name, bool fallback) => ModelParser.Bool(_attribute, name, fallback);
+
+            public double RealNumber(string name, double fallback) => ModelParser.Double(_attribute, name, fallback);
         }
 
         string? ReadDraft(List<AttributeData> attributes, int vocab, int dim, int layers)

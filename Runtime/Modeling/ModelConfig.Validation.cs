@@ -65,43 +65,13 @@ public sealed partial record ModelConfig
         else if (spec.Heads > 0 && spec.Heads % spec.KvHeads != 0)
             problems.Add($"{where}.kv_heads ({spec.KvHeads}) must divide heads ({spec.Heads}) for grouped-query attention; choose a divisor of {spec.Heads}.");
 
-        if (spec.Bidirectional && spec.Kind != MixerKind.Softmax)
-            problems.Add($"{where}.bidirectional applies to softmax mixers only; remove it.");
-        switch (spec.Kind)
+        if (spec.Options is null)
         {
-            case MixerKind.AugmentedLinear:
-                if (spec.Augmented is null) problems.Add($"{where}: kind augmented_linear needs its 'augmented' options.");
-                else OptionProblems(problems, $"{where}.augmented", spec.Augmented.Validate);
-                if (spec.Linear is not null) problems.Add($"{where}: 'linear' options are set, but the kind is augmented_linear; remove them.");
-                break;
-            case MixerKind.Linear:
-                if (spec.Linear is null) problems.Add($"{where}: kind linear needs its 'linear' options.");
-                else OptionProblems(problems, $"{where}.linear", spec.Linear.Validate);
-                if (spec.Augmented is not null) problems.Add($"{where}: 'augmented' options are set, but the kind is linear; remove them.");
-                break;
-            case MixerKind.Softmax:
-                if (spec.Augmented is not null || spec.Linear is not null)
-                    problems.Add($"{where}: kind softmax takes no 'augmented' or 'linear' options; remove them.");
-                break;
-            default:
-                problems.Add($"{where}.kind {(int)spec.Kind} is not a known mixer kind.");
-                break;
+            problems.Add($"{where}.options is missing: give the mixer's kind and settings, e.g. {{ \"kind\": \"augmented_linear\" }}.");
+            return;
         }
-    }
-
-    static void OptionProblems(List<string> problems, string where, Action validate)
-    {
-        try
-        {
-            validate();
-        }
-        catch (ArgumentException error)
-        {
-            // ArgumentException appends " (Parameter 'x')" and the value; the message before them says it all.
-            string message = error.Message.Split('\n')[0].Trim();
-            if (error.ParamName is { } name) message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-            problems.Add($"{where}: {message}");
-        }
+        foreach (var problem in spec.Options.Problems())
+            problems.Add($"{where}.options ({spec.Options.KindName()}): {problem}");
     }
 
     static void Positive(List<string> problems, string name, int value)

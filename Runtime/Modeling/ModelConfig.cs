@@ -9,8 +9,11 @@ namespace LinearDsl.Runtime.Modeling;
 /// </summary>
 public sealed partial record ModelConfig
 {
-    /// <summary>The config.json format this build writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// The config.json format this build writes. Format 2 writes each mixer's options polymorphically under "options"
+    /// with their "kind"; format 1 files (kind beside heads, options under "augmented" or "linear") are migrated on read.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
 
     static readonly IReadOnlyDictionary<int, MixerSpec> NoOverrides = new SortedDictionary<int, MixerSpec>();
     readonly IReadOnlyDictionary<int, MixerSpec> _layerMixers = NoOverrides;

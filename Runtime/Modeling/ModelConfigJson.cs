@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using LinearDsl.Runtime.Mixers;
 
 namespace LinearDsl.Runtime.Modeling;
 
@@ -18,7 +21,21 @@ public static class ModelConfigJson
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { MixerKindsAsDerivedTypes } },
     };
+
+    /// <summary>A mixer's options are written with their "kind"; every built-in kind is known by its options type.</summary>
+    static void MixerKindsAsDerivedTypes(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(MixerOptions)) return;
+        info.PolymorphismOptions = new JsonPolymorphismOptions
+        {
+            TypeDiscriminatorPropertyName = "kind",
+            UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
+        };
+        foreach (var kind in MixerKinds.BuiltIn)
+            info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(kind.GetType(), kind.KindName()));
+    }
 
     /// <summary>The JSON text of a valid config (ends with a newline).</summary>
     public static string Serialize(ModelConfig config)
@@ -33,7 +50,7 @@ public static class ModelConfigJson
     public static ModelConfig Deserialize(string json, string source = "config.json")
     {
         ArgumentNullException.ThrowIfNull(json);
-        CheckFormatVersion(json, source);
+        if (CheckFormatVersion(json, source) == 1) json = Migrate(json, source);
         ModelConfig? config;
         try
         {
@@ -41,6 +58,11 @@ public static class ModelConfigJson
         }
         catch (JsonException error)
         {
+            throw new InvalidDataException($"{source} is not a valid model config: {error.Message}", error);
+        }
+        catch (NotSupportedException error)
+        {
+            // System.Text.Json reports a mixer's options without their "kind" this way.
             throw new InvalidDataException($"{source} is not a valid model config: {error.Message}", error);
         }
         if (config is null) throw new InvalidDataException($"{source} holds null instead of a model config object.");
@@ -58,8 +80,15 @@ public static class ModelConfigJson
         return Deserialize(File.ReadAllText(path), $"Model config '{path}'");
     }
 
-    /// <summary>Checks format_version first, so that a newer file gets a message about versions rather than about keys.</summary>
-    static void CheckFormatVersion(string json, string source)
+    static string Migrate(string json, string source)
+    {
+        var root = JsonNode.Parse(json)!.AsObject();
+        ModelConfigMigration.FromFormat1(root, source);
+        return root.ToJsonString();
+    }
+
+    /// <summary>Checks format_version first, so that a newer file gets a message about versions rather than about keys; returns it.</summary>
+    static int CheckFormatVersion(string json, string source)
     {
         JsonDocument document;
         try
@@ -81,6 +110,7 @@ public static class ModelConfigJson
                 throw new InvalidDataException($"{source} has format_version {number}, written by a newer LinearDsl; this build reads format_version up to {ModelConfig.CurrentFormatVersion}. Update LinearDsl to load it.");
             if (number < 1)
                 throw new InvalidDataException($"{source} has format_version {number}; valid versions start at 1.");
+            return number;
         }
     }
 }

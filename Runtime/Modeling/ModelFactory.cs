@@ -58,19 +58,9 @@ public static class ModelFactory
         return model;
     }
 
-    /// <summary>The mixer of one layer.</summary>
+    /// <summary>The mixer of one layer: its kind's options build it.</summary>
     static TokenMixer CreateMixer(MixerSpec spec, int headDim, RotaryEmbedding? rotary, int contextLength)
-    {
-        var geometry = new MixerGeometry(spec.Heads, headDim, spec.KvHeads);
-        return spec.Kind switch
-        {
-            MixerKind.AugmentedLinear => new AugmentedLinearAttention(geometry, spec.Augmented, rotary),
-            MixerKind.Linear => new LinearAttention(geometry, spec.Linear, rotary),
-            // The cache grows by half when full; reserving more than the context length would waste memory.
-            MixerKind.Softmax => new SoftmaxAttention(geometry, rotary, initialCapacity: Math.Min(256, contextLength), bidirectional: spec.Bidirectional),
-            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown mixer kind."),
-        };
-    }
+        => spec.Options.CreateMixer(new MixerGeometry(spec.Heads, headDim, spec.KvHeads), rotary, contextLength);
 
     /// <summary>N(0, range) for embeddings and linear weights, zero biases, in module order from one seeded generator.</summary>
     static void Initialize(CausalLanguageModel model, double range, ulong seed)

@@ -43,6 +43,9 @@ public sealed class MixerDeclarationTests
     [Theory]
     [InlineData("[LinearAttention(Heads = 2, CausalLocal = true)]")]
     [InlineData("[LinearAttention(Heads = 2, Local = false, CausalLocal = false)]")]
+    // Groups of one token (given directly, or as 64 groups of the 64-token context): the local block is the token itself.
+    [InlineData("[LinearAttention(Heads = 2, GroupSize = 1, CausalLocal = false)]")]
+    [InlineData("[LinearAttention(Heads = 2, Groups = 64, CausalLocal = false)]")]
     public Task LDSL2002_is_silent_on_a_masked_or_absent_local_part(string mixer) => Silent(mixer);
 
     [Fact]

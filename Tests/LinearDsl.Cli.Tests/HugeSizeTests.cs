@@ -29,7 +29,7 @@ public sealed class HugeSizeTests(TinyCheckpoints checkpoints) : IClassFixture<T
     {
         string altered = AlteredCheckpoint.WithConfig(checkpoints.Target, checkpoints.Root, json =>
         {
-            if (key == "conv_taps") json["mixer"]!["augmented"]![key] = value;
+            if (key == "conv_taps") json["mixer"]!["options"]![key] = value;
             else json[key] = value;
         });
 

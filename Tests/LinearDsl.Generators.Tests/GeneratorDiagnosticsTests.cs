@@ -128,7 +128,7 @@ public sealed class GeneratorDiagnosticsTests
         run.Diagnostics.Should().BeEmpty();
         compile.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).Should().BeEmpty();
         var text = run.GeneratedSources.Single().SourceText.ToString();
-        text.Should().Contain("MixerSpec.AugmentedLinear(2, new global::LinearDsl.Runtime.Mixers.AugmentedLinearAttentionOptions { GroupSize = 256, Local = true, Global = true, Conv = true, ConvTaps = 32");
+        text.Should().Contain("MixerSpec.Of(2, new global::LinearDsl.Runtime.Mixers.AugmentedLinearAttentionOptions { GroupSize = 256, Local = true, Global = true, Conv = true, ConvTaps = 32");
     }
 
     [Fact]

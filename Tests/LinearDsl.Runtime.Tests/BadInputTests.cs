@@ -70,9 +70,9 @@ public sealed class BadInputTests
     {
         var geometry = new MixerGeometry(2, 8);
         FluentActions.Invoking(() => new AugmentedLinearAttention(geometry, new AugmentedLinearAttentionOptions { GroupSize = 0 }))
-            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("GroupSize must be at least 1 token.*");
+            .Should().Throw<ArgumentException>().WithMessage("AugmentedLinearAttentionOptions: GroupSize is 0; a group needs at least 1 token.*");
         FluentActions.Invoking(() => new AugmentedLinearAttention(geometry, new AugmentedLinearAttentionOptions { Local = false, Global = false, Conv = false }))
-            .Should().Throw<ArgumentException>().WithMessage("At least one of Local, Global and Conv must be on*");
+            .Should().Throw<ArgumentException>().WithMessage("*Local, Global and Conv are all off, so the mixer would output zeros; turn at least one on.*");
         FluentActions.Invoking(() => new RotaryEmbedding(8, rotaryDim: 5)).Should().Throw<ArgumentException>().WithMessage("Rotary dimension 5 must be even*");
         FluentActions.Invoking(() => new SoftmaxAttention(geometry, new RotaryEmbedding(4))).Should().Throw<ArgumentException>().WithMessage("Rotary embedding is for head size 4*");
     }

@@ -19,6 +19,6 @@ public sealed class EnumPairTests
     public void Plain_linear_attention_refuses_the_augmented_map()
     {
         var act = () => new LinearAttentionOptions { FeatureMap = LinearFeatureMap.L2 }.Validate();
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("FeatureMap L2 is not a feature map of plain linear attention*AugmentedLinearAttention*");
+        act.Should().Throw<ArgumentException>().WithMessage("LinearAttentionOptions: FeatureMap L2 is not a feature map of plain linear attention*augmented form*");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
 
 namespace LinearDsl.Cli;
@@ -26,10 +27,11 @@ public static class ArchitectureDescription
     /// <summary>A mixer with its options, e.g. "augmented_linear, 2 heads of 16 (2 kv heads); group 16, local, global, conv 4 taps, alpha init 0".</summary>
     public static string Mixer(MixerSpec spec, int width)
     {
-        string heads = $"{JsonNames.Of(spec.Kind)}, {spec.Heads} heads of {width / spec.Heads} ({spec.KvHeads} kv heads)";
-        string options = spec.Kind switch
+        string heads = $"{spec.Options.KindName()}, {spec.Heads} heads of {width / spec.Heads} ({spec.KvHeads} kv heads)";
+        // The built-in kinds in detail; any other kind by its own description (nothing to add here for a new kind).
+        string options = spec.Options switch
         {
-            MixerKind.AugmentedLinear when spec.Augmented is { } a => string.Join(", ", new[]
+            AugmentedLinearAttentionOptions a => string.Join(", ", new[]
             {
                 $"group {a.GroupSize}",
                 a.Local ? "local" : "no local",
@@ -37,14 +39,15 @@ public static class ArchitectureDescription
                 a.Conv ? $"conv {a.ConvTaps} taps" : "no conv",
                 string.Create(Invariant, $"alpha init {a.AlphaInit}"),
             }),
-            MixerKind.Linear when spec.Linear is { } l => string.Join(", ", new[]
+            LinearAttentionOptions l => string.Join(", ", new[]
             {
                 $"feature map {JsonNames.Of(l.FeatureMap)}" + (l.FeatureDim is int dim ? $" ({dim} features)" : string.Empty),
                 l.Denominator ? "denominator" : "no denominator",
                 $"chunk {l.ChunkSize}",
             }),
-            MixerKind.Softmax => "KV cache",
-            _ => string.Empty,
+            SoftmaxAttentionOptions { Bidirectional: true } => "no causal mask",
+            SoftmaxAttentionOptions => "KV cache",
+            var other => other.Describe(),
         };
         return options.Length == 0 ? heads : heads + "; " + options;
     }

@@ -55,9 +55,10 @@ public sealed class ModelConfigJsonTests
         root.GetProperty("norm").GetString().Should().Be("rms_norm");
         root.GetProperty("positions").GetString().Should().Be("rotary");
         root.GetProperty("mlp").GetString().Should().Be("swiglu");
-        root.GetProperty("mixer").GetProperty("kind").GetString().Should().Be("augmented_linear");
-        root.GetProperty("mixer").GetProperty("augmented").EnumerateObject().Select(p => p.Name)
-            .Should().Contain(["group_size", "local", "global", "conv", "conv_taps", "alpha_init", "feature_eps", "conv_padding", "causal_local", "inclusive_global_prefix"]);
+        root.GetProperty("mixer").EnumerateObject().Select(p => p.Name).Should().Equal("heads", "kv_heads", "options");
+        root.GetProperty("mixer").GetProperty("options").EnumerateObject().Select(p => p.Name).Should().Equal(
+            "kind", "group_size", "local", "global", "conv", "conv_taps", "alpha_init", "feature_eps", "conv_padding", "causal_local", "inclusive_global_prefix");
+        root.GetProperty("mixer").GetProperty("options").GetProperty("kind").GetString().Should().Be("augmented_linear");
     }
 
     [Fact]
@@ -82,18 +83,47 @@ public sealed class ModelConfigJsonTests
     [Fact]
     public void A_file_without_the_non_causal_keys_reads_as_causal()
     {
-        // config.json files written before these settings existed have none of the keys; bidirectional is written only when true.
+        // config.json files written before these settings existed have none of the keys; every one defaults to causal.
         string json = ModelConfigJson.Serialize(ModelCatalog.Config("hybrid"));
-        json.Should().NotContain("bidirectional");
         string old = string.Join("\n", json.Split('\n').Where(line => !line.Contains("conv_padding") && !line.Contains("causal_local") && !line.Contains("inclusive_global_prefix")));
+        old = System.Text.RegularExpressions.Regex.Replace(old, ",\\s*\"bidirectional\": false", "");
         old = old.Replace("1E-06,\n", "1E-06\n");
         ModelConfigJson.Deserialize(old).Should().Be(ModelCatalog.Config("hybrid"));
     }
 
     [Fact]
-    public void Bidirectional_is_refused_on_a_linear_mixer()
-        => FluentActions.Invoking(() => (ModelCatalog.Config("aug-rope") with { Mixer = MixerSpec.AugmentedLinear(2) with { Bidirectional = true } }).Validate())
-            .Should().Throw<InvalidModelConfigException>().Which.Problems.Should().Contain("mixer.bidirectional applies to softmax mixers only; remove it.");
+    public void A_format_1_file_reads_as_the_same_config()
+    {
+        // hybrid-format1.json is hybrid.json as format 1 wrote it (kind beside heads, options under "augmented").
+        string format1 = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "model-configs", "hybrid-format1.json"));
+        format1.Should().Contain("\"format_version\": 1").And.Contain("\"augmented\": {");
+        var config = ModelConfigJson.Deserialize(format1);
+        config.Should().Be(ModelCatalog.Config("hybrid"));
+        ModelConfigJson.Serialize(config).Should().Be(ModelConfigJson.Serialize(ModelCatalog.Config("hybrid")));
+    }
+
+    [Fact]
+    public void A_format_1_file_keeps_its_non_causal_settings()
+    {
+        string format1 = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "model-configs", "hybrid-format1.json"))
+            .Replace("\"causal_local\": true", "\"causal_local\": false")
+            .Replace("\"kind\": \"softmax\",", "\"kind\": \"softmax\", \"bidirectional\": true,");
+        var config = ModelConfigJson.Deserialize(format1);
+        config.Mixer.Augmented!.NonCausalSettings.Should().Be("CausalLocal = false");
+        config.LayerMixers.Values.Should().ContainSingle(m => m.Bidirectional);
+    }
+
+    [Theory]
+    [InlineData("\"kind\": \"softmax\",", "\"kind\": \"softmax\", \"linear\": {},", "layer_mixers[0] has kind softmax but \"linear\" options; remove them.")]
+    [InlineData("\"kind\": \"augmented_linear\",", "\"kind\": \"augmented_linear\", \"bidirectional\": true,", "mixer.bidirectional applies to softmax mixers only; remove it.")]
+    [InlineData("\"kind\": \"augmented_linear\",", "\"kind\": \"gated\",", "mixer.kind \"gated\" is not a mixer kind of format 1; use augmented_linear, linear or softmax.")]
+    public void A_format_1_file_with_mismatched_options_is_refused(string find, string replace, string message)
+    {
+        string format1 = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "model-configs", "hybrid-format1.json"));
+        format1.Should().Contain(find);
+        FluentActions.Invoking(() => ModelConfigJson.Deserialize(format1.Replace(find, replace), "old.json"))
+            .Should().Throw<InvalidDataException>().WithMessage("old.json: " + message);
+    }
 
     [Fact]
     public void The_schema_matches_the_committed_baseline()
@@ -102,9 +132,9 @@ public sealed class ModelConfigJsonTests
     [Fact]
     public void A_newer_format_version_is_refused_with_a_version_message()
     {
-        string json = ModelConfigJson.Serialize(ModelCatalog.Config("aug-rope")).Replace("\"format_version\": 1", "\"format_version\": 2");
+        string json = ModelConfigJson.Serialize(ModelCatalog.Config("aug-rope")).Replace("\"format_version\": 2", "\"format_version\": 3");
         FluentActions.Invoking(() => ModelConfigJson.Deserialize(json, "test.json")).Should().Throw<InvalidDataException>()
-            .WithMessage("test.json has format_version 2, written by a newer LinearDsl; this build reads format_version up to 1.*");
+            .WithMessage("test.json has format_version 3, written by a newer LinearDsl; this build reads format_version up to 2.*");
     }
 
     [Fact]
@@ -134,7 +164,7 @@ public sealed class ModelConfigJsonTests
             LayerMixers = new Dictionary<int, MixerSpec>
             {
                 [5] = MixerSpec.Softmax(4),
-                [1] = MixerSpec.Softmax(8, kvHeads: 3) with { Linear = new LinearAttentionOptions() },
+                [1] = MixerSpec.Softmax(8, kvHeads: 3),
             },
         };
         var error = FluentActions.Invoking(() => ModelFactory.Create(config)).Should().Throw<InvalidModelConfigException>().Which;
@@ -142,9 +172,8 @@ public sealed class ModelConfigJsonTests
             "context_length must be positive, got 0.",
             "mixer.heads (3) must divide width (16); choose a divisor of 16.",
             "mixer.kv_heads (2) must divide heads (3) for grouped-query attention; choose a divisor of 3.",
-            "mixer.augmented: GroupSize must be at least 1 token.",
+            "mixer.options (augmented_linear): GroupSize is 0; a group needs at least 1 token.",
             "layer_mixers[1].kv_heads (3) must divide heads (8) for grouped-query attention; choose a divisor of 8.",
-            "layer_mixers[1]: kind softmax takes no 'augmented' or 'linear' options; remove them.",
             "layer_mixers[5] overrides layer 5, but the model has layers 0..1.");
         error.Message.Should().StartWith("The model config is invalid:");
 
