@@ -1,11 +1,12 @@
-"""The LinearDsl config.json (format_version 1) as plain Python objects. The dict read from the file is kept as it
+"""The LinearDsl config.json (format_version 2, and 1 as older checkpoints wrote it) as plain Python objects. The dict read from the file is kept as it
 is, so that saving writes back exactly the keys LinearDsl reads (it rejects unknown keys)."""
 
 import json
 from dataclasses import dataclass
 from typing import Optional
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def _name(value):
@@ -64,6 +65,15 @@ class MixerSpec:
 
     @staticmethod
     def from_dict(d):
+        # Format 2 nests the kind and its settings under "options"; format 1 put the kind beside the heads and the
+        # settings under "augmented" / "linear" (and "bidirectional" beside them). The setting keys are the same.
+        if "options" in d:
+            options = dict(d["options"])
+            kind = options.pop("kind")
+            d = {"heads": d["heads"], "kv_heads": d["kv_heads"], "kind": kind,
+                 "bidirectional": options.pop("bidirectional", False) if kind == "softmax" else False,
+                 "augmented": options if kind == "augmented_linear" else None,
+                 "linear": options if kind == "linear" else None}
         kind = d["kind"]
         augmented = linear = None
         if kind == "augmented_linear":
@@ -83,8 +93,8 @@ class ModelConfig:
 
     def __init__(self, raw):
         version = raw.get("format_version")
-        if version != FORMAT_VERSION:
-            raise ValueError(f"config.json has format_version {version}; lineardsl_torch reads format_version {FORMAT_VERSION}")
+        if version not in READABLE_VERSIONS:
+            raise ValueError(f"config.json has format_version {version}; lineardsl_torch reads format_version 1 and 2")
         self.raw = dict(raw)
         self.vocab_size = int(raw["vocab_size"])
         self.width = int(raw["width"])

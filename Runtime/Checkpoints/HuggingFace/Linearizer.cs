@@ -60,15 +60,14 @@ public static class Linearizer
             if (spec.Kind != MixerKind.Softmax || spec.Bidirectional)
                 problems.Add($"layer {layer} is {(spec.Bidirectional ? "bidirectional softmax" : spec.Kind.ToString())}, but only causal softmax layers are linearized");
         }
-        if (options.Target is { } target && (target.Kind == MixerKind.Softmax
-            || (target.Kind == MixerKind.AugmentedLinear) != (target.Augmented is not null) || (target.Kind == MixerKind.Linear) != (target.Linear is not null)))
+        if (options.Target is { Kind: MixerKind.Softmax } target)
             problems.Add($"the Target must be a linear mixer with its own options (MixerSpec.AugmentedLinear or MixerSpec.LinearAttention), not {target.Kind}");
         foreach (int layer in options.SoftmaxLayers.Where(l => l < 0 || l >= source.Layers))
             problems.Add($"SoftmaxLayers names layer {layer}, but the model has layers 0..{source.Layers - 1}");
         if (problems.Count > 0) throw new ArgumentException("Cannot linearize this model: " + string.Join("; ", problems) + ".", nameof(softmaxModel));
 
         MixerSpec Linear(MixerSpec softmax) => options.Target is { } target
-            ? target with { Heads = softmax.Heads, KvHeads = softmax.KvHeads, Bidirectional = false }
+            ? target with { Heads = softmax.Heads, KvHeads = softmax.KvHeads }
             : MixerSpec.AugmentedLinear(softmax.Heads, options.Mixer, softmax.KvHeads);
         var kept = options.SoftmaxLayers.ToHashSet();
         var overrides = new Dictionary<int, MixerSpec>();
