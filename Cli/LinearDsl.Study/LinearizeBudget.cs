@@ -5,7 +5,7 @@ namespace LinearDsl.Study;
 /// <summary>
 /// How much work the linearization study does. Every fine-tuning is a fraction of <see cref="PretrainSteps"/> (same batch
 /// and context); the from-scratch runs take the pretraining plus the largest fraction, the total tokens that the longest
-/// linearized run has seen. <see cref="Default"/> is sized for about 15 minutes on a quiet 2-core machine with the
+/// linearized run has seen. <see cref="Default"/> takes about 30 minutes on a 2-core machine with the
 /// default three linear variants (an estimate from the study's measured training speed, not a measurement),
 /// <see cref="Quick"/> for about 5, and <see cref="Micro"/> (tiny models, see <see cref="StudyShapes"/>) seconds.
 /// </summary>
@@ -83,7 +83,7 @@ public sealed record LinearizeBudget
     }
 
     /// <summary>
-    /// About 15 minutes on a quiet 2-core machine with augmented, local-global and Hedgehog: pretraining 500 steps x 16 x 256
+    /// About 30 minutes on a 2-core machine (measured: 29) with augmented, local-global and Hedgehog: pretraining 500 steps x 16 x 256
     /// tokens (2.0 M); per variant 625 from-scratch steps, 2 x (50 + 125) fine-tuning steps and 40 transfer steps.
     /// </summary>
     public static LinearizeBudget Default { get; } = new()
@@ -92,7 +92,7 @@ public sealed record LinearizeBudget
         PromptTokens = 32, NewTokens = 128, SpeculativeRuns = 2,
     };
 
-    /// <summary>About 5 minutes: pretraining 150 steps; figures that only sketch the default's.</summary>
+    /// <summary>About 10 minutes: pretraining 150 steps; figures that only sketch the default's.</summary>
     public static LinearizeBudget Quick { get; } = new()
     {
         Name = "quick", PretrainSteps = 150, Batch = 16, TransferSteps = 15, EvalEvery = 25, EvalSequences = 32, FinalEvalSequences = 96, DraftSteps = 50,

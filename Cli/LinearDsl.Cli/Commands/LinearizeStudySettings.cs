@@ -10,7 +10,7 @@ namespace LinearDsl.Cli;
 public sealed class LinearizeStudySettings : CommandSettings
 {
     [CommandOption("--budget <NAME>")]
-    [Description("How much to train: 'default' (pretraining 500 steps x 16 x 256 bytes, three variants, about 15 minutes on a quiet 2-core machine), 'quick' (150 steps, about 5 minutes) or 'micro' (tiny models and a few steps: a smoke test in seconds whose figures mean nothing).")]
+    [Description("How much to train: 'default' (pretraining 500 steps x 16 x 256 bytes, three variants, about 30 minutes on a 2-core machine), 'quick' (150 steps, about 10 minutes) or 'micro' (tiny models and a few steps: a smoke test in seconds whose figures mean nothing).")]
     [DefaultValue("default")]
     public string Budget { get; set; } = "default";
 
