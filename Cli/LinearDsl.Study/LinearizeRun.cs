@@ -36,16 +36,7 @@ public static class LinearizeRun
         var clock = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
         var load = new List<double> { StudyRun.LoadAverage() };
-        int defaultThreads = get_num_threads();
-        if (options.Threads is int threads) set_num_threads(threads);
-        try
-        {
-            Run(options, host, clock, started, load, cancellationToken);
-        }
-        finally
-        {
-            set_num_threads(defaultThreads);
-        }
+        StudyRun.WithTorchThreads(options.Threads, () => Run(options, host, clock, started, load, cancellationToken));
     }
 
     static void Run(LinearizeStudyOptions options, IStudyHost host, Stopwatch clock, DateTime started, List<double> load, CancellationToken cancellationToken)

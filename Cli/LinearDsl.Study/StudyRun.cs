@@ -53,11 +53,17 @@ public static class StudyRun
         var clock = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
         var load = new List<double> { LoadAverage() };
+        WithTorchThreads(options.Threads, () => Run(options, host, clock, started, load, cancellationToken));
+    }
+
+    /// <summary>Runs <paramref name="run"/> with torch's thread count set to <paramref name="threads"/> (unchanged when null), restoring it after.</summary>
+    internal static void WithTorchThreads(int? threads, Action run)
+    {
         int defaultThreads = get_num_threads();
-        if (options.Threads is int threads) set_num_threads(threads);
+        if (threads is int count) set_num_threads(count);
         try
         {
-            Run(options, host, clock, started, load, cancellationToken);
+            run();
         }
         finally
         {
