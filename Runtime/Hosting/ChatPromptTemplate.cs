@@ -23,6 +23,13 @@ public static class ChatPromptTemplate
     public static IReadOnlyList<string> TurnMarkers { get; } =
         [Marker(ChatRole.System), Marker(ChatRole.User), Marker(ChatRole.Assistant), Marker(ChatRole.Tool)];
 
+    /// <summary>
+    /// The stop sequences that end a reply: each turn marker, with and without the newline before it. That newline is
+    /// the template's separator, not the reply's: the reply sent back in the next request renders with it again, so a
+    /// cached conversation state (which saw the newline and the marker) continues where it was.
+    /// </summary>
+    public static IReadOnlyList<string> ReplyStopSequences { get; } = [.. TurnMarkers.SelectMany(m => new[] { "\n" + m, m })];
+
     /// <summary>The marker of a turn of <paramref name="role"/>: "&lt;|" + role + "|&gt;", e.g. "&lt;|user|&gt;".</summary>
     public static string Marker(ChatRole role) => $"<|{role.Value}|>";
 

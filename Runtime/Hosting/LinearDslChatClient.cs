@@ -108,7 +108,7 @@ public sealed class LinearDslChatClient : IChatClient
             TopK = options?.TopK,
             TopP = options?.TopP,
             Seed = options?.Seed is long seed ? FoldSeed(seed) : null,
-            StopSequences = [.. ChatPromptTemplate.TurnMarkers, .. options?.StopSequences ?? []],
+            StopSequences = [.. ChatPromptTemplate.ReplyStopSequences, .. options?.StopSequences ?? []],
         };
         return (prompt, request);
     }

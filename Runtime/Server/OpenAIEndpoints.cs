@@ -142,10 +142,8 @@ public static class OpenAIEndpoints
         var target = context.RequestServices.GetRequiredKeyedService<Runtime.Modeling.CausalLanguageModel>(LinearDslServiceKeys.Target);
         if (target.PositionTableLength is long positions && prompt.Length + maxTokens + 64 > positions)
             throw ApiError.Invalid($"The prompt ({prompt.Length} tokens) and max_tokens ({maxTokens}) exceed the model's {positions} positions; shorten the prompt or ask for fewer tokens.", "max_tokens", "context_length_exceeded");
-        // A chat reply ends at the next turn marker, and the newline before it is the template's separator, not the
-        // reply's: the reply sent back in the next request renders with that newline again, so the conversation's cached
-        // state (which saw the newline and the marker) continues it.
-        IReadOnlyList<string> stops = [.. defaults.StopSequences, .. request.Stop, .. chat ? ChatPromptTemplate.TurnMarkers.SelectMany(m => new[] { "\n" + m, m }) : []];
+        // A chat reply ends at the next turn marker (without the newline before it, see ReplyStopSequences).
+        IReadOnlyList<string> stops = [.. defaults.StopSequences, .. request.Stop, .. chat ? ChatPromptTemplate.ReplyStopSequences : []];
         var generation = new GenerationOptions
         {
             // The row also ends at the stops' tokens, so its state holds nothing past them (the text is still cut by

@@ -38,7 +38,7 @@ public sealed class ChatClientTests
         greedy.RunToEnd();
         var tokens = greedy.Generated[0].Where(t => t != Bytes.EndOfTextId).ToArray();
         string expected = Bytes.Decode(tokens);
-        int cut = ChatPromptTemplate.TurnMarkers.Select(m => expected.IndexOf(m, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(expected.Length).Min();
+        int cut = ChatPromptTemplate.ReplyStopSequences.Select(m => expected.IndexOf(m, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(expected.Length).Min();
 
         tokens.Should().NotBeEmpty();
         response.Text.Should().Be(expected[..cut]);
@@ -102,6 +102,9 @@ public sealed class ChatClientTests
         stopped.FinishReason.Should().Be(ChatFinishReason.Stop);
         long input = Bytes.Encode(ChatPromptTemplate.Render([new ChatMessage(ChatRole.User, "Hi")])).Length;
         stopped.Usage.Should().BeEquivalentTo(new UsageDetails { InputTokenCount = input, OutputTokenCount = 19, TotalTokenCount = input + 19 });
+
+        var (separated, _) = Scripted("Hello there\n<|user|>\nno", 1);
+        (await separated.GetResponseAsync("Hi")).Text.Should().Be("Hello there", "the newline before a turn marker is the template's separator, not the reply's");
 
         var (limited, _) = Scripted("abcdefgh", 3);
         var length = await limited.GetResponseAsync("Hi", new ChatOptions { MaxOutputTokens = 4 });
