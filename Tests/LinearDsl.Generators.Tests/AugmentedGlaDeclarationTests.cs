@@ -57,6 +57,8 @@ namespace LinearDsl.Generators.Tests
         [InlineData("Gate = GateKind.Gla, GateTemperature = 0", "GateTemperature is 0")]
         [InlineData("Gate = GateKind.Gla, Global = false", "Gate = Gla decays the global term, which is off")]
         [InlineData("Gate = (GateKind)5", "LinearAttention.Gate is 5, not a GateKind value")]
+        [InlineData("FeatureMap = LinearFeatureMap.EluPlusOne, Gate = GateKind.Gla", "LinearAttention.Gate belongs to the augmented form (FeatureMap = L2)")]
+        [InlineData("FeatureMap = LinearFeatureMap.Relu, GateTemperature = 8", "LinearAttention.GateTemperature belongs to the augmented form (FeatureMap = L2)")]
         public void A_gate_that_cannot_work_is_a_generator_error(string settings, string message)
         {
             var source = "using LinearDsl;\nnamespace Demo;\n[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n"
