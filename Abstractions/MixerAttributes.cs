@@ -78,6 +78,17 @@ namespace LinearDsl
         /// </summary>
         public bool InclusiveGlobalPrefix { get; set; }
 
+        /// <summary>
+        /// How the global term forgets (L2 map). Default <see cref="GateKind.None"/>: the paper's plain sum over complete
+        /// earlier groups. <see cref="GateKind.Gla"/> decays the global state per key dimension with GLA's data-dependent
+        /// gates, computed from the key; the global term then reads the state at the end of the last complete group,
+        /// decayed by the query's own gates since its group began (causal; docs/dsl.md, "Gated global term").
+        /// </summary>
+        public GateKind Gate { get; set; }
+
+        /// <summary>Temperature tau of the GLA gates: log a_t = logsigmoid(k_t W_g + b_g) / tau. Default 16, as in GLA.</summary>
+        public double GateTemperature { get; set; } = 16;
+
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
     }

@@ -14,7 +14,7 @@ public static class StudyFindings
     public static IReadOnlyList<StudyFinding> Compare(IReadOnlyList<StudyVariantReport> variants, StudyDraftReport? draft = null)
     {
         var byKey = variants.ToDictionary(v => v.Key);
-        return
+        List<StudyFinding> findings =
         [
             MethodBeatsOtherLinear(byKey),
             MethodApproachesSoftmax(byKey),
@@ -26,6 +26,24 @@ public static class StudyFindings
             SpeculationSpeedsUpTheMethod(byKey, draft),
             ConstantDecodeCost(byKey),
         ];
+        // Only when both ran: a run without the gated variants says nothing about them.
+        if (byKey.ContainsKey(StudyVariants.AugmentedGla) && byKey.ContainsKey(GlaKey)) findings.Add(AugmentationHelpsGatedGlobal(byKey));
+        return findings;
+    }
+
+    /// <summary>Key of GLA alone (the gated-decay kinds' variant), the baseline of the augmented GLA.</summary>
+    internal const string GlaKey = "gla";
+
+    static StudyFinding AugmentationHelpsGatedGlobal(Dictionary<string, StudyVariantReport> v)
+    {
+        const string claim = "The paper's augmentation still helps on top of a gated global term: local attention in groups and the causal DWConv on a GLA-gated global term beat GLA alone.";
+        var (augmented, gla) = (v[StudyVariants.AugmentedGla], v[GlaKey]);
+        double difference = augmented.Validation.Loss - gla.Validation.Loss;
+        bool lower = difference < 0;
+        string measured = $"perplexity: the augmented GLA {Ppl(augmented)}, GLA alone {Ppl(gla)}; validation loss {Signed(difference)} nats/token, "
+            + (lower ? "so the augmentation lowers it" : "so the augmentation does not lower it")
+            + " (one seed; small differences may not repeat with another).";
+        return new StudyFinding { Claim = claim, Measured = measured, Verdict = lower ? FindingVerdict.Agrees : FindingVerdict.Disagrees };
     }
 
     static StudyFinding MethodBeatsOtherLinear(Dictionary<string, StudyVariantReport> v)

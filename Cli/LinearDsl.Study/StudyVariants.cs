@@ -39,6 +39,9 @@ public static class StudyVariants
     /// <summary>Key of the method with the leaky (centred, unmasked) conv.</summary>
     public const string LeakyConv = "leaky-conv";
 
+    /// <summary>Key of the method on a GLA-gated global term (issue 16).</summary>
+    public const string AugmentedGla = "augmented-gla";
+
     /// <summary>Keys of the earlier linear attentions the method is compared with.</summary>
     public static IReadOnlyList<string> OtherLinear { get; } = ["elu", "relu", "performer", "hedgehog", "flash"];
 
@@ -65,6 +68,8 @@ public static class StudyVariants
             "local + alpha x global (alpha starts at 0), no conv"),
         new(Method, "aug: local + global + DWConv (the method)", StudyGroup.Augmented, nameof(StudyAugmented), StudyAugmented.Config,
             "local + alpha x global + 32-tap causal depthwise conv over V"),
+        new(AugmentedGla, "aug: the method on a GLA-gated global term", StudyGroup.Augmented, nameof(StudyAugmentedGla), StudyAugmentedGla.Config,
+            "local + alpha x a global term decayed per key dimension by GLA gates from the key + 32-tap causal conv; narrower MLP to level the parameters"),
         new(LeakyConv, "aug: the method with a leaky conv", StudyGroup.Leaky, nameof(StudyLeakyConv), StudyLeakyConv.Config,
             "the method with a 63-tap centred conv whose 31 future taps are not masked (LDSL2001 suppressed)"),
     ];

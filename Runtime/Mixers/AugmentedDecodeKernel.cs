@@ -28,7 +28,9 @@ internal static class AugmentedDecodeKernel
     public static bool Applies(AugmentedLinearAttention mixer, AugmentedLinearState state)
     {
         var dtype = state.Dtype;
-        return !is_grad_enabled()
+        // The managed kernels know no gate: a gated mixer takes its tensor forms (and the decode program with it).
+        return !mixer.Gated
+            && !is_grad_enabled()
             && dtype is ScalarType.Float32 or ScalarType.Float64
             && state.Device.type == DeviceType.CPU
             && (mixer.Alpha is null || mixer.Alpha.dtype == dtype)

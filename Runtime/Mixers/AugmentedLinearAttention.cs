@@ -11,7 +11,9 @@ namespace LinearDsl.Runtime.Mixers;
 /// o_t = local_t + alpha * global_t + conv_t where local is ReLU^2 attention inside the causal group of t,
 /// global is q^_t times the sum of k^ v^T over complete EARLIER groups, and conv is a K-tap causal depthwise
 /// convolution over V. Recurrent state per row and KV head: S (d x d), the current group's (k^, v) buffer
-/// (G slots) and the last K-1 values; its size does not depend on the context length.
+/// (G slots) and the last K-1 values; its size does not depend on the context length. With
+/// <see cref="AugmentedLinearAttentionOptions.Gate"/> = Gla the global state decays by GLA gates computed from the key
+/// (<see cref="AugmentedGate"/>), and the buffer also holds the group's log gates.
 /// </summary>
 public sealed class AugmentedLinearAttention : TokenMixer
 {
@@ -25,6 +27,9 @@ public sealed class AugmentedLinearAttention : TokenMixer
     readonly Parameter? alpha;
     // Causal conv kernel [kv_heads, taps]: conv_weight[h, j] multiplies v_{t-j} (present when Conv is on).
     readonly Parameter? conv_weight;
+    // GLA gate of the global term, logit = k W_g + b_g per KV head: [kv_heads, d, d] and [kv_heads, d] (Gate = Gla).
+    readonly Parameter? gate_weight;
+    readonly Parameter? gate_bias;
 #pragma warning restore IDE1006
 
     /// <summary>Creates the mixer; parameters start at <see cref="AugmentedLinearAttentionOptions.AlphaInit"/> and a zero kernel.</summary>
@@ -37,6 +42,11 @@ public sealed class AugmentedLinearAttention : TokenMixer
         _taps = _options.ConvTaps;
         if (_options.Global) alpha = new Parameter(tensor(_options.AlphaInit, ScalarType.Float32));
         if (_options.Conv) conv_weight = new Parameter(zeros(geometry.KvHeads, _taps, ScalarType.Float32));
+        if (Gated)
+        {
+            gate_weight = AugmentedGate.NewWeight(geometry.KvHeads, geometry.HeadDim);
+            gate_bias = AugmentedGate.NewBias(geometry.KvHeads, geometry.HeadDim, _options.GateTemperature);
+        }
         NonCausalSettings = _options.NonCausalSettings;
         RegisterComponents();
     }
@@ -49,6 +59,18 @@ public sealed class AugmentedLinearAttention : TokenMixer
 
     /// <summary>Convolution kernel [kv_heads, taps], or null when Conv is off.</summary>
     public Parameter? ConvWeight => conv_weight;
+
+    /// <summary>W_g of the GLA gate [kv_heads, d, d], or null without a gate.</summary>
+    public Parameter? GateWeight => gate_weight;
+
+    /// <summary>b_g of the GLA gate [kv_heads, d], or null without a gate.</summary>
+    public Parameter? GateBias => gate_bias;
+
+    /// <summary>Whether the global term decays by GLA gates (then the fused decode kernels do not apply).</summary>
+    internal bool Gated => _options.Gate == GateKind.Gla && _options.Global;
+
+    /// <summary>log a_t [batch, kv_heads, time, d] in the state's dtype, from the keys as the mixer sees them.</summary>
+    Tensor LogGates(Tensor k) => AugmentedGate.LogGates(k, gate_weight!, gate_bias!, _options.GateTemperature, StateDtype(k.dtype));
 
     /// <inheritdoc />
     protected override long PrefillChunk => _group;
@@ -88,7 +110,16 @@ public sealed class AugmentedLinearAttention : TokenMixer
                 output = weights.matmul(vg);
             }
             bool inclusive = _options.InclusiveGlobalPrefix;
-            if (_options.Global && (groups > 1 || state is not null || inclusive))
+            Tensor? logs = Gated ? LogGates(k) : null;
+            if (Gated && (groups > 1 || state is not null || inclusive))
+            {
+                // Groups are the chunks: quadratic inside a group, one state update per group (AugmentedGate.Parallel).
+                var groupLogs = PadTime(logs!, padded).view(batch, kvHeads, groups, _group, dim);
+                var (global, end) = AugmentedGate.Parallel(qh, kh, vg, groupLogs, state?.Kv, time / _group, inclusive);
+                output = output is null ? global.mul_(alpha!) : output.add_(global.mul_(alpha!));
+                if (state is not null && end is not null) state.Kv = end;
+            }
+            else if (_options.Global && !Gated && (groups > 1 || state is not null || inclusive))
             {
                 output ??= zeros_like(qh);
                 if (groups > 1 || inclusive)
@@ -106,7 +137,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
             }
             output ??= zeros_like(qh);
             output = output.view(batch, kvHeads, perKv, padded, dim).narrow(3, 0, time);
-            if (state is not null) AbsorbIntoState(state, kFeatures, v);
+            if (state is not null) AbsorbIntoState(state, kFeatures, v, logs);
         }
         if (_options.Conv)
         {
@@ -131,11 +162,15 @@ public sealed class AugmentedLinearAttention : TokenMixer
         return UngroupQueries(output!);
     }
 
-    /// <summary>Folds a group-aligned block's complete groups into S and puts its tail into the (empty) buffer.</summary>
-    void AbsorbIntoState(AugmentedLinearState state, Tensor kh, Tensor v)
+    /// <summary>
+    /// Folds a group-aligned block's complete groups into S and puts its tail into the (empty) buffer. A gated S was
+    /// already advanced by <see cref="AugmentedGate.Parallel"/>; its tail's log gates go into the buffer too.
+    /// </summary>
+    void AbsorbIntoState(AugmentedLinearState state, Tensor kh, Tensor v, Tensor? logs)
     {
         long time = kh.shape[2], complete = time / _group * _group, tail = time - complete;
-        if (_options.Global && complete > 0)
+        if (logs is not null && tail > 0) state.GateLogs.narrow(2, 0, tail).copy_(logs.narrow(2, complete, tail));
+        if (_options.Global && !Gated && complete > 0)
             state.Kv.add_(OuterSumInStateType(kh.narrow(2, 0, complete), v.narrow(2, 0, complete), state.Kv.dtype));
         if (tail > 0)
         {
@@ -156,6 +191,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
             state.Values = zeros(batch, g.KvHeads, _group, g.HeadDim, dtype, device);
         }
         if (HasConvHistory) state.ConvHistory = zeros(batch, g.KvHeads, _taps - 1, g.HeadDim, dtype, device);
+        if (Gated) state.GateLogs = zeros(batch, g.KvHeads, _group, g.HeadDim, StateDtype(dtype), device);
         return state;
     }
 
@@ -188,12 +224,15 @@ public sealed class AugmentedLinearAttention : TokenMixer
         if (NeedsBuffer)
         {
             var qh = FeatureMap(q).view(batch, g.KvHeads, g.QueriesPerKv, dim);
-            var slots = WriteIntoBuffer(state, FeatureMap(k), v);
+            var slots = WriteIntoBuffer(state, FeatureMap(k), v, Gated ? LogGates(k) : null);
             if (_options.Local)
                 output = qh.matmul(state.Keys.transpose(-1, -2)).relu_().square().matmul(state.Values);
             if (_options.Global)
             {
-                var global = MatmulInStateType(qh, state.Kv).mul_(alpha!);
+                // Gated: S at the group start, decayed by this group's gates so far (empty slots hold log 1 = 0).
+                var global = Gated
+                    ? qh.to_type(state.Kv.dtype).mul(state.GateLogs.sum(2, keepdim: true).exp()).matmul(state.Kv).to_type(qh.dtype).mul_(alpha!)
+                    : MatmulInStateType(qh, state.Kv).mul_(alpha!);
                 output = output is null ? global : output.add_(global);
             }
             FoldCompleteGroups(state, slots);
@@ -283,8 +322,8 @@ public sealed class AugmentedLinearAttention : TokenMixer
         }
     }
 
-    /// <summary>Writes (k^, v) into each row's slot (position mod G); returns the slots.</summary>
-    long[] WriteIntoBuffer(AugmentedLinearState state, Tensor kh, Tensor v)
+    /// <summary>Writes (k^, v) and, gated, the log gates into each row's slot (position mod G); returns the slots.</summary>
+    long[] WriteIntoBuffer(AugmentedLinearState state, Tensor kh, Tensor v, Tensor? logs)
     {
         long batch = state.Batch;
         var slots = new long[batch];
@@ -298,12 +337,14 @@ public sealed class AugmentedLinearAttention : TokenMixer
         {
             state.Keys.narrow(2, slots[0], 1).copy_(kh);
             state.Values.narrow(2, slots[0], 1).copy_(v);
+            if (logs is not null) state.GateLogs.narrow(2, slots[0], 1).copy_(logs);
         }
         else
         {
             var slot = tensor(slots, [batch, 1, 1, 1], device: state.Device).expand(batch, Geometry.KvHeads, 1, Geometry.HeadDim);
             state.Keys.scatter_(2, slot, kh);
             state.Values.scatter_(2, slot, v);
+            if (logs is not null) state.GateLogs.scatter_(2, slot, logs);
         }
         return slots;
     }
@@ -315,13 +356,20 @@ public sealed class AugmentedLinearAttention : TokenMixer
         if (closing == 0) return;
         if (closing == slots.Length)
         {
-            if (_options.Global) state.Kv.add_(OuterSumInStateType(state.Keys, state.Values, state.Kv.dtype));
+            if (Gated) state.Kv = AugmentedGate.Fold(state.Kv, state.Keys, state.Values, state.GateLogs);
+            else if (_options.Global) state.Kv.add_(OuterSumInStateType(state.Keys, state.Values, state.Kv.dtype));
             state.Keys.zero_();
             state.Values.zero_();
+            if (Gated) state.GateLogs.zero_();
             return;
         }
         var rows = tensor(slots.Select(s => s == _group - 1).ToArray(), [slots.Length, 1, 1, 1], device: state.Device);
-        if (_options.Global)
+        if (Gated)
+        {
+            state.Kv = where(rows, AugmentedGate.Fold(state.Kv, state.Keys, state.Values, state.GateLogs), state.Kv);
+            state.GateLogs.masked_fill_(rows, 0);
+        }
+        else if (_options.Global)
         {
             var groupSum = OuterSumInStateType(state.Keys, state.Values, state.Kv.dtype);
             state.Kv.add_(groupSum.masked_fill(rows.logical_not(), 0));
@@ -337,7 +385,8 @@ public sealed class AugmentedLinearAttention : TokenMixer
         long batch = q.shape[0], m = q.shape[2], dim = q.shape[3];
         var g = Geometry;
         var kh = FeatureMap(k);
-        var pending = new AugmentedLinearPending(state, m, kh, v);
+        var logs = Gated ? LogGates(k) : null;
+        var pending = new AugmentedLinearPending(state, m, kh, v, logs);
         Tensor? output = null;
         if (NeedsBuffer)
         {
@@ -349,7 +398,15 @@ public sealed class AugmentedLinearAttention : TokenMixer
             Tensor? weights = null;
             if (_options.Local)
                 weights = scores.relu().square().masked_fill(block.LocalExcluded(q.device), 0);
-            if (_options.Global && block.CrossesGroup)
+            Tensor? fromState = null;
+            if (Gated)
+            {
+                // The state at each candidate's group start, unrolled over the block (AugmentedGate.Verify).
+                var (linear, global) = AugmentedGate.Verify(qh, keys.squeeze(2), cat(new[] { state.GateLogs, logs! }, 2), state.Kv, block.GlobalExcluded(q.device));
+                if (block.CrossesGroup) weights = weights is null ? linear.mul(alpha!) : weights.add(linear.mul(alpha!));
+                fromState = global.mul(alpha!);
+            }
+            else if (_options.Global && block.CrossesGroup)
             {
                 // Tokens of groups that complete inside the block enter the global term with linear weights.
                 var linear = scores.masked_fill(block.GlobalExcluded(q.device), 0).mul(alpha!);
@@ -358,7 +415,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
             if (weights is not null) output = weights.matmul(values);
             if (_options.Global)
             {
-                var global = MatmulInStateType(qh, state.Kv.unsqueeze(2)).mul(alpha!);
+                var global = fromState ?? MatmulInStateType(qh, state.Kv.unsqueeze(2)).mul(alpha!);
                 output = output is null ? global : output.add(global);
             }
         }
@@ -385,7 +442,12 @@ public sealed class AugmentedLinearAttention : TokenMixer
             var keys = cat(new[] { state.Keys, pending.Keys }, 2);
             var values = cat(new[] { state.Values, pending.Values }, 2);
             var (folded, anyFold) = block.FoldedIntoState(accepted, device);
-            if (_options.Global && anyFold)
+            var logs = Gated ? cat(new[] { state.GateLogs, pending.Logs! }, 2) : null;
+            if (Gated && anyFold)
+            {
+                state.Kv = AugmentedGate.Commit(state.Kv, keys, values, logs!, folded);
+            }
+            else if (_options.Global && !Gated && anyFold)
             {
                 var sum = keys.masked_fill(folded.logical_not(), 0).transpose(-1, -2).matmul(values);
                 state.Kv.add_(sum.to_type(state.Kv.dtype));
@@ -394,6 +456,7 @@ public sealed class AugmentedLinearAttention : TokenMixer
             var source = sources.expand(batch, Geometry.KvHeads, _group, Geometry.HeadDim);
             state.Keys = keys.gather(2, source).masked_fill_(empty, 0);
             state.Values = values.gather(2, source).masked_fill_(empty, 0);
+            if (logs is not null) state.GateLogs = logs.gather(2, source).masked_fill_(empty, 0);
         }
         if (HasConvHistory)
         {

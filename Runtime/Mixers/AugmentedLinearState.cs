@@ -24,16 +24,23 @@ public sealed class AugmentedLinearState : MixerState
     internal Tensor Values { get => Get("values"); set => Set("values", value); }
 
     internal Tensor ConvHistory { get => Get("conv_history"); set => Set("conv_history", value); }
+
+    /// <summary>Gate = Gla: log a of the current group's tokens ("gate_logs", [batch, kv_heads, G, d], state dtype; empty slots hold log 1 = 0).</summary>
+    internal Tensor GateLogs { get => Get("gate_logs"); set => Set("gate_logs", value); }
 }
 
-/// <summary>The candidates' k^ and v, kept by Verify so that Commit needs no recomputation.</summary>
+/// <summary>The candidates' k^ and v (and log gates, when gated), kept by Verify so that Commit needs no recomputation.</summary>
 internal sealed class AugmentedLinearPending : PendingCommit
 {
-    public AugmentedLinearPending(MixerState state, long candidates, Tensor keys, Tensor values) : base(state, candidates)
+    public AugmentedLinearPending(MixerState state, long candidates, Tensor keys, Tensor values, Tensor? logs = null) : base(state, candidates)
     {
         Keys = Keep(keys);
         Values = Keep(values);
+        Logs = logs is null ? null : Keep(logs);
     }
+
+    /// <summary>log a of the candidates [batch, kv_heads, m, d] (Gate = Gla), else null.</summary>
+    public Tensor? Logs { get; }
 
     public Tensor Keys { get; }
 

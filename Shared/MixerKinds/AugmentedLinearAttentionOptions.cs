@@ -14,6 +14,24 @@ namespace LinearDsl.Runtime.Mixers
     /// <c>[LinearAttention]</c> and the L2 feature map (the default): local ReLU^2 attention inside causal groups, alpha
     /// times a global term over complete earlier groups, a causal depthwise conv over V. Kind "augmented_linear".
     /// </summary>
+    /// <remarks>
+    /// <para><b>Gated global term</b> (<see cref="Gate"/> = <see cref="GateKind.Gla"/>). The global state decays per key
+    /// dimension with GLA's data-dependent gates, computed from the token's key (a mixer sees only q, k, v):
+    /// log a_t = logsigmoid(k_t W_g + b_g) / <see cref="GateTemperature"/>, W_g [d, d] and b_g [d] per KV head.
+    /// The gated state is S_t = diag(a_t) S_{t-1} + k^_t v_t^T. A token t of the group that starts at s reads
+    /// S_{s-1}, the state at the end of the last complete group, decayed from the group boundary to t by its own
+    /// group's gates: global_t = (q^_t * exp(c_t)) S_{s-1} with c_t = sum of log a_u over s &lt;= u &lt;= t. Every
+    /// gate it uses belongs to a token at or before t, so the gate changes nothing about causality, and the
+    /// parallel form, Step and Verify + Commit compute this same value. With <see cref="InclusiveGlobalPrefix"/>
+    /// (a deliberate leak, parallel form only) a token reads the state at the end of its own group instead.</para>
+    /// <para>Numerical care: decays stay in log space. Inside a group the parallel form takes cumulative sums c of
+    /// log a (never cumulative products), and every exponent it takes is a difference c_later - c_earlier &lt;= 0,
+    /// masked to 0 BEFORE exp wherever the pair is not causal, so nothing overflows and masked pairs cannot make
+    /// NaN gradients. Across groups the state is passed group by group (one state update per group, never per
+    /// token); the exponents stay bounded by one group's length.</para>
+    /// <para>Initialisation: W_g = 0 and b_g = logit(0.99^tau), so every gate starts at 0.99 per token (a memory of
+    /// about 100 tokens, near 1 as GLA starts) and learns its dependence on the key.</para>
+    /// </remarks>
     public sealed partial record AugmentedLinearAttentionOptions : MixerOptions
     {
         const int DefaultGroupSize = 64;
@@ -60,6 +78,17 @@ namespace LinearDsl.Runtime.Mixers
         /// </summary>
         public bool InclusiveGlobalPrefix { get; init; }
 
+        /// <summary>
+        /// How the global state forgets. Default <see cref="GateKind.None"/> (the paper's plain sum); <see cref="GateKind.Gla"/>
+        /// decays it with data-dependent per-key-dimension gates (see the remarks). Gates read only the current token.
+        /// </summary>
+        public GateKind Gate { get; init; }
+
+        /// <summary>Temperature tau of the GLA gates, log a_t = logsigmoid(k_t W_g + b_g) / tau. Default 16, as in GLA.</summary>
+        public double GateTemperature { get; init; } = DefaultGateTemperature;
+
+        const double DefaultGateTemperature = 16;
+
         /// <summary>How many steps the conv window is shifted towards the future (0 for the causal conv).</summary>
         internal long ConvShift => ConvPadding == ConvPadding.Centered ? (ConvTaps - 1) / 2 : ConvPadding == ConvPadding.Right ? ConvTaps - 1 : 0;
 
@@ -78,6 +107,7 @@ namespace LinearDsl.Runtime.Mixers
             var parts = new List<string>();
             if (Local) parts.Add("local");
             if (Global) parts.Add("global");
+            if (Global && Gate == GateKind.Gla) parts[parts.Count - 1] = "GLA-gated global";
             if (Conv) parts.Add($"conv {ConvTaps} taps");
             return $"augmented linear attention ({string.Join(" + ", parts)}, groups of {GroupSize})";
         }
@@ -102,11 +132,15 @@ namespace LinearDsl.Runtime.Mixers
 #pragma warning disable CA2263 // The generic overload is not in netstandard2.0 (the generator and analyzers compile this too).
             if (!Enum.IsDefined(typeof(ConvPadding), ConvPadding))
                 problems.Add(new MixerProblem(nameof(ConvPadding), $"ConvPadding {(int)ConvPadding} is not a known conv padding", "use Causal, Centered or Right"));
+            if (!Enum.IsDefined(typeof(GateKind), Gate))
+                problems.Add(new MixerProblem(nameof(Gate), $"Gate {(int)Gate} is not a known gate", "use None or Gla"));
 #pragma warning restore CA2263
             if (GroupSize <= 0) problems.Add(new MixerProblem(nameof(GroupSize), $"GroupSize is {GroupSize}", "a group needs at least 1 token"));
             if (ConvTaps <= 0) problems.Add(new MixerProblem(nameof(ConvTaps), $"ConvTaps is {ConvTaps}", "the causal conv needs at least 1 tap (the current token)"));
             if (!(FeatureEps > 0) || double.IsInfinity(FeatureEps)) problems.Add(new MixerProblem(nameof(FeatureEps), $"FeatureEps is {Format(FeatureEps)}", "give a positive finite epsilon, or zero-norm rows divide by zero"));
             if (double.IsNaN(AlphaInit) || double.IsInfinity(AlphaInit)) problems.Add(new MixerProblem(nameof(AlphaInit), $"AlphaInit is {Format(AlphaInit)}", "give a finite number"));
+            if (!(GateTemperature > 0) || double.IsInfinity(GateTemperature)) problems.Add(new MixerProblem(nameof(GateTemperature), $"GateTemperature is {Format(GateTemperature)}", "give a positive finite temperature (16 is GLA's)"));
+            if (Gate != GateKind.None && !Global) problems.Add(new MixerProblem(nameof(Gate), $"Gate = {Gate} decays the global term, which is off", "turn Global on or remove Gate"));
             if (!Local && !Global && !Conv) problems.Add(new MixerProblem(null, "Local, Global and Conv are all off, so the mixer would output zeros", "turn at least one on"));
             // With G = 1 the inclusive prefix adds the token's own k v^T to its global term: causal, but a different
             // function that the decoding forms do not compute, so it is refused rather than silently dropped.
@@ -126,6 +160,9 @@ namespace LinearDsl.Runtime.Mixers
             int padding = settings.WholeNumber("ConvPadding", 0);
             if (padding < 0 || padding >= Paddings.Length)
                 problems.Add(new MixerProblem("ConvPadding", $"LinearAttention.ConvPadding is {padding}, not a ConvPadding value", "use ConvPadding.Causal (the default)"));
+            int gate = settings.WholeNumber("Gate", 0);
+            if (gate < 0 || gate > (int)GateKind.Gla)
+                problems.Add(new MixerProblem("Gate", $"LinearAttention.Gate is {gate}, not a GateKind value", "use GateKind.None (the default) or GateKind.Gla"));
             int groupSize = ResolveGroupSize(settings, context.ContextLength, problems);
             var declared = new AugmentedLinearAttentionOptions
             {
@@ -139,6 +176,8 @@ namespace LinearDsl.Runtime.Mixers
                 ConvPadding = padding >= 0 && padding < Paddings.Length ? (ConvPadding)padding : ConvPadding.Causal,
                 CausalLocal = settings.Flag("CausalLocal", true),
                 InclusiveGlobalPrefix = settings.Flag("InclusiveGlobalPrefix", false),
+                Gate = gate >= 0 && gate <= (int)GateKind.Gla ? (GateKind)gate : GateKind.None,
+                GateTemperature = settings.RealNumber("GateTemperature", DefaultGateTemperature),
             };
             foreach (var problem in declared.Problems())
             {

@@ -80,7 +80,7 @@ namespace LinearDsl.Runtime.Mixers
                 problems.Add(new MixerProblem("FeatureDim", $"LinearAttention.FeatureDim is {featureDim}", "give a positive width, or 0 for the head size"));
             if ((map == (int)LinearFeatureMap.EluPlusOne || map == (int)LinearFeatureMap.Relu) && settings.IsSet("FeatureDim"))
                 problems.Add(new MixerProblem("FeatureDim", $"LinearAttention.FeatureDim does not apply to FeatureMap = {Maps[map]} (an element-wise map keeps the head size)", "remove it, or use Performer, Hedgehog or T2R", MixerProblemKind.NotApplicable));
-            foreach (var option in new[] { "Groups", "GroupSize", "Local", "Global", "DWConv", "ConvTaps", "AlphaInit", "ConvPadding", "CausalLocal", "InclusiveGlobalPrefix" })
+            foreach (var option in new[] { "Groups", "GroupSize", "Local", "Global", "DWConv", "ConvTaps", "AlphaInit", "ConvPadding", "CausalLocal", "InclusiveGlobalPrefix", "Gate", "GateTemperature" })
             {
                 if (settings.IsSet(option))
                     problems.Add(new MixerProblem(option, $"LinearAttention.{option} belongs to the augmented form (FeatureMap = L2), not to FeatureMap = {Maps[map]}", "remove it or use the L2 map", MixerProblemKind.NotApplicable));

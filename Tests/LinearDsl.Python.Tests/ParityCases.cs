@@ -31,6 +31,7 @@ public static class ParityCases
         ["augmented-gpt2"] = Gpt2(MixerSpec.AugmentedLinear(2, Augmented)),
         ["flash-style"] = Llama(MixerSpec.AugmentedLinear(2, Augmented with { Conv = false })),
         ["local-conv"] = Llama(MixerSpec.AugmentedLinear(2, Augmented with { Global = false, ConvTaps = 1 })),
+        ["augmented-gla"] = Llama(MixerSpec.AugmentedLinear(4, Augmented with { Gate = GateKind.Gla, GateTemperature = 4 }, kvHeads: 2)),
         ["elu"] = Llama(MixerSpec.LinearAttention(2, Linear(LinearFeatureMap.EluPlusOne))),
         ["relu"] = Llama(MixerSpec.LinearAttention(2, Linear(LinearFeatureMap.Relu))),
         ["performer"] = Llama(MixerSpec.LinearAttention(2, Linear(LinearFeatureMap.Performer, featureDim: 12))),

@@ -47,6 +47,10 @@ public static class MixerCatalog
         f["aug-conv"] = () => new AugmentedLinearAttention(Geo("aug-conv"), Aug(local: false, global: false));
         f["aug-local-global"] = () => new AugmentedLinearAttention(Geo("aug-local-global"), Aug(conv: false));
         f["aug-group1-taps1"] = () => new AugmentedLinearAttention(Geo("aug-group1-taps1"), Aug() with { GroupSize = 1, ConvTaps = 1 });
+        // The augmented form on a GLA-gated global term (issue 16): every part, GQA with rotary, and groups of one token.
+        f["aug-gla"] = () => new AugmentedLinearAttention(Geo("aug-gla"), Aug() with { Gate = LinearDsl.GateKind.Gla, GateTemperature = 4 });
+        f["aug-gla-rope-gqa"] = () => new AugmentedLinearAttention(Geo("aug-gla-rope-gqa"), Aug() with { Gate = LinearDsl.GateKind.Gla }, Rope("aug-gla-rope-gqa"));
+        f["aug-gla-global-group1"] = () => new AugmentedLinearAttention(Geo("aug-gla-global-group1"), Aug(local: false, conv: false) with { Gate = LinearDsl.GateKind.Gla, GroupSize = 1 });
         foreach (var kind in Enum.GetValues<LinearFeatureMap>().Where(k => k != LinearFeatureMap.L2))
         {
             foreach (bool denominator in new[] { true, false })

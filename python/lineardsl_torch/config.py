@@ -26,6 +26,12 @@ class AugmentedOptions:
     conv_padding: str = "causal"
     causal_local: bool = True
     inclusive_global_prefix: bool = False
+    gate: str = "none"  # "gla": the global state decays by GLA gates computed from the key
+    gate_temperature: float = 16.0
+
+    @property
+    def gated(self):
+        return self.global_ and _name(self.gate) == "gla"
 
     @property
     def conv_shift(self):

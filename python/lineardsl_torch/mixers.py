@@ -44,6 +44,44 @@ class AugmentedLinearAttention(nn.Module):
             self.alpha = nn.Parameter(torch.tensor(float(options.alpha_init)))
         if options.conv:
             self.conv_weight = nn.Parameter(torch.zeros(kv_heads, options.conv_taps))  # [h, j] multiplies v_{t-j}
+        if options.gated:
+            # GLA gate from the key: log a_t = logsigmoid(k_t W_g + b_g) / tau; every gate starts at 0.99 per token
+            opened = 0.99 ** options.gate_temperature
+            self.gate_weight = nn.Parameter(torch.zeros(kv_heads, head_dim, head_dim))
+            self.gate_bias = nn.Parameter(torch.full((kv_heads, head_dim), math.log(opened / (1 - opened))))
+
+    def _log_gates(self, k):
+        """log a_t [batch, kv_heads, time, d] in the state dtype."""
+        logits = k.matmul(self.gate_weight.to(k.dtype).unsqueeze(0)) + self.gate_bias.to(k.dtype).unsqueeze(1)
+        return F.logsigmoid(logits.to(_state_dtype(k.dtype))) / self.options.gate_temperature
+
+    def _gated_global(self, qh, kh, v, logs):
+        """The gated global term, token by token: S_t = diag(a_t) S_{t-1} + k^_t v_t^T; token t of the group that
+        starts at s reads (q^_t * prod_{s<=u<=t} a_u) S_{s-1} (inclusive prefix: S at the end of its own group).
+        qh [b, kv, per, t, d], kh and v [b, kv, t, d], logs [b, kv, t, d]."""
+        o = self.options
+        b, kv, per, t, d = qh.shape
+        sd = logs.dtype
+        s = torch.zeros(b, kv, d, d, dtype=sd, device=qh.device)
+        ends, out = [], []
+        for u in range(t):
+            s = logs[:, :, u].exp().unsqueeze(-1) * s + kh[:, :, u].to(sd).unsqueeze(-1) * v[:, :, u].to(sd).unsqueeze(-2)
+            if (u + 1) % o.group_size == 0 or u == t - 1:
+                ends.append(s)
+        boundary = torch.zeros(b, kv, d, d, dtype=sd, device=qh.device)
+        decay = None
+        for u in range(t):
+            group = u // o.group_size
+            if u % o.group_size == 0:
+                boundary = ends[group - 1] if group > 0 else torch.zeros_like(boundary)
+                decay = torch.zeros(b, kv, d, dtype=sd, device=qh.device)
+            decay = decay + logs[:, :, u]
+            qu = qh[:, :, :, u].to(sd)
+            if o.inclusive_global_prefix:
+                out.append(qu.matmul(ends[group]))
+            else:
+                out.append((qu * decay.exp().unsqueeze(2)).matmul(boundary))
+        return torch.stack(out, 3).to(qh.dtype)  # [b, kv, per, t, d]
 
     def _features(self, x):
         return F.normalize(x, p=2.0, dim=-1, eps=self.options.feature_eps)
@@ -65,7 +103,11 @@ class AugmentedLinearAttention(nn.Module):
                 if o.causal_local:
                     w = w.masked_fill(torch.ones(g, g, dtype=torch.bool, device=q.device).triu(1), 0.0)
                 out = out + w.matmul(vg)
-            if o.global_:
+            if o.gated:
+                kf = self._features(k)
+                glob = self._gated_global(qh.reshape(b, self.kv_heads, -1, padded, d)[:, :, :, :t], kf, v, self._log_gates(k))
+                out = out + self.alpha * _pad_time(glob, padded).reshape(out.shape)
+            elif o.global_:
                 prefix = kh.transpose(-1, -2).matmul(vg).cumsum(3)  # inclusive prefix of k^ v^T over groups
                 if o.inclusive_global_prefix:
                     out = out + self.alpha * qh.matmul(prefix)
@@ -96,7 +138,7 @@ class AugmentedLinearAttention(nn.Module):
         d, kv = self.head_dim, self.kv_heads
         return {
             "kv": torch.zeros(batch, kv, d, d, dtype=_state_dtype(dtype), device=device),
-            "keys": [], "values": [],  # the current group's k^ and v, at most G - 1 entries
+            "keys": [], "values": [], "logs": [],  # the current group's k^, v (and log gates), at most G - 1 entries
             "history": torch.zeros(batch, kv, max(self.options.conv_taps - 1, 0), d, dtype=dtype, device=device),  # newest first
         }
 
@@ -109,17 +151,30 @@ class AugmentedLinearAttention(nn.Module):
             qh = _group(self._features(q), self.kv_heads)  # [b, kv, per, 1, d]
             state["keys"].append(self._features(k))
             state["values"].append(v)
+            if o.gated:
+                state["logs"].append(self._log_gates(k))
             if o.local:
                 keys = torch.cat(state["keys"], dim=2).unsqueeze(2)
                 values = torch.cat(state["values"], dim=2).unsqueeze(2)
                 out = out + qh.matmul(keys.transpose(-1, -2)).relu().square().matmul(values)
-            if o.global_:
+            if o.gated:
+                s = state["kv"]
+                decay = torch.cat(state["logs"], dim=2).sum(2, keepdim=True).exp().unsqueeze(2)  # [b, kv, 1, 1, d]
+                out = out + self.alpha * (qh.to(s.dtype) * decay).matmul(s.unsqueeze(2)).to(q.dtype)
+            elif o.global_:
                 s = state["kv"]
                 out = out + self.alpha * qh.to(s.dtype).matmul(s.unsqueeze(2)).to(q.dtype)
             if len(state["keys"]) == o.group_size:  # the group is complete: fold it into S
                 keys, values = torch.cat(state["keys"], dim=2), torch.cat(state["values"], dim=2)
-                state["kv"] = state["kv"] + keys.to(state["kv"].dtype).transpose(-1, -2).matmul(values.to(state["kv"].dtype))
-                state["keys"], state["values"] = [], []
+                sd = state["kv"].dtype
+                if o.gated:
+                    cum = torch.cat(state["logs"], dim=2).cumsum(2)
+                    total = cum[:, :, -1:]
+                    weighted = keys.to(sd) * (total - cum).exp()
+                    state["kv"] = total.transpose(-1, -2).exp() * state["kv"] + weighted.transpose(-1, -2).matmul(values.to(sd))
+                else:
+                    state["kv"] = state["kv"] + keys.to(sd).transpose(-1, -2).matmul(values.to(sd))
+                state["keys"], state["values"], state["logs"] = [], [], []
         if o.conv:
             rows = torch.cat([v, state["history"]], dim=2)  # v_t, v_{t-1}, ..., v_{t-K+1}
             conv = (self.conv_weight.to(v.dtype)[None, :, :, None] * rows).sum(2, keepdim=True)

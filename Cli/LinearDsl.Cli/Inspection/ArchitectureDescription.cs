@@ -35,7 +35,7 @@ public static class ArchitectureDescription
             {
                 $"group {a.GroupSize}",
                 a.Local ? "local" : "no local",
-                a.Global ? "global" : "no global",
+                !a.Global ? "no global" : a.Gate == GateKind.Gla ? string.Create(Invariant, $"GLA-gated global (tau {a.GateTemperature})") : "global",
                 a.Conv ? $"conv {a.ConvTaps} taps" : "no conv",
                 string.Create(Invariant, $"alpha init {a.AlphaInit}"),
             }),
