@@ -73,6 +73,18 @@ namespace LinearDsl.Generators.Tests
         }
 
         [Theory]
+        [InlineData("[RetNet(Heads = 2)]", "RetNet")]
+        [InlineData("[Gla(Heads = 2)]", "Gla")]
+        [InlineData("[Mamba2(Heads = 2)]", "Mamba2")]
+        public void A_gated_attribute_without_CausalLM_is_warned_about(string attribute, string name)
+        {
+            var (run, _) = GeneratorHarness.Run("using LinearDsl;\nnamespace Demo;\n" + attribute + "\npublic partial class M;");
+            var warning = run.Diagnostics.Should().ContainSingle().Subject;
+            warning.Id.Should().Be(LinearDsl.Generators.Diagnostics.Descriptors.AttributeWithoutModelId);
+            warning.GetMessage().Should().Contain($"[{name}] on 'M' is ignored");
+        }
+
+        [Theory]
         [InlineData("[Gla(Heads = 2, GateTemperature = 0)]", "GateTemperature = 0", "[Gla(Heads = 2, GateTemperature = 4)]")]
         [InlineData("[Gla(Heads = 2, GateTemperature = double.NaN)]", "GateTemperature = double.NaN", "[Gla(Heads = 2)]")]
         [InlineData("[RetNet(Heads = 3)]", "Heads = 3", "[RetNet(Heads = 4)]")]
