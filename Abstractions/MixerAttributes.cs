@@ -117,6 +117,77 @@ namespace LinearDsl
         public int[] Layers { get; set; } = Array.Empty<int>();
     }
 
+    // Gated and decayed linear attentions (RetNet, GLA, Mamba-2): one shared chunked core, a gate rule per kind.
+
+    /// <summary>
+    /// RetNet-style retention as the token mixer of every layer, or of the layers listed in <see cref="Layers"/>: linear
+    /// attention whose state decays by a fixed factor per key/value head, S_t = gamma_h S_{t-1} + k_t v_t^T,
+    /// o_t = q_t S_t / sqrt(d), with RetNet's gamma_h = 1 - 2^(-5 - h) for 8 heads (spread the same way over any count).
+    /// No decay parameters; causal by construction.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class RetNetAttribute : Attribute
+    {
+        /// <summary>Query heads; must divide the model width. Default: heads of 64 dimensions (Dim / 64), when Dim is a multiple of 64.</summary>
+        public int Heads { get; set; }
+
+        /// <summary>Key/value heads; must divide <see cref="Heads"/>. Each has its own decay and state. Default 0: as many as Heads.</summary>
+        public int KvHeads { get; set; }
+
+        /// <summary>Normalise each head's output to unit RMS (RetNet's GroupNorm without its affine part). Default true.</summary>
+        public bool OutputNorm { get; set; } = true;
+
+        /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
+        public int[] Layers { get; set; } = Array.Empty<int>();
+    }
+
+    /// <summary>
+    /// Gated linear attention (GLA) as the token mixer of every layer, or of the layers listed in <see cref="Layers"/>:
+    /// a data-dependent forget gate per key dimension, S_t = diag(a_t) S_{t-1} + k_t v_t^T, o_t = q_t S_t / sqrt(d),
+    /// log a_t = logsigmoid(k_t W_g + b_g) / <see cref="GateTemperature"/>. The gate is computed from the token's key
+    /// (a learned d x d map per key/value head). Causal by construction.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class GlaAttribute : Attribute
+    {
+        /// <summary>Query heads; must divide the model width. Default: heads of 64 dimensions (Dim / 64), when Dim is a multiple of 64.</summary>
+        public int Heads { get; set; }
+
+        /// <summary>Key/value heads; must divide <see cref="Heads"/>. Each has its own gates and state. Default 0: as many as Heads.</summary>
+        public int KvHeads { get; set; }
+
+        /// <summary>Divides logsigmoid of the gate logits, keeping gates near 1 (the GLA paper's 16). Default 16.</summary>
+        public double GateTemperature { get; set; } = 16;
+
+        /// <summary>Normalise each head's output to unit RMS (GLA's per-head RMSNorm without its weight). Default true.</summary>
+        public bool OutputNorm { get; set; } = true;
+
+        /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
+        public int[] Layers { get; set; } = Array.Empty<int>();
+    }
+
+    /// <summary>
+    /// Mamba-2 (state-space duality, attention form) as the token mixer of every layer, or of the layers listed in
+    /// <see cref="Layers"/>: a data-dependent scalar decay per key/value head, dt_t = softplus(k_t . w_dt + b_dt),
+    /// a_t = exp(-exp(A_log) dt_t), S_t = a_t S_{t-1} + dt_t k_t v_t^T, o_t = q_t S_t / sqrt(d). dt is computed from the
+    /// token's key. Causal by construction.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class Mamba2Attribute : Attribute
+    {
+        /// <summary>Query heads; must divide the model width. Default: heads of 64 dimensions (Dim / 64), when Dim is a multiple of 64.</summary>
+        public int Heads { get; set; }
+
+        /// <summary>Key/value heads; must divide <see cref="Heads"/>. Each has its own decay and state. Default 0: as many as Heads.</summary>
+        public int KvHeads { get; set; }
+
+        /// <summary>Normalise each head's output to unit RMS (Mamba-2's RMSNorm without its gate and weight). Default true.</summary>
+        public bool OutputNorm { get; set; } = true;
+
+        /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
+        public int[] Layers { get; set; } = Array.Empty<int>();
+    }
+
     /// <summary>
     /// Marks this model as the speculative-decoding draft of <see cref="Target"/>: both must share the vocabulary,
     /// and the draft should cost much less per token than the target.

@@ -1,6 +1,7 @@
 using System.Linq;
 using LinearDsl.Generators.Diagnostics;
 using LinearDsl.Generators.Model;
+using LinearDsl.Kinds;
 using Microsoft.CodeAnalysis;
 
 namespace LinearDsl.Generators.Parsing
@@ -11,11 +12,13 @@ namespace LinearDsl.Generators.Parsing
     /// </summary>
     internal static class AttributesWithoutModel
     {
-        /// <summary>The attributes that only mean something next to [CausalLM] (without the Attribute suffix).</summary>
-        public static readonly string[] Names =
-        {
-            "LinearAttention", "SoftmaxAttention", "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp",
-        };
+        /// <summary>
+        /// The attributes that only mean something next to [CausalLM] (without the Attribute suffix): every mixer
+        /// kind's attribute (so a new kind is covered without a change here) and the other model attributes.
+        /// </summary>
+        public static readonly string[] Names = MixerKinds.BuiltIn.Select(k => k.AttributeName())
+            .Concat(new[] { "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp" })
+            .Distinct().ToArray();
 
         public static EquatableArray<DiagnosticInfo> Check(GeneratorAttributeSyntaxContext context)
         {

@@ -60,6 +60,13 @@ public static class MixerCatalog
             }
         }
         f["linear-elu-rope-gqa"] = () => new LinearAttention(Geo("linear-elu-rope-gqa"), new LinearAttentionOptions { ChunkSize = 4 }, Rope("linear-elu-rope-gqa"));
+        // Gated and decayed kinds (one chunked core): chunks of 4 so that the test lengths cross chunk borders.
+        f["retnet"] = () => new RetNetAttention(Geo("retnet"), new RetNetOptions { ChunkSize = 4 });
+        f["retnet-rope-gqa"] = () => new RetNetAttention(Geo("retnet-rope-gqa"), new RetNetOptions { ChunkSize = 4 }, Rope("retnet-rope-gqa"));
+        f["gla"] = () => new GlaAttention(Geo("gla"), new GlaOptions { ChunkSize = 4, GateTemperature = 2 });
+        f["gla-rope-gqa-nonorm"] = () => new GlaAttention(Geo("gla-rope-gqa-nonorm"), new GlaOptions { ChunkSize = 5, OutputNorm = false }, Rope("gla-rope-gqa-nonorm"));
+        f["mamba2"] = () => new Mamba2Attention(Geo("mamba2"), new Mamba2Options { ChunkSize = 4 });
+        f["mamba2-rope-gqa-nonorm"] = () => new Mamba2Attention(Geo("mamba2-rope-gqa-nonorm"), new Mamba2Options { ChunkSize = 3, OutputNorm = false }, Rope("mamba2-rope-gqa-nonorm"));
         f["softmax"] = () => new SoftmaxAttention(Geo("softmax"), initialCapacity: 64);
         f["softmax-rope-gqa"] = () => new SoftmaxAttention(Geo("softmax-rope-gqa"), Rope("softmax-rope-gqa"), initialCapacity: 64);
         f["softmax-growing-cache"] = () => new SoftmaxAttention(Geo("softmax-growing-cache"), initialCapacity: 2);
