@@ -65,6 +65,9 @@ public static class StudyVariants
             "local + alpha x global (alpha starts at 0), no conv"),
         new(Method, "aug: local + global + DWConv (the method)", StudyGroup.Augmented, nameof(StudyAugmented), StudyAugmented.Config,
             "local + alpha x global + 32-tap causal depthwise conv over V"),
+        // DeltaNet (issue 16, gated-delta): the delta rule at the same shape and parameter level.
+        new("deltanet", "DeltaNet (delta rule)", StudyGroup.Linear, nameof(StudyDeltaNet), StudyDeltaNet.Config,
+            "delta rule S += beta k (v - S^T k)^T with L2-normalised q and k, beta = sigmoid of a projection of the key, chunked WY form"),
         new(LeakyConv, "aug: the method with a leaky conv", StudyGroup.Leaky, nameof(StudyLeakyConv), StudyLeakyConv.Config,
             "the method with a 63-tap centred conv whose 31 future taps are not masked (LDSL2001 suppressed)"),
     ];
