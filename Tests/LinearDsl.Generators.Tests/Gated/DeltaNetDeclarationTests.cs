@@ -69,6 +69,31 @@ namespace LinearDsl.Generators.Tests.Gated
             errors.Should().ContainSingle().Which.Should().Contain(message);
         }
 
+        [Theory]
+        [InlineData(1)]
+        [InlineData(4)]
+        [InlineData(0)]
+        public void Analyzer_generator_runtime_and_probe_agree_that_deltanet_is_causal(int chunk)
+        {
+            string setting = chunk > 0 ? $", ChunkSize = {chunk}" : "";
+            string source = $"using LinearDsl;\nnamespace Demo;\n[CausalLM(VocabSize = 32, Dim = 16, Layers = 1, ContextLength = 16)]\n[DeltaNet(Heads = 2{setting})]\npublic partial class M {{ }}\n";
+            var driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(GeneratorHarness.Compile(source));
+            var run = driver.GetRunResult().Results.Single();
+            run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Should().BeEmpty();
+            var spec = (LinearDsl.Generators.Model.ModelSpec)run.TrackedSteps[ModelGenerator.Steps.Spec].Single().Outputs.Single().Value;
+            spec.LayerMixers.Should().OnlyContain(m => m.Options.NonCausal().Count == 0, "the generator keeps no non-causal setting");
+
+            using var scope = torch.NewDisposeScope();
+            using var mixer = new DeltaNet(new MixerGeometry(2, 8), new DeltaNetOptions { ChunkSize = chunk > 0 ? chunk : 64 });
+            mixer.NonCausalSettings.Should().BeNull("the runtime's options");
+            mixer.to(ScalarType.Float64);
+            var generator = new torch.Generator(3);
+            var (q, k, v) = (torch.randn(new long[] { 1, 2, 16, 8 }, ScalarType.Float64, generator: generator),
+                torch.randn(new long[] { 1, 2, 16, 8 }, ScalarType.Float64, generator: generator), torch.randn(new long[] { 1, 2, 16, 8 }, ScalarType.Float64, generator: generator));
+            LinearDsl.Runtime.Diagnostics.MixerCausalityProbe.Check(mixer, q, k, v, position: 5)
+                .Should().OnlyContain(f => f.Verdict == LinearDsl.Runtime.Diagnostics.CausalityVerdict.Causal);
+        }
+
         [Fact]
         public async Task The_analyzer_reports_no_leak_for_deltanet()
         {

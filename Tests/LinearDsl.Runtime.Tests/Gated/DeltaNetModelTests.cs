@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Checkpoints;
 using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Fused;
 using LinearDsl.Runtime.Mixers;
@@ -70,6 +71,28 @@ public sealed class DeltaNetModelTests
         }
         var forward = composed.Forward(tokens.narrow(0, 2, 1).narrow(1, 0, 3));
         forward.abs().max().item<double>().Should().BeGreaterThan(0.1);
+    }
+
+    [Fact]
+    public void A_checkpoint_keeps_the_beta_parameters_bit_exactly()
+    {
+        using var scope = NewDisposeScope();
+        string directory = Path.Combine(Path.GetTempPath(), "deltanet-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var model = Create(Config(16, 2), seed: 6);
+            Checkpoint.Save(model, directory);
+            using var loaded = Checkpoint.Load(directory, ScalarType.Float64);
+            loaded.Config.Should().Be(model.Config);
+            var names = loaded.named_parameters().Select(p => p.name).Where(n => n.Contains("beta", StringComparison.Ordinal)).ToArray();
+            names.Should().HaveCount(4);
+            var tokens = ModelCatalog.Tokens(batch: 1, time: 9, seed: 8);
+            loaded.Forward(tokens).equal(model.Forward(tokens)).all().item<bool>().Should().BeTrue();
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
