@@ -189,6 +189,27 @@ namespace LinearDsl
     }
 
     /// <summary>
+    /// DeltaNet's delta rule as the token mixer of every layer, or of the layers listed in <see cref="Layers"/>: keys and
+    /// queries L2-normalised per head, a writing strength beta_t = sigmoid(k_t . w_b + b_b) computed from the key,
+    /// S_t = S_{t-1} + beta_t k_t (v_t - S_{t-1}^T k_t)^T and o_t = q_t^T S_t. Causal, with a d x d state per KV head.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class DeltaNetAttribute : Attribute
+    {
+        /// <summary>Query heads; must divide the model width. Default: heads of 64 dimensions (Dim / 64), when Dim is a multiple of 64.</summary>
+        public int Heads { get; set; }
+
+        /// <summary>Key/value heads; must divide <see cref="Heads"/>. Default 0: as many as Heads.</summary>
+        public int KvHeads { get; set; }
+
+        /// <summary>Chunk length of the parallel form (a compute choice; the function is the same). Default 0: not set (64 tokens).</summary>
+        public int ChunkSize { get; set; }
+
+        /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
+        public int[] Layers { get; set; } = Array.Empty<int>();
+    }
+
+    /// <summary>
     /// Marks this model as the speculative-decoding draft of <see cref="Target"/>: both must share the vocabulary,
     /// and the draft should cost much less per token than the target.
     /// </summary>

@@ -100,3 +100,12 @@ public partial class StudyLeakyConv;
 [LinearAttention(Heads = 1, GroupSize = 64, DWConv = true, ConvTaps = 32)]
 [DraftFor(typeof(StudyAugmented))]
 public partial class StudyDraft;
+
+/// <summary>
+/// DeltaNet (issue 16): the delta rule with L2-normalised queries and keys and a writing strength beta from the key
+/// (2 x 65 parameters per layer, under 0.1 % of the model, so the MLP is the reference's).
+/// </summary>
+[CausalLM(VocabSize = 256, Dim = 128, Layers = 4, ContextLength = 256, TiedEmbeddings = true)]
+[RmsNorm, Rotary, SwiGlu(Hidden = 344)]
+[DeltaNet(Heads = 2)]
+public partial class StudyDeltaNet;

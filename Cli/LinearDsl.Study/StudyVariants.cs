@@ -60,13 +60,15 @@ public static class StudyVariants
             "learnable phi = softmax([xW, -xW]), with a denominator; narrower MLP to level the parameters"),
         new("flash", "FLASH-style local + global", StudyGroup.Linear, nameof(StudyFlashStyle), StudyFlashStyle.Config,
             "ReLU^2 attention in groups of 64 + global linear term over earlier groups scaled by alpha from 1/64 (FLASH's 1/n), no conv; FLASH's gating is not declarable"),
-        // Gated and decayed linear attentions (one chunked core, StudyGatedModels.cs).
+        // Gated and decayed linear attentions (StudyGatedModels.cs) and the delta rule.
         new("retnet", "RetNet (fixed decay)", StudyGroup.Linear, nameof(StudyRetNet), StudyRetNet.Config,
             "retention: linear attention with a fixed decay per head (RetNet's 1 - 2^(-5 - h)), per-head RMS norm"),
         new("gla", "GLA (gates per key dimension)", StudyGroup.Linear, nameof(StudyGla), StudyGla.Config,
             "gated linear attention: a data-dependent forget gate per key dimension from the key, per-head RMS norm; narrower MLP to level the parameters"),
         new("mamba2", "Mamba-2 SSD (scalar decay)", StudyGroup.Linear, nameof(StudyMamba2), StudyMamba2.Config,
             "Mamba-2's SSD in attention form: a data-dependent scalar decay per head and dt-scaled input from the key, per-head RMS norm"),
+        new("deltanet", "DeltaNet (delta rule)", StudyGroup.Linear, nameof(StudyDeltaNet), StudyDeltaNet.Config,
+            "delta rule S += beta k (v - S^T k)^T with L2-normalised q and k, beta = sigmoid of a projection of the key, chunked WY form"),
         new("local", "aug: local only", StudyGroup.Augmented, nameof(StudyLocalOnly), StudyLocalOnly.Config,
             "ReLU^2 attention inside causal groups of 64"),
         new("global", "aug: grouped global only", StudyGroup.Augmented, nameof(StudyGlobalOnly), StudyGlobalOnly.Config,

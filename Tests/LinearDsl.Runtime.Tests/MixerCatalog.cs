@@ -70,6 +70,9 @@ public static class MixerCatalog
         f["softmax"] = () => new SoftmaxAttention(Geo("softmax"), initialCapacity: 64);
         f["softmax-rope-gqa"] = () => new SoftmaxAttention(Geo("softmax-rope-gqa"), Rope("softmax-rope-gqa"), initialCapacity: 64);
         f["softmax-growing-cache"] = () => new SoftmaxAttention(Geo("softmax-growing-cache"), initialCapacity: 2);
+        // DeltaNet (gated-delta): chunks of 4 (times cross chunk borders) and a rotary GQA variant with chunks of 3.
+        f["deltanet"] = () => new DeltaNet(Geo("deltanet"), new DeltaNetOptions { ChunkSize = 4 });
+        f["deltanet-rope-gqa"] = () => new DeltaNet(Geo("deltanet-rope-gqa"), new DeltaNetOptions { ChunkSize = 3 }, Rope("deltanet-rope-gqa"));
         return f;
     }
 
