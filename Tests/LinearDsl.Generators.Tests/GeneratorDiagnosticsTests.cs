@@ -129,6 +129,7 @@ public sealed class GeneratorDiagnosticsTests
     [InlineData("[LinearAttention(Heads = 2)]", "LinearAttention")]
     [InlineData("[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]", "SoftmaxAttention")]
     [InlineData("[RmsNorm(Eps = 1e-6)]", "RmsNorm")]
+    [InlineData("[Mixer<object>(Heads = 2)]", "Mixer")]
     public void A_model_attribute_without_CausalLM_is_warned_about(string attribute, string name)
     {
         var source = Header + attribute + "\npublic partial class M;";
