@@ -8,7 +8,8 @@ namespace LinearDsl.Runtime.Mixers;
 /// A user-defined mixer (a <see cref="CustomMixer{TState}"/>, declared with <c>[Mixer&lt;TMixer&gt;]</c>): its type and
 /// the settings its constructor takes. Kind "custom"; config.json writes the settings beside the type, e.g.
 /// <c>{ "kind": "custom", "type": "Demo.CosFormerMixer, Demo", "max_length": 1024 }</c>. Loading resolves the type by
-/// that name, so the assembly that defines it must be loaded or loadable by name.
+/// that name, so the assembly that defines it must be loaded or loadable by name. Being a concrete options type of the
+/// runtime, it is among MixerKinds.BuiltIn, which registers "custom" as a kind of config.json.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]   // the extension data takes every other key
 public sealed partial record CustomMixerOptions : MixerOptions
@@ -57,6 +58,9 @@ public sealed partial record CustomMixerOptions : MixerOptions
         var (constructor, problem) = Resolve();
         return problem is not null ? [problem] : constructor!.Problems(Settings).ToList();
     }
+
+    /// <summary>Never a built-in attribute's kind: [Mixer&lt;TMixer&gt;] is read by the generator itself.</summary>
+    internal override bool Claims(IDeclaredSettings settings) => false;
 
     /// <inheritdoc />
     internal override MixerOptions? FromDeclaration(IDeclaredSettings settings, DeclarationContext context, List<MixerProblem> problems)
