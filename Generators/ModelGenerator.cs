@@ -54,9 +54,9 @@ namespace LinearDsl.Generators
                 foreach (var (hintName, source) in HintNames.Unique(models)) output.AddSource(hintName, source);
             });
             context.RegisterSourceOutput(parsed.Select(static (result, _) => result.Diagnostics), Report);
-            foreach (var attribute in AttributesWithoutModel.Names)
+            foreach (var attribute in AttributesWithoutModel.MetadataNames)
             {
-                var orphans = context.SyntaxProvider.ForAttributeWithMetadataName("LinearDsl." + attribute + "Attribute",
+                var orphans = context.SyntaxProvider.ForAttributeWithMetadataName(attribute,
                     static (node, _) => node is ClassDeclarationSyntax,
                     static (attributeContext, _) => AttributesWithoutModel.Check(attributeContext));
                 context.RegisterSourceOutput(orphans, Report);

@@ -29,6 +29,10 @@ namespace LinearDsl.Generators.Diagnostics
         public const string GeneratedNameTakenId = "LDSL1014";
         public const string TooLargeId = "LDSL1015";
         public const string AttributeWithoutModelId = "LDSL1016";
+        public const string MixerNotCustomId = "LDSL1020";
+        public const string MixerAbstractId = "LDSL1021";
+        public const string MixerConstructorId = "LDSL1022";
+        public const string MixerSettingsId = "LDSL1023";
         public const string InternalErrorId = "LDSL1099";
 
         public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial",
@@ -90,6 +94,20 @@ namespace LinearDsl.Generators.Diagnostics
             "[{0}] on '{1}' is ignored: '{1}' has no [CausalLM]; add [CausalLM(...)] to declare a model, or remove [{0}].",
             "Mixer, norm, position, MLP and draft attributes only take effect on a class that also has [CausalLM].", DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor MixerNotCustom = Create(MixerNotCustomId, "Mixer type is not a CustomMixer",
+            "'{0}' in [Mixer<{0}>] is not a CustomMixer<TState>; derive it from LinearDsl.Runtime.Mixers.CustomMixer<TState>, or declare a built-in mixer.",
+            "[Mixer<TMixer>] builds a user-defined mixer, which derives from LinearDsl.Runtime.Mixers.CustomMixer<TState>.");
+
+        public static readonly DiagnosticDescriptor MixerAbstract = Create(MixerAbstractId, "Mixer type is abstract",
+            "'{0}' in [Mixer<{0}>] is abstract; name a concrete class that derives from it.",
+            "Every layer builds an instance of the mixer type, so it cannot be abstract.");
+
+        public static readonly DiagnosticDescriptor MixerConstructor = Create(MixerConstructorId, "Mixer type has no constructor the model can call",
+            ProblemAndFix, "A user-defined mixer has exactly one public constructor whose first parameter is the MixerGeometry; its other parameters are an optional RotaryEmbedding and settings of type int, long, float, double, bool or string.");
+
+        public static readonly DiagnosticDescriptor MixerSettings = Create(MixerSettingsId, "Mixer settings do not match the constructor",
+            ProblemAndFix, "Settings are pairs of a constructor parameter's name and a constant of its type; every parameter without a default is given.");
+
         public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration",
             "The LinearDsl generator could not read this declaration ({0}: {1}); please report it with the declaration.",
             "A bug of the generator; the other models are still generated.");
@@ -99,7 +117,7 @@ namespace LinearDsl.Generators.Diagnostics
         {
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
             ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper,
-            GeneratedNameTaken, TooLarge, AttributeWithoutModel, InternalError,
+            GeneratedNameTaken, TooLarge, AttributeWithoutModel, MixerNotCustom, MixerAbstract, MixerConstructor, MixerSettings, InternalError,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

@@ -16,6 +16,7 @@ namespace LinearDsl.Generators.Emitting
 
         public static string Initializer(MixerOptions options)
         {
+            if (options is Model.CustomMixerDecl custom) return custom.Initializer();
             var settings = options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0)
                 .OrderBy(p => p.MetadataToken)

@@ -20,6 +20,10 @@ namespace LinearDsl.Generators.Parsing
             .Concat(new[] { "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp" })
             .Distinct().ToArray();
 
+        /// <summary>Their metadata names, the generic [Mixer&lt;TMixer&gt;] included.</summary>
+        public static System.Collections.Generic.IEnumerable<string> MetadataNames
+            => Names.Select(name => "LinearDsl." + name + "Attribute").Append("LinearDsl.MixerAttribute`1");
+
         public static EquatableArray<DiagnosticInfo> Check(GeneratorAttributeSyntaxContext context)
         {
             if (!(context.TargetSymbol is INamedTypeSymbol type)

@@ -97,7 +97,7 @@ namespace LinearDsl.Generators.Parsing
             var norm = Single(attributes, "RmsNormAttribute", "LayerNormAttribute");
             var positions = Single(attributes, "RotaryAttribute", "LearnedPositionsAttribute", "NoPositionsAttribute");
             var mlp = Single(attributes, "SwiGluAttribute", "GeluMlpAttribute");
-            var mixers = attributes.Where(a => MixerKinds.IsMixerAttribute(Name(a).Replace("Attribute", ""))).ToList();
+            var mixers = attributes.Where(a => MixerKinds.IsMixerAttribute(Name(a).Replace("Attribute", "")) || CustomMixerReader.IsCustomMixer(a)).ToList();
             cancellationToken.ThrowIfCancellationRequested();
 
             string normKind = norm != null && Name(norm) == "LayerNormAttribute" ? "LayerNorm" : "RmsNorm";
@@ -213,7 +213,8 @@ namespace LinearDsl.Generators.Parsing
 
         MixerDecl? ReadMixer(AttributeData attribute, int dim, int context, string positions)
         {
-            string prefix = Name(attribute).Replace("Attribute", "");
+            bool custom = CustomMixerReader.IsCustomMixer(attribute);
+            string prefix = custom ? CustomMixerReader.Prefix(attribute) : Name(attribute).Replace("Attribute", "");
             int heads = Int(attribute, "Heads", 0);
             int kvHeads = Int(attribute, "KvHeads", 0);
             bool valid = true;
@@ -254,6 +255,12 @@ namespace LinearDsl.Generators.Parsing
                 valid = false;
             }
             if (valid && !new SizeLimits(Report).CheckMixer(prefix, heads, kvHeads, dim, Location(attribute))) valid = false;
+            if (custom)
+            {
+                // A user-defined mixer: its type and constructor settings (Generators/Parsing/CustomMixerReader.cs).
+                var declared = CustomMixerReader.Read(attribute, Location(attribute), ArgumentLocation(attribute, "Settings"), Report);
+                return declared == null || !valid ? null : new MixerDecl(heads, kvHeads, declared);
+            }
             var settings = new DeclaredSettings(attribute);
             var kind = MixerKinds.Declaring(prefix, settings);
             if (kind == null)

@@ -8,6 +8,21 @@ public sealed class GeneratorDiagnosticsTests
     const string Header = "using LinearDsl;\nnamespace Demo;\n";
     const string Model = "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n";
     const string SmallDraft = "[CausalLM(VocabSize = 32, Dim = 8, Layers = 1, ContextLength = 64)]\n";
+    // User-defined mixers for [Mixer<T>] (usings inside the file-scoped namespace, before the first type).
+    const string MixerUsings = "using LinearDsl.Runtime.Mixers;\nusing static TorchSharp.torch;\n";
+    const string Mixers = """
+
+        public sealed class S(TokenMixer owner, long batch, ScalarType dtype, Device device) : CustomMixerState(owner, batch, dtype, device);
+        public abstract class Base(MixerGeometry geometry) : CustomMixer<S>("m", geometry)
+        {
+            protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v) => v;
+            protected override S NewState(long batch, ScalarType dtype, Device device) => new(this, batch, dtype, device);
+            protected override Tensor StepState(Tensor q, Tensor k, Tensor v, S state) => v;
+        }
+        public sealed class Good(MixerGeometry geometry, int maxLength = 8) : Base(geometry) { public int MaxLength => maxLength; }
+        public sealed class Required(MixerGeometry geometry, double decay) : Base(geometry) { public double Decay => decay; }
+        public sealed class NoGeometry(int heads) : Base(new MixerGeometry(heads, 8));
+        """;
 
     public static TheoryData<string, string, string, string> Cases => new()
     {
@@ -25,6 +40,10 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.UnsupportedClassId, "public partial class Outer\n{\n" + Model + "[LinearAttention(Heads = 2)]\npublic partial class M { }\n}", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
         { Descriptors.InvalidDraftId, Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(string))]\npublic partial class M;", "DraftFor(typeof(string))", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;\n" + SmallDraft + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(M))]\npublic partial class D;" },
         { Descriptors.GeneratedNameTakenId, Model + "[LinearAttention(Heads = 2)]\npublic partial class M { public static int DecodeProgram => 0; }", "DecodeProgram", Model + "[LinearAttention(Heads = 2)]\npublic partial class M { public static int Program => 0; }" },
+        { Descriptors.MixerNotCustomId, MixerUsings + Model + "[Mixer<SoftmaxAttention>(Heads = 2)]\npublic partial class M;" + Mixers, "Mixer<SoftmaxAttention>(Heads = 2)", MixerUsings + Model + "[Mixer<Good>(Heads = 2)]\npublic partial class M;" + Mixers },
+        { Descriptors.MixerAbstractId, MixerUsings + Model + "[Mixer<Base>(Heads = 2)]\npublic partial class M;" + Mixers, "Mixer<Base>(Heads = 2)", MixerUsings + Model + "[Mixer<Good>(Heads = 2)]\npublic partial class M;" + Mixers },
+        { Descriptors.MixerConstructorId, MixerUsings + Model + "[Mixer<NoGeometry>(Heads = 2)]\npublic partial class M;" + Mixers, "Mixer<NoGeometry>(Heads = 2)", MixerUsings + Model + "[Mixer<Good>(Heads = 2)]\npublic partial class M;" + Mixers },
+        { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLen\", 3 })]\npublic partial class M;" + Mixers, "Settings = new object[] { \"maxLen\", 3 }", MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\", 3 })]\npublic partial class M;" + Mixers },
         { Descriptors.TooLargeId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1073741824)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "SwiGlu(Hidden = 1073741824)", "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1024)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
     };
 
@@ -67,6 +86,11 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(Heads = 16)]\npublic partial class M;", "Heads = 16", Model + "[NoPositions]\n[LinearAttention(Heads = 16)]\npublic partial class M;" },
         { Descriptors.InvalidMixerNumberId, Model + "[LinearAttention(DWConv = true)]\npublic partial class M;", "LinearAttention(DWConv = true)", Model + "[LinearAttention(Heads = 2, DWConv = true)]\npublic partial class M;" },
         { Descriptors.InvalidMixerNumberId, Model + "[Rotary(Theta = double.PositiveInfinity)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "Theta = double.PositiveInfinity", Model + "[Rotary(Theta = 500000)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\" })]\npublic partial class M;" + Mixers, "Settings = new object[] { \"maxLength\" }", MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\", 3 })]\npublic partial class M;" + Mixers },
+        { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\", 1.5 })]\npublic partial class M;" + Mixers, "Settings = new object[] { \"maxLength\", 1.5 }", MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\", 2 })]\npublic partial class M;" + Mixers },
+        { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\", 2, \"maxLength\", 3 })]\npublic partial class M;" + Mixers, "Settings = new object[] { \"maxLength\", 2, \"maxLength\", 3 }", MixerUsings + Model + "[Mixer<Good>(Heads = 2)]\npublic partial class M;" + Mixers },
+        { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Required>(Heads = 2)]\npublic partial class M;" + Mixers, "Mixer<Required>(Heads = 2)", MixerUsings + Model + "[Mixer<Required>(Heads = 2, Settings = new object[] { \"decay\", 1 })]\npublic partial class M;" + Mixers },
+        { Descriptors.LayerCoverageId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Layers = new[] { 0 })]\npublic partial class M;" + Mixers, "M", MixerUsings + Model + "[Mixer<Good>(Heads = 2, Layers = new[] { 0 })]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" + Mixers },
         { Descriptors.UnsupportedClassId, Model + "[LinearAttention(Heads = 2)]\npublic partial record M;", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
         { Descriptors.InvalidDraftId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class T;\n[CausalLM(VocabSize = 33, Dim = 16, Layers = 1, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;", "DraftFor(typeof(T))", Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + SmallDraft + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;" },
     };
@@ -105,6 +129,7 @@ public sealed class GeneratorDiagnosticsTests
     [InlineData("[LinearAttention(Heads = 2)]", "LinearAttention")]
     [InlineData("[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]", "SoftmaxAttention")]
     [InlineData("[RmsNorm(Eps = 1e-6)]", "RmsNorm")]
+    [InlineData("[Mixer<object>(Heads = 2)]", "Mixer")]
     public void A_model_attribute_without_CausalLM_is_warned_about(string attribute, string name)
     {
         var source = Header + attribute + "\npublic partial class M;";

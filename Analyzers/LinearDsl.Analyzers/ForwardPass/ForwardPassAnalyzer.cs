@@ -9,7 +9,8 @@ using static LinearDsl.Analyzers.ForwardPass.TorchOperations;
 namespace LinearDsl.Analyzers.ForwardPass
 {
     /// <summary>
-    /// Checks methods marked <c>[LinearDsl.ForwardPass]</c> (hand-written TorchSharp layers) for operations that let a
+    /// Checks methods marked <c>[LinearDsl.ForwardPass]</c> (hand-written TorchSharp layers), and the parallel form of
+    /// every user-defined mixer (ParallelCore of a CustomMixer&lt;TState&gt;, on [batch, heads, time, head_dim]), for operations that let a
     /// position read later positions (LDSL2101-LDSL2105), by walking the bound operations (IOperation) of the method,
     /// its lambdas and local functions. It also checks Conv1d modules created with Padding.Same anywhere in a type
     /// that has such a method. docs/diagnostics/README.md lists exactly what is and is not detected.
@@ -29,8 +30,9 @@ namespace LinearDsl.Analyzers.ForwardPass
             context.RegisterCompilationStartAction(start =>
             {
                 var attribute = start.Compilation.GetTypeByMetadataName("LinearDsl.ForwardPassAttribute");
-                if (attribute is null) return;                                   // the DSL is not referenced
-                start.RegisterSymbolAction(c => CheckAttribute(c, attribute), SymbolKind.Method);
+                var customMixer = start.Compilation.GetTypeByMetadataName("LinearDsl.Runtime.Mixers.CustomMixer`1");
+                if (attribute is null && customMixer is null) return;            // the DSL is not referenced
+                if (attribute != null) start.RegisterSymbolAction(c => CheckAttribute(c, attribute), SymbolKind.Method);
                 if (start.Compilation.GetTypeByMetadataName("TorchSharp.torch+Tensor") is null) return;   // no TorchSharp: nothing to judge
                 start.RegisterOperationBlockStartAction(block =>
                 {
@@ -53,7 +55,7 @@ namespace LinearDsl.Analyzers.ForwardPass
         }
 
         /// <summary>nn.Conv1d(..., Padding.Same) in a type with a [ForwardPass] method: modules are built outside the forward pass.</summary>
-        static void CheckConvModule(OperationAnalysisContext context, INamedTypeSymbol attribute)
+        static void CheckConvModule(OperationAnalysisContext context, INamedTypeSymbol? attribute)
         {
             var call = (IInvocationOperation)context.Operation;
             if (call.TargetMethod.Name != "Conv1d" || !IsTorch(call.TargetMethod)) return;

@@ -5,6 +5,8 @@ namespace LinearDsl.Analyzers.ForwardPass
     /// <summary>
     /// The time dimension declared by <c>[ForwardPass(TimeDim = ..., Rank = ...)]</c> (defaults 1 and 3: [batch, time,
     /// channels]). A constant dimension d is time when d, or d + Rank for a negative d, equals TimeDim read the same way.
+    /// The parallel form of a user-defined mixer (an override of ParallelCore in a CustomMixer&lt;TState&gt;) is a forward
+    /// pass without the attribute, on [batch, heads, time, head_dim]: TimeDim 2, Rank 4.
     /// </summary>
     internal sealed class TimeAxis
     {
@@ -25,8 +27,30 @@ namespace LinearDsl.Analyzers.ForwardPass
 
         public bool IsTime(long dim) => (dim < 0 ? dim + Rank : dim) == Index;
 
-        /// <summary>The axis of a method marked with <paramref name="attribute"/>, or null when it has no such mark.</summary>
-        public static TimeAxis? Of(ISymbol method, INamedTypeSymbol attribute, out AttributeData? data)
+        /// <summary>
+        /// The axis of a method marked with <paramref name="attribute"/> (null when the DSL is not referenced), or of a
+        /// custom mixer's parallel form; null for any other method. The attribute, when present, decides.
+        /// </summary>
+        public static TimeAxis? Of(ISymbol method, INamedTypeSymbol? attribute, out AttributeData? data)
+        {
+            data = null;
+            if (attribute != null && Marked(method, attribute, out data) is TimeAxis marked) return marked;
+            return IsCustomMixerParallelForm(method) ? new TimeAxis(2, 4) : null;
+        }
+
+        /// <summary>An override of TokenMixer.ParallelCore in a class derived from LinearDsl.Runtime.Mixers.CustomMixer&lt;TState&gt;.</summary>
+        static bool IsCustomMixerParallelForm(ISymbol symbol)
+        {
+            if (!(symbol is IMethodSymbol { Name: "ParallelCore", IsOverride: true } method)) return false;
+            for (var type = method.ContainingType?.BaseType; type != null; type = type.BaseType)
+            {
+                if (type.OriginalDefinition.MetadataName == "CustomMixer`1" && type.ContainingNamespace?.ToDisplayString() == "LinearDsl.Runtime.Mixers")
+                    return true;
+            }
+            return false;
+        }
+
+        static TimeAxis? Marked(ISymbol method, INamedTypeSymbol attribute, out AttributeData? data)
         {
             data = null;
             foreach (var candidate in method.GetAttributes())
