@@ -6,8 +6,24 @@ namespace LinearDsl.Runtime.Mixers;
 
 public sealed partial class AugmentedLinearAttention
 {
-    /// <inheritdoc />
-    private protected override bool NativeTrees => true;
+    /// <summary>
+    /// The native tree form is written for exactly the options below. Any option added later (a gate on the global
+    /// term, say) makes the options differ from this copy, and the mixer then takes the generic exact form (each
+    /// root-to-leaf chain through its own Verify) until the native form learns the option: never a silently wrong tree.
+    /// </summary>
+    private protected override bool NativeTrees => _options == new AugmentedLinearAttentionOptions
+    {
+        GroupSize = _options.GroupSize,
+        Local = _options.Local,
+        Global = _options.Global,
+        Conv = _options.Conv,
+        ConvTaps = _options.ConvTaps,
+        AlphaInit = _options.AlphaInit,
+        FeatureEps = _options.FeatureEps,
+        ConvPadding = _options.ConvPadding,
+        CausalLocal = _options.CausalLocal,
+        InclusiveGlobalPrefix = _options.InclusiveGlobalPrefix,
+    };
 
     /// <summary>
     /// Tree verification over [group buffer || tree]: local ReLU^2 attention among the buffer and the node's ancestors
