@@ -15,7 +15,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// <see cref="AugmentedLinearAttentionOptions.Gate"/> = Gla the global state decays by GLA gates computed from the key
 /// (<see cref="AugmentedGate"/>), and the buffer also holds the group's log gates.
 /// </summary>
-public sealed class AugmentedLinearAttention : TokenMixer
+public sealed partial class AugmentedLinearAttention : TokenMixer
 {
     readonly AugmentedLinearAttentionOptions _options;
     readonly long _group;
