@@ -2,7 +2,7 @@ using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Layers;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
-using LinearDsl.Runtime.Tests.CustomMixers;
+using LinearDsl.Samples.CosFormer;
 using LinearDsl.Runtime.Tests.Modeling;
 
 namespace LinearDsl.Runtime.Tests.Trees;
@@ -41,7 +41,7 @@ public sealed class ModelTreeTests
         var options = new AugmentedLinearAttentionOptions { GroupSize = MixerCatalog.GroupSize, ConvTaps = 3 };
         DecoderBlock Block(TokenMixer mixer) => new(new RmsNorm(12), new AttentionLayer(12, mixer), new RmsNorm(12), new SwiGluMlp(12, 20));
         var model = new CausalLanguageModel(ModelCatalog.VocabSize, 12,
-            [Block(new AugmentedLinearAttention(geometry, options)), Block(new CosFormerAttention(geometry, 64)), Block(new AugmentedLinearAttention(geometry, options))],
+            [Block(new AugmentedLinearAttention(geometry, options)), Block(new CosFormerMixer(geometry, 64)), Block(new AugmentedLinearAttention(geometry, options))],
             new RmsNorm(12));
         model.to(ScalarType.Float64);
         ModelCatalog.Randomize(model, seed: 5);

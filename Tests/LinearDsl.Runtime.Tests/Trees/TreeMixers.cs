@@ -1,7 +1,7 @@
 using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Positional;
-using LinearDsl.Runtime.Tests.CustomMixers;
+using LinearDsl.Samples.CosFormer;
 
 namespace LinearDsl.Runtime.Tests.Trees;
 
@@ -31,7 +31,7 @@ public static class TreeMixers
         var geometry = new MixerGeometry(2, 6, 2);
         TokenMixer mixer = name switch
         {
-            "cosformer" => new CosFormerAttention(geometry, maxLength: 64),
+            "cosformer" => new CosFormerMixer(geometry, maxLength: 64),
             "aug-g3-noconv" => new AugmentedLinearAttention(geometry, new AugmentedLinearAttentionOptions { GroupSize = 3, Conv = false }, new RotaryEmbedding(6, theta: 100)),
             _ when name.StartsWith("aug-g", StringComparison.Ordinal) => Augmented(name, geometry),
             _ => throw new ArgumentException($"Unknown test mixer {name}."),
