@@ -82,10 +82,28 @@ namespace LinearDsl.Runtime.Mixers
         /// How the global state forgets. Default <see cref="GateKind.None"/> (the paper's plain sum); <see cref="GateKind.Gla"/>
         /// decays it with data-dependent per-key-dimension gates (see the remarks). Gates read only the current token.
         /// </summary>
+#if !LINEARDSL_ROSLYN
+        // config.json of an ungated mixer stays as it was before gates existed (older readers know no "gate").
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+#endif
         public GateKind Gate { get; init; }
 
         /// <summary>Temperature tau of the GLA gates, log a_t = logsigmoid(k_t W_g + b_g) / tau. Default 16, as in GLA.</summary>
+#if !LINEARDSL_ROSLYN
+        [System.Text.Json.Serialization.JsonIgnore]
+#endif
         public double GateTemperature { get; init; } = DefaultGateTemperature;
+
+#if !LINEARDSL_ROSLYN
+        /// <summary>"gate_temperature" in config.json: written unless the mixer is ungated with the default temperature.</summary>
+        [System.Text.Json.Serialization.JsonInclude, System.Text.Json.Serialization.JsonPropertyName("gate_temperature")]
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        internal double? GateTemperatureInConfig
+        {
+            get => Gate == GateKind.None && GateTemperature.Equals(DefaultGateTemperature) ? null : GateTemperature;
+            init => GateTemperature = value ?? DefaultGateTemperature;
+        }
+#endif
 
         const double DefaultGateTemperature = 16;
 

@@ -99,7 +99,10 @@ public sealed class AugmentedGlaModelTests
         json.Should().Contain("\"gate\": \"gla\"").And.Contain("\"gate_temperature\": 4");
         ModelConfigJson.Deserialize(json).Should().Be(config);
         var plain = config with { Mixer = MixerSpec.AugmentedLinear(2) };
-        ModelConfigJson.Serialize(plain).Should().Contain("\"gate\": \"none\"").And.Contain("\"gate_temperature\": 16");
+        // An ungated mixer's config.json is what it was before gates existed.
+        ModelConfigJson.Serialize(plain).Should().NotContain("gate");
+        var tempered = config with { Mixer = MixerSpec.AugmentedLinear(2, new AugmentedLinearAttentionOptions { GateTemperature = 8 }) };
+        ModelConfigJson.Deserialize(ModelConfigJson.Serialize(tempered)).Should().Be(tempered, "a non-default temperature is written even without a gate");
         var act = () => ModelConfigJson.Deserialize(json.Replace("\"gate_temperature\": 4", "\"gate_temperature\": -1"));
         act.Should().Throw<InvalidDataException>().WithMessage("*GateTemperature is -1*");
     }
