@@ -29,6 +29,7 @@ namespace LinearDsl.Generators.Diagnostics
         public const string GeneratedNameTakenId = "LDSL1014";
         public const string TooLargeId = "LDSL1015";
         public const string AttributeWithoutModelId = "LDSL1016";
+        public const string MedusaHeadsSettingsId = "LDSL1020";
         public const string InternalErrorId = "LDSL1099";
 
         public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial",
@@ -90,6 +91,9 @@ namespace LinearDsl.Generators.Diagnostics
             "[{0}] on '{1}' is ignored: '{1}' has no [CausalLM]; add [CausalLM(...)] to declare a model, or remove [{0}].",
             "Mixer, norm, position, MLP and draft attributes only take effect on a class that also has [CausalLM].", DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor MedusaHeadsSettings = Create(MedusaHeadsSettingsId, "Medusa heads setting out of range",
+            ProblemAndFix, "[MedusaHeads] takes Count between 1 and 16 heads and Layers between 1 and 8 residual blocks per head.");
+
         public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration",
             "The LinearDsl generator could not read this declaration ({0}: {1}); please report it with the declaration.",
             "A bug of the generator; the other models are still generated.");
@@ -99,7 +103,7 @@ namespace LinearDsl.Generators.Diagnostics
         {
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
             ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper,
-            GeneratedNameTaken, TooLarge, AttributeWithoutModel, InternalError,
+            GeneratedNameTaken, TooLarge, AttributeWithoutModel, MedusaHeadsSettings, InternalError,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

@@ -14,7 +14,7 @@ namespace LinearDsl.Generators.Parsing
         /// <summary>The attributes that only mean something next to [CausalLM] (without the Attribute suffix).</summary>
         public static readonly string[] Names =
         {
-            "LinearAttention", "SoftmaxAttention", "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp",
+            "LinearAttention", "SoftmaxAttention", "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp", "MedusaHeads",
         };
 
         public static EquatableArray<DiagnosticInfo> Check(GeneratorAttributeSyntaxContext context)
