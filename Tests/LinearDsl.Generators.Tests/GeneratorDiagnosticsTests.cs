@@ -26,6 +26,7 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.InvalidDraftId, Model + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(string))]\npublic partial class M;", "DraftFor(typeof(string))", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;\n" + SmallDraft + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(M))]\npublic partial class D;" },
         { Descriptors.GeneratedNameTakenId, Model + "[LinearAttention(Heads = 2)]\npublic partial class M { public static int DecodeProgram => 0; }", "DecodeProgram", Model + "[LinearAttention(Heads = 2)]\npublic partial class M { public static int Program => 0; }" },
         { Descriptors.TooLargeId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1073741824)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "SwiGlu(Hidden = 1073741824)", "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1024)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.MedusaHeadsSettingsId, Model + "[LinearAttention(Heads = 2)]\n[MedusaHeads(Count = 0)]\npublic partial class M;", "Count = 0", Model + "[LinearAttention(Heads = 2)]\n[MedusaHeads(Count = 4)]\npublic partial class M;" },
     };
 
     [Theory]
