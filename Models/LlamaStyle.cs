@@ -4,10 +4,14 @@ using LinearDsl;
 
 namespace LinearDsl.Models;
 
-/// <summary>The paper's augmented linear attention (local ReLU^2 in groups of 64, grouped global term, 32-tap causal conv): the bundled target.</summary>
+/// <summary>
+/// The paper's augmented linear attention (local ReLU^2 in groups of 64, grouped global term, 32-tap causal conv): the
+/// bundled target, with four Medusa heads trained by <c>lineardsl train-heads</c> (docs/speculative.md).
+/// </summary>
 [CausalLM(VocabSize = 256, Dim = 256, Layers = 6, ContextLength = 256, TiedEmbeddings = true)]
 [RmsNorm, Rotary, SwiGlu(Hidden = 688)]
 [LinearAttention(Heads = 4, GroupSize = 64, DWConv = true, ConvTaps = 32)]
+[MedusaHeads(Count = 4)]
 public partial class AugLlama;
 
 /// <summary>The bundled draft of <see cref="AugLlama"/>: two narrow layers of the same mixer, the same vocabulary (under a tenth of the target's parameters).</summary>

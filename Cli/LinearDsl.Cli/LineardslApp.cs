@@ -57,6 +57,9 @@ public static class LineardslApp
         config.AddCommand<DistillDraftCommand>("distill-draft")
             .WithDescription("Train a draft (--config or --from) towards a target's next-token distributions (KL(target || draft)); same options and outputs as train.")
             .WithExample("distill-draft", "--target", "checkpoints/target", "--config", "draft.json", "--steps", "1000", "--out", "checkpoints/draft");
+        config.AddCommand<TrainHeadsCommand>("train-heads")
+            .WithDescription("Train Medusa heads on a model's own greedy continuations of a corpus (the bundled KJV by default) with the backbone frozen; writes the model with its heads and heads-log.json (each head's top-1 accuracy on held-out continuations) to --out. docs/speculative.md.")
+            .WithExample("train-heads", "--model", "Models/bundled/target", "--out", "checkpoints/target-heads", "--heads", "4");
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Validation perplexity of a checkpoint on a corpus (the part train holds out, or --all of it); --json writes it.")
             .WithExample("eval", "checkpoints/tiny", "--json", "artifacts/eval.json");

@@ -29,6 +29,7 @@ namespace LinearDsl.Generators.Diagnostics
         public const string GeneratedNameTakenId = "LDSL1014";
         public const string TooLargeId = "LDSL1015";
         public const string AttributeWithoutModelId = "LDSL1016";
+        public const string MedusaHeadsSettingsId = "LDSL1017";
         public const string MixerNotCustomId = "LDSL1020";
         public const string MixerAbstractId = "LDSL1021";
         public const string MixerConstructorId = "LDSL1022";
@@ -94,6 +95,9 @@ namespace LinearDsl.Generators.Diagnostics
             "[{0}] on '{1}' is ignored: '{1}' has no [CausalLM]; add [CausalLM(...)] to declare a model, or remove [{0}].",
             "Mixer, norm, position, MLP and draft attributes only take effect on a class that also has [CausalLM].", DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor MedusaHeadsSettings = Create(MedusaHeadsSettingsId, "Medusa heads setting out of range",
+            ProblemAndFix, "[MedusaHeads] takes Count between 1 and 16 heads and Layers between 1 and 8 residual blocks per head.");
+
         public static readonly DiagnosticDescriptor MixerNotCustom = Create(MixerNotCustomId, "Mixer type is not a CustomMixer",
             "'{0}' in [Mixer<{0}>] is not a CustomMixer<TState>; derive it from LinearDsl.Runtime.Mixers.CustomMixer<TState>, or declare a built-in mixer.",
             "[Mixer<TMixer>] builds a user-defined mixer, which derives from LinearDsl.Runtime.Mixers.CustomMixer<TState>.");
@@ -117,7 +121,7 @@ namespace LinearDsl.Generators.Diagnostics
         {
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
             ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper,
-            GeneratedNameTaken, TooLarge, AttributeWithoutModel, MixerNotCustom, MixerAbstract, MixerConstructor, MixerSettings, InternalError,
+            GeneratedNameTaken, TooLarge, AttributeWithoutModel, MedusaHeadsSettings, MixerNotCustom, MixerAbstract, MixerConstructor, MixerSettings, InternalError,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

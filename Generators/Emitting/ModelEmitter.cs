@@ -69,6 +69,7 @@ namespace LinearDsl.Generators.Emitting
                 foreach (var (mixer, layer) in overrides) w.Line($"[{layer}] = {Mixer(mixer)},");
                 w.Close(",");
             }
+            if (spec.Medusa != null) w.Line($"MedusaHeads = new {Modeling}.MedusaSpec({spec.Medusa.Count}, {spec.Medusa.Layers}),");
             w.Close(";");
         }
 
@@ -99,12 +100,30 @@ namespace LinearDsl.Generators.Emitting
             w.Line("model.Dispose();");
             w.Line($"throw new global::System.IO.InvalidDataException($\"The checkpoint in '{{directory}}' was saved for a different architecture than {spec.ClassName}; compare its config.json with {spec.ClassName}.Config.\");");
             w.Close();
+            if (spec.Medusa != null) WriteMedusa(w, spec);
             if (spec.DraftTarget != null)
             {
                 w.Line();
                 w.Line("/// <summary>The model this draft proposes tokens for (speculative decoding).</summary>");
                 w.Line($"public static global::System.Type DraftTarget => typeof({spec.DraftTarget});");
             }
+        }
+
+        /// <summary>The typed API of [MedusaHeads]: the head count, and the heads' proposals from a hidden state.</summary>
+        static void WriteMedusa(IndentedWriter w, ModelSpec spec)
+        {
+            w.Line();
+            w.Line("/// <summary>The Medusa heads declared by [MedusaHeads]: head i proposes the token i + 2 positions ahead.</summary>");
+            w.Line($"public const int MedusaHeadCount = {spec.Medusa!.Count};");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// The <paramref name=\"k\"/> most likely tokens of every head for each row, most likely first, from final hidden states");
+            w.Line("/// [batch, width] or [batch, time, width] (the last position): StepWithHidden, PrefillWithHidden or a verification's Hidden.");
+            w.Line("/// </summary>");
+            w.Open($"public static {Modeling}.MedusaProposals ProposeNext({Modeling}.CausalLanguageModel model, {Torch}.Tensor hidden, int k = 1)");
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(model);");
+            w.Line("return model.ProposeTopK(hidden, k);");
+            w.Close();
         }
 
         static int IndexOf(ModelSpec spec, MixerDecl mixer)

@@ -32,12 +32,18 @@ namespace LinearDsl.Generators.Model
         /// <summary>The module initializer: "RegisterDecodeProgram" unless the user's class takes that name.</summary>
         public string RegisterMethod { get; init; } = "RegisterDecodeProgram";
 
+        /// <summary>Medusa heads declared with [MedusaHeads], or null for none.</summary>
+        public MedusaDecl? Medusa { get; init; }
+
         /// <summary>True when a type named 'var' is in scope, so that the generated locals name their types.</summary>
         public bool VarIsAType { get; init; }
 
         /// <summary>The namespace and class, unescaped and dot-separated (hint names, duplicate detection).</summary>
         public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
     }
+
+    /// <summary>Medusa heads: their number and residual blocks per head, both checked.</summary>
+    internal sealed record MedusaDecl(int Count, int Layers);
 
     /// <summary>
     /// The token mixer of one layer: its head layout and its kind's options (a record of the shared mixer kinds, compared

@@ -24,10 +24,14 @@ namespace LinearDsl.Generators.Parsing
             ["Load"] = new[] { "string", "global::TorchSharp.torch.ScalarType?", "global::TorchSharp.torch.Device" },
         };
 
+        // Written only for models with [MedusaHeads].
+        static readonly string[] MedusaMembers = { "MedusaHeadCount", "ProposeNext" };
+
         public static ModelSpec Apply(ModelSpec spec, INamedTypeSymbol type, ClassDeclarationSyntax syntax, SemanticModel model, List<DiagnosticInfo> diagnostics)
         {
             var names = PublicMembers.Keys.ToList();
             if (spec.DraftTarget != null) names.Add("DraftTarget");
+            if (spec.Medusa != null) names.AddRange(MedusaMembers);
             foreach (var name in names)
             {
                 if (type.Name == name)

@@ -21,6 +21,9 @@ namespace LinearDsl.Generators.Parsing
     {
         const string Namespace = "LinearDsl";
         const int DefaultHeadSize = 64;
+        // The runtime's MedusaSpec.MaxCount and MaxLayers (the generator does not reference the runtime).
+        const int MaxMedusaHeads = 16;
+        const int MaxMedusaLayers = 8;
 
         readonly INamedTypeSymbol _type;
         readonly ClassDeclarationSyntax _syntax;
@@ -129,13 +132,27 @@ namespace LinearDsl.Generators.Parsing
             sizes.CheckModel(vocab, dim, context, positionKind == "Learned", Location(causalLm));
             sizes.CheckMlp(hidden, dim, mlp != null && IsSet(mlp, "Hidden") ? Location(mlp) : Location(causalLm));
             string? draftTarget = ReadDraft(attributes, vocab, dim, layers);
+            var medusa = ReadMedusa(attributes);
 
             if (_diagnostics.Count > 0) return null;
             return new ModelSpec(
                 NamespaceName(_type.ContainingNamespace),
                 _type.Name,
                 vocab, dim, layers, context, tied, normKind, normEps, positionKind, theta, mlpKind, hidden,
-                layerMixers, draftTarget);
+                layerMixers, draftTarget) { Medusa = medusa };
+        }
+
+        /// <summary>[MedusaHeads]: Count 1..16 heads, Layers 1..8 residual blocks each (the runtime's MedusaSpec limits).</summary>
+        MedusaDecl? ReadMedusa(List<AttributeData> attributes)
+        {
+            var heads = attributes.FirstOrDefault(a => Name(a) == "MedusaHeadsAttribute");
+            if (heads == null) return null;
+            int count = Int(heads, "Count", 4), blocks = Int(heads, "Layers", 1);
+            if (count < 1 || count > MaxMedusaHeads)
+                Report(Descriptors.MedusaHeadsSettingsId, ArgumentLocation(heads, "Count"), $"MedusaHeads.Count is {count}", $"give between 1 and {MaxMedusaHeads} heads (head i proposes the token i + 2 positions ahead; acceptance falls fast with distance)");
+            if (blocks < 1 || blocks > MaxMedusaLayers)
+                Report(Descriptors.MedusaHeadsSettingsId, ArgumentLocation(heads, "Layers"), $"MedusaHeads.Layers is {blocks}", $"give between 1 and {MaxMedusaLayers} residual blocks per head");
+            return new MedusaDecl(count, blocks);
         }
 
         EquatableArray<MixerDecl> ResolveLayers(List<AttributeData> mixers, int layers, int dim, int context, string positions)

@@ -36,6 +36,8 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         CheckConfigDescribes(config, model);
+        // Heads belong to the model instance (trained onto it, or declared): the file describes the heads it holds.
+        if (!Equals(config.MedusaHeads, model.Medusa?.Spec)) config = config with { MedusaHeads = model.Medusa?.Spec };
         string json = ModelConfigJson.Serialize(config);
         Directory.CreateDirectory(directory);
         var map = CheckpointKeyMap.For(model);

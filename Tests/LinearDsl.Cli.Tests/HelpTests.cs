@@ -9,6 +9,7 @@ public sealed class HelpTests
     [InlineData("bench", "--json", "--runs")]
     [InlineData("train", "--resume", "--checkpoint-every")]
     [InlineData("distill-draft", "--target", "--kl-temperature")]
+    [InlineData("train-heads", "--heads", "--head-layers")]
     [InlineData("eval", "--json", "--all")]
     [InlineData("check-causality", "--position", "DIR")]
     [InlineData("study", "--budget", "--variants")]

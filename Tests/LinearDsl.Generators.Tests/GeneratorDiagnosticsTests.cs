@@ -45,6 +45,7 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.MixerConstructorId, MixerUsings + Model + "[Mixer<NoGeometry>(Heads = 2)]\npublic partial class M;" + Mixers, "Mixer<NoGeometry>(Heads = 2)", MixerUsings + Model + "[Mixer<Good>(Heads = 2)]\npublic partial class M;" + Mixers },
         { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLen\", 3 })]\npublic partial class M;" + Mixers, "Settings = new object[] { \"maxLen\", 3 }", MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\", 3 })]\npublic partial class M;" + Mixers },
         { Descriptors.TooLargeId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1073741824)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "SwiGlu(Hidden = 1073741824)", "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1024)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.MedusaHeadsSettingsId, Model + "[LinearAttention(Heads = 2)]\n[MedusaHeads(Count = 0)]\npublic partial class M;", "Count = 0", Model + "[LinearAttention(Heads = 2)]\n[MedusaHeads(Count = 4)]\npublic partial class M;" },
     };
 
     [Theory]

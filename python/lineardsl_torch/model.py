@@ -219,6 +219,8 @@ def load(directory, dtype=None, device=None):
     """Loads a LinearDsl checkpoint directory (config.json + model.safetensors). The dtype defaults to the stored one."""
     config = ModelConfig.read(os.path.join(directory, CONFIG_FILE))
     tensors = safetensors_io.load(os.path.join(directory, WEIGHTS_FILE))
+    # Medusa heads (config.json medusa_heads, keys medusa.*) are not run here; they are kept and written back by save.
+    heads = {k: tensors.pop(k) for k in [k for k in tensors if k.startswith("medusa.")]}
     model = LinearDslForCausalLM(config)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(tensors))
@@ -231,6 +233,7 @@ def load(directory, dtype=None, device=None):
     model.load_state_dict({k: v.to(dtype or stored) for k, v in tensors.items()})
     if device is not None:
         model.to(device)
+    model.medusa_tensors = heads
     return model
 
 
@@ -238,6 +241,7 @@ def save(model, directory, dtype=None):
     """Writes config.json and model.safetensors (every tensor in `dtype`, default the parameters') for LinearDsl."""
     os.makedirs(directory, exist_ok=True)
     state = model.state_dict()
+    state = {**state, **getattr(model, "medusa_tensors", {})}
     tensors = {k: (v.to(dtype) if dtype is not None else v) for k, v in state.items()}
     weights = os.path.join(directory, WEIGHTS_FILE)
     safetensors_io.save(tensors, weights + ".tmp")
