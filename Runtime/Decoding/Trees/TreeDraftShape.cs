@@ -14,9 +14,11 @@ internal abstract class TreeDraftShape
     public abstract int MaxNodes { get; }
 
     /// <summary>The shape the options ask for: a budgeted dynamic tree when <see cref="SpeculationOptions.TreeNodeBudget"/> is set, else the static branching.</summary>
-    public static TreeDraftShape From(SpeculationOptions options) => options.TreeNodeBudget is int budget
-        ? new DynamicTreeShape(budget, options.TreeMaxDepth)
-        : new StaticTreeShape(options.TreeBranching);
+    /// <param name="options">The settings.</param>
+    /// <param name="maxDepth">Deepest slot anything can evaluate (the number of heads when heads alone propose).</param>
+    public static TreeDraftShape From(SpeculationOptions options, int maxDepth = int.MaxValue) => options.TreeNodeBudget is int budget
+        ? new DynamicTreeShape(budget, Math.Min(options.TreeMaxDepth, maxDepth))
+        : new StaticTreeShape(options.TreeBranching.Take(Math.Max(1, maxDepth)).ToArray());
 }
 
 /// <summary>A fixed shape: every node at depth d (the committed position is depth 0) gets branching[d] children (top-k per step).</summary>
