@@ -10,7 +10,7 @@ namespace LinearDsl.Runtime.Layers;
 /// Inputs are [batch, time, model_dim]. It exposes the mixer's forms (parallel, prefill, step, verify, commit)
 /// at the layer level; the mixer owns the recurrent state.
 /// </summary>
-public sealed class AttentionLayer : nn.Module<Tensor, Tensor>
+public sealed partial class AttentionLayer : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the state-dict keys.
     readonly Linear qkv_proj;

@@ -13,7 +13,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// convolution over V. Recurrent state per row and KV head: S (d x d), the current group's (k^, v) buffer
 /// (G slots) and the last K-1 values; its size does not depend on the context length.
 /// </summary>
-public sealed class AugmentedLinearAttention : TokenMixer
+public sealed partial class AugmentedLinearAttention : TokenMixer
 {
     readonly AugmentedLinearAttentionOptions _options;
     readonly long _group;

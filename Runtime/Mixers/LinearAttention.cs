@@ -11,7 +11,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// S_t = sum_{s &lt;= t} phi(k_s) v_s^T and z_t = sum_{s &lt;= t} phi(k_s) (without the denominator: o_t = phi(q_t) S_t).
 /// The recurrent state is S [batch, kv_heads, F, d] with z as an extra last column, so one matmul updates both.
 /// </summary>
-public sealed class LinearAttention : TokenMixer
+public sealed partial class LinearAttention : TokenMixer
 {
     readonly LinearAttentionOptions _options;
     readonly long _chunk;

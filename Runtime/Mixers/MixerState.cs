@@ -132,6 +132,21 @@ public abstract class MixerState : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces every state tensor by <paramref name="rows"/> of <paramref name="source"/>'s (a state of the same mixer):
+    /// row b becomes source row rows[b]. Positions stay; the caller sets them. Used by the generic tree commit.
+    /// </summary>
+    internal void TakeRowsFrom(MixerState source, IReadOnlyList<int> rows)
+    {
+        ThrowIfDisposed();
+        source.ThrowIfDisposed();
+        if (rows.Count != Batch) throw new ArgumentException($"Take one source row per row: got {rows.Count}, the state has {Batch}.", nameof(rows));
+        source.CheckRows(rows);
+        using var scope = NewDisposeScope();
+        var index = tensor(rows.Select(r => (long)r).ToArray(), ScalarType.Int64, Device);
+        foreach (var (name, value) in source._tensors) Set(name, value.index_select(0, index).contiguous());
+    }
+
     void CheckRows(IReadOnlyList<int> rows)
     {
         if (rows.Count == 0) throw new ArgumentException("Keep at least one row; dispose the state to drop them all.", nameof(rows));

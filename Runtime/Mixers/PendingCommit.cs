@@ -36,11 +36,17 @@ public abstract class PendingCommit : IDisposable
         return kept;
     }
 
+    /// <summary>Frees what a record holds besides its kept tensors (the generic tree verification's copied state).</summary>
+    private protected virtual void Release()
+    {
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         foreach (var t in _owned) t.Dispose();
         _owned.Clear();
+        Release();
         GC.SuppressFinalize(this);
     }
 }

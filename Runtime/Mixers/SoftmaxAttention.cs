@@ -8,7 +8,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// Causal softmax attention, softmax(q k^T / sqrt(d)) v, with a KV cache: the baseline, and the mixer of softmax
 /// layers in hybrid models. The cache grows with the context (O(N) state, O(N) work per token).
 /// </summary>
-public sealed class SoftmaxAttention : TokenMixer
+public sealed partial class SoftmaxAttention : TokenMixer
 {
     readonly double _scale;
 

@@ -11,7 +11,7 @@ namespace LinearDsl.Runtime.Mixers;
 /// for queries and [batch, kv_heads, time, head_dim] for keys and values, before rotary embedding: the mixer
 /// rotates them by absolute position when it has a <see cref="Rotary"/>.
 /// </summary>
-public abstract class TokenMixer : nn.Module
+public abstract partial class TokenMixer : nn.Module
 {
     /// <summary>Creates the mixer.</summary>
     protected TokenMixer(string name, MixerGeometry geometry, RotaryEmbedding? rotary) : base(name)
@@ -133,6 +133,7 @@ public abstract class TokenMixer : nn.Module
     {
         CheckState(state);
         ArgumentNullException.ThrowIfNull(pending);
+        if (pending is TreePending) throw new ArgumentException("This pending record comes from VerifyTree; commit it with CommitPath.", nameof(pending));
         CommitChecks.Check(ReferenceEquals(pending.State, state), pending.Version, state.Version, pending.Candidates, state.Batch, accepted);
         using var scope = NewDisposeScope();
         CommitCore(state, pending, accepted);

@@ -66,6 +66,7 @@ public sealed partial class CausalLanguageModel
     static void CheckPending(ModelState state, ModelPending pending, ReadOnlySpan<long> accepted)
     {
         ArgumentNullException.ThrowIfNull(pending);
+        if (pending.Tree is not null) throw new ArgumentException("This pending record comes from VerifyTree; commit it with CommitPath.", nameof(pending));
         LinearDsl.Runtime.Mixers.CommitChecks.Check(ReferenceEquals(pending.State, state), pending.Version, state.Version, pending.Candidates, state.Batch, accepted);
     }
 }

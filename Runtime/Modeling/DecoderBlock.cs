@@ -10,7 +10,7 @@ namespace LinearDsl.Runtime.Modeling;
 /// out = h + mlp(post_attention_layernorm(h)). It exposes the forms of its <see cref="AttentionLayer"/> on
 /// [batch, time, width]; the norms and the MLP act on each token alone, so the forms stay exact to each other.
 /// </summary>
-public sealed class DecoderBlock : nn.Module<Tensor, Tensor>
+public sealed partial class DecoderBlock : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the state-dict keys.
     readonly Norm input_layernorm;

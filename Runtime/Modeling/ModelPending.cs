@@ -8,7 +8,7 @@ namespace LinearDsl.Runtime.Modeling;
 /// <see cref="PendingCommit"/> per layer, so that <see cref="CausalLanguageModel.Commit"/> can accept a prefix per
 /// row without recomputation. Valid only for the state version it was made from. Dispose it after committing.
 /// </summary>
-public sealed class ModelPending : IDisposable
+public sealed partial class ModelPending : IDisposable
 {
     readonly PendingCommit[] _layers;
     bool _disposed;
