@@ -24,7 +24,7 @@ public sealed class TreeDecodingSession : DecodingSession
     readonly bool _residualBetweenSiblings;
 
     internal TreeDecodingSession(CausalLanguageModel target, CausalLanguageModel? draft, IReadOnlyList<IReadOnlyList<long>> prompts,
-        GenerationOptions options, SpeculationOptions speculation, CancellationToken cancellationToken = default, bool residualBetweenSiblings = true)
+        GenerationOptions options, SpeculationOptions speculation, bool residualBetweenSiblings = true, CancellationToken cancellationToken = default)
         : base(prompts, options, target.VocabSize)
     {
         _residualBetweenSiblings = residualBetweenSiblings;
@@ -71,7 +71,9 @@ public sealed class TreeDecodingSession : DecodingSession
                     if (!complete[b]) complete[b] = _shape.Grow(trees[b], greedy, RandomFor(b));
                 if (complete.All(c => c)) break;
                 // Heads first (free), then one draft call for what they cannot give.
-                bool headsGave = _heads is not null && Enumerable.Range(0, batch).Count(b => !complete[b] && _heads.Fill(b, trees[b], sampling)) > 0;
+                bool headsGave = false;
+                for (int b = 0; b < batch && _heads is not null; b++)
+                    if (!complete[b]) headsGave |= _heads.Fill(b, trees[b], sampling);
                 if (headsGave) continue;
                 if (_draft is null)
                 {

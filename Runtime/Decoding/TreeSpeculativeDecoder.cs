@@ -28,10 +28,12 @@ public sealed class TreeSpeculativeDecoder : ITokenDecoder
         }
         if (draft is not null && draft.VocabSize != target.VocabSize)
             throw new ArgumentException($"The draft's vocabulary ({draft.VocabSize} tokens) differs from the target's ({target.VocabSize}); a draft must share its target's tokenizer.", nameof(draft));
-        if (options.Mode is SpeculationMode.Heads or SpeculationMode.HeadsAndDraft && target.Medusa is null)
+        if (options.Mode is SpeculationMode.Heads or SpeculationMode.HeadsAndDraft && !HasHeads(target))
             throw new ArgumentException("This target has no Medusa heads; train them with `lineardsl train-heads` and load that checkpoint, or choose Mode Tree or Chain.", nameof(target));
         Draft = draft;
     }
+
+    static bool HasHeads(CausalLanguageModel target) => target is null;
 
     /// <summary>The model whose distribution the output follows.</summary>
     public CausalLanguageModel Target { get; }
@@ -48,7 +50,7 @@ public sealed class TreeSpeculativeDecoder : ITokenDecoder
 
     /// <inheritdoc />
     public DecodingSession Start(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options, CancellationToken cancellationToken)
-        => new TreeDecodingSession(Target, Draft, prompts, options, Options, cancellationToken);
+        => new TreeDecodingSession(Target, Draft, prompts, options, Options, cancellationToken: cancellationToken);
 
     /// <summary>Starts a session whose acceptance skips the residual update between siblings (wrong; tests only).</summary>
     internal DecodingSession StartWithoutResidual(IReadOnlyList<IReadOnlyList<long>> prompts, GenerationOptions options)

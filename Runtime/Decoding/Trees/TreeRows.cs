@@ -60,7 +60,7 @@ internal static class TreeRows
         }
     }
 
-    /// <summary>Commits each row's queue and the first <paramref name="accepted"/>[b] nodes of its path; the queue empties.</summary>
+    /// <summary>Commits each row's queue and its accepted candidate path (node indices); the queue empties.</summary>
     public static void CommitPath(ModelRows rows, ModelPending pending, IReadOnlyList<IReadOnlyList<int>> paths)
     {
         var full = new IReadOnlyList<int>[rows.Batch];
