@@ -29,8 +29,9 @@ public abstract class FusedDecodeProgram
     /// <summary>The architecture the program was written for; it runs only models built from it.</summary>
     public ModelConfig Config { get; }
 
-    /// <summary>Whether <paramref name="config"/> describes this program's architecture (the initialisation scale aside).</summary>
-    public bool Fits(ModelConfig? config) => config is not null && (config with { InitializerRange = Config.InitializerRange }).Equals(Config);
+    /// <summary>Whether <paramref name="config"/> describes this program's architecture (the initialisation scale and Medusa heads aside: heads run after the program, on its hidden state).</summary>
+    public bool Fits(ModelConfig? config)
+        => config is not null && (config with { InitializerRange = Config.InitializerRange, MedusaHeads = Config.MedusaHeads }).Equals(Config);
 
     /// <summary>
     /// The frame's <see cref="FusedFrame{T}.Rows"/> tokens flow from the embedding to the logits through its
@@ -39,32 +40,38 @@ public abstract class FusedDecodeProgram
     protected abstract void Run<T>(FusedFrame<T> f) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>One step of every row; null when the program cannot serve this state (not CPU, not float32/float64).</summary>
-    internal Tensor? TryStep(CausalLanguageModel model, Tensor tokens, ModelState state)
-        => Serves(tokens, state) ? Execute(model, tokens, state, verify: false).Logits : null;
+    /// <remarks>With <paramref name="hidden"/> the result also holds the final hidden state (after the final norm), as Medusa heads read it.</remarks>
+    internal FusedOutput? TryStep(CausalLanguageModel model, Tensor tokens, ModelState state, bool hidden = false)
+        => Serves(tokens, state) ? Execute(model, tokens, state, verify: false, hidden) : null;
 
     /// <summary>Verification of [batch, m] candidates (the state is read, not written); null when the program cannot serve this state.</summary>
-    internal (Tensor Logits, PendingCommit[] Pending)? TryVerify(CausalLanguageModel model, Tensor tokens, ModelState state)
-        => Serves(tokens, state) ? Execute(model, tokens, state, verify: true) : null;
+    internal FusedOutput? TryVerify(CausalLanguageModel model, Tensor tokens, ModelState state, bool hidden = false)
+        => Serves(tokens, state) ? Execute(model, tokens, state, verify: true, hidden) : null;
 
     static bool Serves(Tensor tokens, ModelState state)
         => state.Device.type == DeviceType.CPU && tokens.device_type == DeviceType.CPU && state.Dtype is ScalarType.Float32 or ScalarType.Float64;
 
-    (Tensor Logits, PendingCommit[] Pending) Execute(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify)
-        => state.Dtype == ScalarType.Float64 ? Execute<double>(model, tokens, state, verify) : Execute<float>(model, tokens, state, verify);
+    FusedOutput Execute(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify, bool hidden)
+        => state.Dtype == ScalarType.Float64 ? Execute<double>(model, tokens, state, verify, hidden) : Execute<float>(model, tokens, state, verify, hidden);
 
-    (Tensor Logits, PendingCommit[] Pending) Execute<T>(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify) where T : unmanaged, IFloatingPointIeee754<T>
+    FusedOutput Execute<T>(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify, bool hidden) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var logits = empty([state.Batch, tokens.shape[1], model.VocabSize], state.Dtype, state.Device);
-        using var frame = new FusedFrame<T>(model, state, tokens, logits, verify);
+        var hiddenState = hidden ? empty([state.Batch, tokens.shape[1], model.Width], state.Dtype, state.Device) : null;
         try
         {
+            using var frame = new FusedFrame<T>(model, state, tokens, logits, verify, hiddenState);
             Run(frame);
-            return (logits, frame.TakePending());
+            return new FusedOutput(logits, frame.TakePending(), hiddenState);
         }
         catch
         {
             logits.Dispose();
+            hiddenState?.Dispose();
             throw;
         }
     }
 }
+
+/// <summary>What a decode program computed: logits, the verification records (empty for a step) and, when asked, the final hidden state.</summary>
+internal readonly record struct FusedOutput(Tensor Logits, PendingCommit[] Pending, Tensor? Hidden);

@@ -27,16 +27,18 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     readonly long _time;
     readonly bool _verify;
     readonly Tensor _logits;
+    readonly Tensor? _hidden;
     readonly List<PendingCommit> _pending = [];
     readonly List<T[]> _rented = [];
     readonly List<IDisposable> _handles = [];
     readonly Int8Weights? _int8;
 
-    internal FusedFrame(CausalLanguageModel model, ModelState state, Tensor tokens, Tensor logits, bool verify)
+    internal FusedFrame(CausalLanguageModel model, ModelState state, Tensor tokens, Tensor logits, bool verify, Tensor? hidden = null)
     {
         _model = model;
         _state = state;
         _logits = logits;
+        _hidden = hidden;
         _verify = verify;
         _time = tokens.shape[1];
         using var flat = tokens.reshape(-1);
@@ -108,6 +110,9 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     /// <summary>A projection by the int8 kernels when the model has int8 weights for it, else by the float ones.</summary>
     void Project(ReadOnlySpan<T> x, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> y, bool accumulate)
     {
+        // Every program ends with the output head writing the logits from the final normed rows: that input is the
+        // hidden state Medusa heads read, kept here so that no generated program has to change.
+        if (_hidden is not null && ((ReadOnlySpan<T>)y).Overlaps(Logits)) x.CopyTo(Data(_hidden));
         if (_int8?.Find(weight) is { } quantized) ParallelLinear.Linear(Rows, x, quantized, bias, y, accumulate);
         else ParallelLinear.Linear(Rows, x, weight, bias, y, accumulate);
     }

@@ -61,28 +61,31 @@ public sealed partial class CausalLanguageModel
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var state = CreateState(tokens.shape[0]);
-        return Int8Prefill(tokens, state).MoveToOuterDisposeScope();
+        return Int8Prefill(tokens, state, hidden: false).Logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// Prefill of an int8 model: blocks of at most <see cref="FusedPrefillLimit"/> tokens verified by the decode
     /// program and committed whole, so a prompt meets the same int8 projections as the steps that follow.
     /// </summary>
-    Tensor Int8Prefill(Tensor tokens, ModelState state)
+    (Tensor Logits, Tensor? Hidden) Int8Prefill(Tensor tokens, ModelState state, bool hidden)
     {
         using var scope = NewDisposeScope();
         long time = tokens.shape[1];
         var logits = new List<Tensor>();
+        var states = new List<Tensor>();
         for (long start = 0; start < time; start += FusedPrefillLimit)
         {
             long length = Math.Min(FusedPrefillLimit, time - start);
             var block = tokens.narrow(1, start, length);
-            var fused = _decodeProgram?.TryVerify(this, block, state) ?? throw Int8Unserved(state);
+            var fused = _decodeProgram?.TryVerify(this, block, state, hidden) ?? throw Int8Unserved(state);
             using (var pending = new ModelPending(state, length, fused.Pending))
                 Commit(state, pending, Enumerable.Repeat(length, (int)state.Batch).ToArray());
             logits.Add(fused.Logits);
+            if (fused.Hidden is not null) states.Add(fused.Hidden);
         }
-        return (logits.Count == 1 ? logits[0] : cat(logits, 1)).MoveToOuterDisposeScope();
+        var all = (logits.Count == 1 ? logits[0] : cat(logits, 1)).MoveToOuterDisposeScope();
+        return (all, hidden ? (states.Count == 1 ? states[0] : cat(states, 1)).MoveToOuterDisposeScope() : null);
     }
 
     static NotSupportedException Int8Unserved(ModelState state) => new(

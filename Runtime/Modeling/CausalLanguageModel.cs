@@ -21,6 +21,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
 #pragma warning disable IDE1006 // Field names are the state-dict keys.
     readonly DecoderStack model;
     readonly Linear? lm_head;
+    readonly MedusaHeads? medusa;
 #pragma warning restore IDE1006
     readonly DecoderBlock[] _layers;
     readonly IDisposable[] _ownedResources;
@@ -35,8 +36,10 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <param name="tieEmbeddings">Use the token embedding as the output head (no lm_head weight).</param>
     /// <param name="config">The config the model was built from, if any (written next to the weights by checkpoints).</param>
     /// <param name="ownedResources">Resources the model disposes with itself, such as shared rotary embeddings.</param>
+    /// <param name="medusaHeads">Medusa heads of the model's width that read its final hidden state, or null for none.</param>
     public CausalLanguageModel(int vocabSize, int width, IReadOnlyList<DecoderBlock> layers, Norm finalNorm,
-        int? positionTableLength = null, bool tieEmbeddings = false, ModelConfig? config = null, IEnumerable<IDisposable>? ownedResources = null)
+        int? positionTableLength = null, bool tieEmbeddings = false, ModelConfig? config = null, IEnumerable<IDisposable>? ownedResources = null,
+        MedusaHeads? medusaHeads = null)
         : base(nameof(CausalLanguageModel))
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -51,6 +54,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         }
         if (finalNorm.Width != width) throw new ArgumentException($"The final norm has width {finalNorm.Width}, but the model's width is {width}.", nameof(finalNorm));
         if (positionTableLength is <= 0) throw new ArgumentOutOfRangeException(nameof(positionTableLength), positionTableLength, "A learned position table needs at least one row.");
+        if (medusaHeads is not null && medusaHeads.Width != width) throw new ArgumentException($"The Medusa heads have width {medusaHeads.Width}, but the model's width is {width}.", nameof(medusaHeads));
 
         VocabSize = vocabSize;
         Width = width;
@@ -61,6 +65,7 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         var positions = positionTableLength is int rows ? nn.Embedding(rows, width) : null;
         model = new DecoderStack(nn.Embedding(vocabSize, width), positions, _layers, finalNorm);
         lm_head = tieEmbeddings ? null : nn.Linear(width, vocabSize, hasBias: false);
+        medusa = medusaHeads;
         RegisterComponents();
     }
 
@@ -203,21 +208,30 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Feeds a block of tokens [batch, time] to every row, advances each row by time, and returns its logits.</summary>
-    public Tensor Prefill(Tensor tokens, ModelState state)
+    public Tensor Prefill(Tensor tokens, ModelState state) => PrefillCore(tokens, state, hidden: false).Logits;
+
+    /// <summary><see cref="Prefill"/> that also returns the final hidden state [batch, time, width] (after the final norm), which Medusa heads read.</summary>
+    public ModelStepResult PrefillWithHidden(Tensor tokens, ModelState state)
+    {
+        var (logits, hidden) = PrefillCore(tokens, state, hidden: true);
+        return new ModelStepResult(logits, hidden!);
+    }
+
+    (Tensor Logits, Tensor? Hidden) PrefillCore(Tensor tokens, ModelState state, bool hidden)
     {
         CheckState(state);
         long time = CheckTokens(tokens, nameof(Prefill), state);
         CheckPositionTable(state, time, nameof(Prefill));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        if (_int8 is not null) return Int8Prefill(tokens, state).MoveToOuterDisposeScope();
+        if (_int8 is not null) return MoveOut(Int8Prefill(tokens, state, hidden));
         // A short block (a chat turn, a prompt of a few words) runs several times faster as the generated verification
         // committed whole than through the parallel form's large operations; past the limit the parallel form wins.
-        if (time <= FusedPrefillLimit && _decodeProgram?.TryVerify(this, tokens, state) is { } fused)
+        if (time <= FusedPrefillLimit && _decodeProgram?.TryVerify(this, tokens, state, hidden) is { } fused)
         {
             using (var pending = new ModelPending(state, time, fused.Pending))
                 Commit(state, pending, Enumerable.Repeat(time, (int)state.Batch).ToArray());
-            return fused.Logits.MoveToOuterDisposeScope();
+            return MoveOut((fused.Logits, fused.Hidden));
         }
         var x = Embed(tokens, state.Positions, time);
         try
@@ -230,11 +244,20 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
             throw;
         }
         state.Advance();
-        return Logits(x).MoveToOuterDisposeScope();
+        return MoveOut(Output(x, hidden));
     }
 
     /// <summary>One token per row, [batch, 1]; advances every row by one and returns logits [batch, 1, vocab].</summary>
-    public Tensor Step(Tensor tokens, ModelState state)
+    public Tensor Step(Tensor tokens, ModelState state) => StepCore(tokens, state, hidden: false).Logits;
+
+    /// <summary><see cref="Step"/> that also returns the final hidden state [batch, 1, width] (after the final norm), which Medusa heads read.</summary>
+    public ModelStepResult StepWithHidden(Tensor tokens, ModelState state)
+    {
+        var (logits, hidden) = StepCore(tokens, state, hidden: true);
+        return new ModelStepResult(logits, hidden!);
+    }
+
+    (Tensor Logits, Tensor? Hidden) StepCore(Tensor tokens, ModelState state, bool hidden)
     {
         CheckState(state);
         long time = CheckTokens(tokens, nameof(Step), state);
@@ -242,17 +265,20 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         CheckPositionTable(state, 1, nameof(Step));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        Tensor? logits;
+        (Tensor Logits, Tensor? Hidden) output;
         try
         {
             // The generated straight-line step when it serves this state, else the composed modules.
-            logits = _decodeProgram?.TryStep(this, tokens, state);
-            if (logits is null)
+            if (_decodeProgram?.TryStep(this, tokens, state, hidden) is { } fused)
+            {
+                output = (fused.Logits, fused.Hidden);
+            }
+            else
             {
                 if (_int8 is not null) throw Int8Unserved(state);
                 var x = Embed(tokens, state.Positions, 1);
                 for (int i = 0; i < _layers.Length; i++) x = _layers[i].Step(x, state.Layers[i]);
-                logits = Logits(x);
+                output = Output(x, hidden);
             }
         }
         catch (Exception error)
@@ -261,12 +287,13 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
             throw;
         }
         state.Advance();
-        return logits.MoveToOuterDisposeScope();
+        return MoveOut(output);
     }
 
     /// <summary>
     /// Logits [batch, m, vocab] for m candidate tokens per row that follow each row's committed position. Reads the
-    /// state and never writes it; pass the returned pending record to <see cref="Commit"/>, then dispose it.
+    /// state and never writes it; pass the returned pending record to <see cref="Commit"/>, then dispose it. A model
+    /// with Medusa heads also returns the final hidden state of every candidate (<see cref="ModelVerifyResult.Hidden"/>).
     /// </summary>
     public ModelVerifyResult Verify(Tensor tokens, ModelState state)
     {
@@ -276,8 +303,9 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         // The generated straight-line verification when it serves this state, else the composed modules.
-        if (_decodeProgram?.TryVerify(this, tokens, state) is { } fused)
-            return new ModelVerifyResult(fused.Logits.MoveToOuterDisposeScope(), new ModelPending(state, m, fused.Pending));
+        bool hidden = medusa is not null;
+        if (_decodeProgram?.TryVerify(this, tokens, state, hidden) is { } fused)
+            return new ModelVerifyResult(fused.Logits.MoveToOuterDisposeScope(), new ModelPending(state, m, fused.Pending)) { Hidden = fused.Hidden?.MoveToOuterDisposeScope() };
         if (_int8 is not null) throw Int8Unserved(state);
         var x = Embed(tokens, state.Positions, m);
         var pending = new List<PendingCommit>(_layers.Length);
@@ -289,8 +317,8 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
                 pending.Add(result.Pending);
                 x = result.Output;
             }
-            var logits = Logits(x).MoveToOuterDisposeScope();
-            return new ModelVerifyResult(logits, new ModelPending(state, m, pending.ToArray()));
+            var (logits, states) = MoveOut(Output(x, hidden));
+            return new ModelVerifyResult(logits, new ModelPending(state, m, pending.ToArray())) { Hidden = states };
         }
         catch
         {
@@ -342,13 +370,25 @@ public sealed partial class CausalLanguageModel : nn.Module<Tensor, Tensor>
         return tensor(index, [starts.Count, time], device: device);
     }
 
-    Tensor Logits(Tensor x)
+    Tensor Logits(Tensor x) => Output(x, hidden: false).Logits;
+
+    /// <summary>Logits of the final norm of <paramref name="x"/>, and with <paramref name="hidden"/> that normed state too (no copy).</summary>
+    (Tensor Logits, Tensor? Hidden) Output(Tensor x, bool hidden)
     {
         var normed = model.norm.forward(x);
+        return (Head(normed), hidden ? normed : null);
+    }
+
+    /// <summary>The output head on final hidden states (after the final norm): lm_head, or the token embedding when tied.</summary>
+    Tensor Head(Tensor normed)
+    {
         if (lm_head is not null) return lm_head.call(normed); // call: a LoRA adapter may hook the head
         using var embedding = model.embed_tokens.weight!;
         return nn.functional.linear(normed, embedding);
     }
+
+    static (Tensor Logits, Tensor? Hidden) MoveOut((Tensor Logits, Tensor? Hidden) output)
+        => (output.Logits.MoveToOuterDisposeScope(), output.Hidden?.MoveToOuterDisposeScope());
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -45,6 +45,7 @@ public sealed partial record ModelConfig
                 else MixerProblems(problems, where, spec);
             }
         }
+        if (MedusaHeads is not null) problems.AddRange(MedusaHeads.Problems());
         return problems;
     }
 

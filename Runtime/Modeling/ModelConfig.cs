@@ -72,6 +72,14 @@ public sealed partial record ModelConfig
     /// <summary>Use the token embedding as the output head (no lm_head weight). Default false.</summary>
     public bool TieEmbeddings { get; init; }
 
+    /// <summary>
+    /// Medusa heads on the model, or null for none (the default). Written to config.json as medusa_heads only when
+    /// present, so a file without the key describes a model without heads. The decode programs ignore them: heads
+    /// read the final hidden state after a step or verification.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MedusaSpec? MedusaHeads { get; init; }
+
     /// <summary>Standard deviation of the normal initialisation of embeddings and linear weights. Default 0.02.</summary>
     public double InitializerRange { get; init; } = 0.02;
 
@@ -90,7 +98,8 @@ public sealed partial record ModelConfig
         return FormatVersion == other.FormatVersion && VocabSize == other.VocabSize && Width == other.Width && Layers == other.Layers
             && ContextLength == other.ContextLength && Norm == other.Norm && NormEps.Equals(other.NormEps) && Positions == other.Positions
             && RopeTheta.Equals(other.RopeTheta) && Mlp == other.Mlp && MlpHidden == other.MlpHidden && Equals(Mixer, other.Mixer)
-            && TieEmbeddings == other.TieEmbeddings && AttentionBias == other.AttentionBias && InitializerRange.Equals(other.InitializerRange) && SameOverrides(other);
+            && TieEmbeddings == other.TieEmbeddings && AttentionBias == other.AttentionBias && InitializerRange.Equals(other.InitializerRange) && SameOverrides(other)
+            && Equals(MedusaHeads, other.MedusaHeads);
     }
 
     /// <inheritdoc />
@@ -110,6 +119,7 @@ public sealed partial record ModelConfig
         hash.Add(TieEmbeddings);
         hash.Add(AttentionBias);
         hash.Add(_layerMixers?.Count);
+        hash.Add(MedusaHeads);
         return hash.ToHashCode();
     }
 

@@ -16,7 +16,7 @@ public static class ModelFactory
     /// every run), norms at unit scale, mixer parameters at their own initial values (alpha 0, zero conv kernel).
     /// Layers with the same head size share one rotary embedding, which the model disposes. The model gets its decode
     /// program (<see cref="Fused.DecodePrograms.For"/>), which Step, Verify and short prefills run on the CPU in
-    /// float32 and float64.
+    /// float32 and float64. Medusa heads (<see cref="ModelConfig.MedusaHeads"/>) start at zero weights.
     /// </summary>
     /// <exception cref="InvalidModelConfigException">The config is invalid.</exception>
     /// <exception cref="ModelTooLargeException">Its weights would not fit in memory (checked before anything is allocated).</exception>
@@ -43,7 +43,8 @@ public static class ModelFactory
             }
             model = new CausalLanguageModel(config.VocabSize, config.Width, blocks, Norm.Create(config.Norm, config.Width, config.NormEps),
                 positionTableLength: config.Positions == PositionKind.Learned ? config.ContextLength : null,
-                tieEmbeddings: config.TieEmbeddings, config: config, ownedResources: rotaries.Values);
+                tieEmbeddings: config.TieEmbeddings, config: config, ownedResources: rotaries.Values,
+                medusaHeads: config.MedusaHeads is { } heads ? new MedusaHeads(heads, config.Width) : null);
         }
         catch
         {
@@ -52,6 +53,8 @@ public static class ModelFactory
             throw;
         }
         Initialize(model, config.InitializerRange, seed);
+        // Medusa heads start as the identity (Medusa-1): an untrained head repeats the next-token distribution.
+        model.Medusa?.ResetToIdentity();
         if (dtype != ScalarType.Float32) model.to(dtype);
         if (device is not null) model.to(device);
         model.UseDecodeProgram(Fused.DecodePrograms.For(config));

@@ -30,6 +30,7 @@ public static class ModelMemory
         {
             if (layer >= 0 && layer < config.Layers && spec is not null) count += LayerWeights(spec, width) + mlp;
         }
+        if (config.MedusaHeads is { } heads) count += (double)heads.Count * heads.Layers * (width * width + width);
         return count;
     }
 

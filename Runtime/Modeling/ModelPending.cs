@@ -52,4 +52,12 @@ public sealed partial class ModelPending : IDisposable
 /// <summary>Output of a model-level verification.</summary>
 /// <param name="Logits">[batch, candidates, vocab]: the logits after each candidate.</param>
 /// <param name="Pending">Pass to <see cref="CausalLanguageModel.Commit"/> with the accepted count of each row, then dispose.</param>
-public readonly record struct ModelVerifyResult(Tensor Logits, ModelPending Pending);
+public readonly record struct ModelVerifyResult(Tensor Logits, ModelPending Pending)
+{
+    /// <summary>
+    /// [batch, candidates, width]: the final hidden state (after the final norm) after each candidate, which Medusa
+    /// heads read; set only for a model with heads (<see cref="CausalLanguageModel.Medusa"/>), null otherwise.
+    /// Dispose it with the logits.
+    /// </summary>
+    public Tensor? Hidden { get; init; }
+}
