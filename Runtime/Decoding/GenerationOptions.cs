@@ -57,7 +57,10 @@ public sealed record SpeculationOptions
     /// (greedy) or k draws without replacement (sampling) at each step. Used by the tree modes unless
     /// <see cref="TreeNodeBudget"/> is set. Default [2, 2, 1, 1] (14 nodes).
     /// </summary>
-    public IReadOnlyList<int> TreeBranching { get; init; } = [2, 2, 1, 1];
+    public IReadOnlyList<int> TreeBranching { get; init; } = DefaultTreeBranching;
+
+    // One shared read-only default, so that options built with the defaults compare equal (records compare lists by reference).
+    static readonly IReadOnlyList<int> DefaultTreeBranching = Array.AsReadOnly([2, 2, 1, 1]);
 
     /// <summary>Budgeted dynamic tree: at most this many nodes, grown best first by draft path probability; null uses <see cref="TreeBranching"/>. Default null.</summary>
     public int? TreeNodeBudget { get; init; }

@@ -116,6 +116,7 @@ public sealed class TreeDecodingSession : DecodingSession
         Statistics.TargetCalls++;
         using var pending = result.Pending;
         using var logits = result.Logits;
+        using var hidden = result.Hidden;
         var emitted = new IReadOnlyList<long>[batch];
         var paths = new IReadOnlyList<int>[batch];
         for (int b = 0; b < batch; b++)

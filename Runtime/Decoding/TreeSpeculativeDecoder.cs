@@ -28,12 +28,10 @@ public sealed class TreeSpeculativeDecoder : ITokenDecoder
         }
         if (draft is not null && draft.VocabSize != target.VocabSize)
             throw new ArgumentException($"The draft's vocabulary ({draft.VocabSize} tokens) differs from the target's ({target.VocabSize}); a draft must share its target's tokenizer.", nameof(draft));
-        if (options.Mode is SpeculationMode.Heads or SpeculationMode.HeadsAndDraft && !HasHeads(target))
+        if (options.Mode is SpeculationMode.Heads or SpeculationMode.HeadsAndDraft && target.Medusa is null)
             throw new ArgumentException("This target has no Medusa heads; train them with `lineardsl train-heads` and load that checkpoint, or choose Mode Tree or Chain.", nameof(target));
         Draft = draft;
     }
-
-    static bool HasHeads(CausalLanguageModel target) => target is null;
 
     /// <summary>The model whose distribution the output follows.</summary>
     public CausalLanguageModel Target { get; }

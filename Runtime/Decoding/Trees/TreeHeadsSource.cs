@@ -23,9 +23,9 @@ internal sealed class TreeHeadsSource
 
     public static TreeHeadsSource Create(CausalLanguageModel target, int batch)
     {
-        _ = target;
-        _ = batch;
-        throw new ArgumentException("This target has no Medusa heads; train them with `lineardsl train-heads` (or declare [MedusaHeads]) and load that checkpoint, or use Mode Tree or Chain.", nameof(target));
+        var heads = target.Medusa ?? throw new ArgumentException(
+            "This target has no Medusa heads; train them with `lineardsl train-heads` (or declare [MedusaHeads]) and load that checkpoint, or use Mode Tree or Chain.", nameof(target));
+        return new TreeHeadsSource(heads.Count, batch);
     }
 
     /// <summary>Sets every unknown slot of row b's tree that a head covers; true when it set any.</summary>
@@ -45,7 +45,26 @@ internal sealed class TreeHeadsSource
     /// <summary>Reads the heads at each row's last accepted position (the queue's last token when the path is empty).</summary>
     public void Update(CausalLanguageModel target, ModelVerifyResult result, int[] queues, IReadOnlyList<IReadOnlyList<int>> paths, SamplingOptions sampling)
     {
-        _ = (target, result, queues, paths, sampling, _rows);
-        throw new NotSupportedException();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var hidden = result.Hidden ?? throw new InvalidOperationException("The target's tree verification returned no hidden states for its Medusa heads.");
+        int batch = queues.Length;
+        var index = Enumerable.Range(0, batch).Select(b => (long)(paths[b].Count == 0 ? queues[b] - 1 : queues[b] + paths[b][^1])).ToArray();
+        var last = hidden.gather(1, tensor(index, device: hidden.device).view(batch, 1, 1).expand(batch, 1, hidden.shape[2])).squeeze(1);
+        var logits = target.MedusaLogits(last).to_type(ScalarType.Float64).cpu();
+        int heads = (int)logits.shape[0], vocab = (int)logits.shape[2];
+        var data = logits.data<double>();
+        // Greedy drafts rank by the heads' plain softmax (top-k); sampling draws from the request's transform.
+        var transform = sampling.IsGreedy ? new SamplingOptions() : sampling;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int h = 0; h < heads; h++)
+            {
+                var row = new double[vocab];
+                long offset = ((long)h * batch + b) * vocab;
+                for (int v = 0; v < vocab; v++) row[v] = data[offset + v];
+                _rows[b][h] = TokenDistribution.Probabilities(row, transform);
+            }
+        }
     }
 }

@@ -51,6 +51,7 @@ internal static class TreeRows
                 }
             }
             result.Logits.MoveToOuterDisposeScope();
+            result.Hidden?.MoveToOuterDisposeScope();
             return (slots, result);
         }
         catch
