@@ -64,9 +64,6 @@ public class DecodingSettings : ModelPairSettings
     [Description("A text that ends the generation (cut before it); repeat the option for several. Default none.")]
     public string[] Stop { get; set; } = [];
 
-    /// <summary>Whether decoding is speculative.</summary>
-    public bool Speculative => !NoSpeculation;
-
     /// <summary>Whether a draft is loaded (speculation in any mode but heads).</summary>
     public bool Speculate => !NoSpeculation && SpeculationFlags.ParseMode(SpeculationMode) != Runtime.Decoding.SpeculationMode.Heads;
 

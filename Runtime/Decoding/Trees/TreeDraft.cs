@@ -20,6 +20,7 @@ internal sealed class TreeDraft
     readonly List<int> _slotDepth = [0];
     readonly List<double[]?> _remaining = [null];
     readonly List<int> _childCount = [0];
+    readonly List<double> _best = [0];
 
     public IReadOnlyList<int> Parents => _parents;
 
@@ -45,13 +46,14 @@ internal sealed class TreeDraft
     public double PathProbability(int slot) => _pathProbability[slot];
 
     /// <summary>The largest probability still undrawn at slot s (0 when unknown or exhausted).</summary>
-    public double BestRemaining(int slot) => _remaining[slot] is { } r ? r.Max() : 0;
+    public double BestRemaining(int slot) => _best[slot];
 
     /// <summary>Sets the draft distribution of slot s (once).</summary>
     public void SetDistribution(int slot, double[] q)
     {
         if (_remaining[slot] is not null) throw new InvalidOperationException($"Slot {slot} already has its draft distribution.");
         _remaining[slot] = (double[])q.Clone();
+        _best[slot] = q.Max();
         if (slot > 0) Evaluated = Math.Max(Evaluated, slot);
     }
 
@@ -65,6 +67,7 @@ internal sealed class TreeDraft
         var q = remaining.Select(v => v / total).ToArray();
         double probability = remaining[token];
         remaining[token] = 0;
+        _best[slot] = remaining.Max();
         _parents.Add(slot - 1);
         _tokens.Add(token);
         _drawnFrom.Add(q);
@@ -72,6 +75,7 @@ internal sealed class TreeDraft
         _slotDepth.Add(_slotDepth[slot] + 1);
         _remaining.Add(null);
         _childCount.Add(0);
+        _best.Add(0);
         _childCount[slot]++;
         return true;
     }
