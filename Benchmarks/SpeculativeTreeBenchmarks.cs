@@ -100,5 +100,7 @@ public sealed class SpeculativeTreeBenchmarks(bool quick, TextWriter log)
         : string.Join(",", options.TreeBranching);
 
     /// <summary>Heads alone reach as deep as there are heads: the default shape cut to that depth.</summary>
-    static int[] HeadsShape(int heads) => new[] { 3, 2, 2, 1, 1, 1, 1, 1 }.Take(Math.Max(1, heads)).ToArray();
+    static int[] HeadsShape(int heads) => HeadsBranching.Take(Math.Max(1, heads)).ToArray();
+
+    static readonly int[] HeadsBranching = [3, 2, 2, 1, 1, 1, 1, 1];
 }
