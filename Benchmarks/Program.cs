@@ -61,7 +61,9 @@ else if (args[0] == "generated")
 else
 {
     var results = new SpeculativeBenchmarks(quick, Console.Out).Run();
-    rows = results.Cast<object>().ToList();
+    // The bundled pair: plain, chain, tree, heads, heads + draft, and the tree-size sweep (not in the synthetic plot).
+    var bundled = new SpeculativeTreeBenchmarks(quick, Console.Out).Run();
+    rows = results.Cast<object>().Concat(bundled).ToList();
     if (jsonPath is not null) WritePlot(jsonPath, "speculative.png", path => Plots.Speculation(results, path));
 }
 

@@ -49,15 +49,77 @@ public sealed record SpeculationOptions
     /// <summary>Largest m when adaptive. Default 8.</summary>
     public int MaxDraftTokens { get; init; } = 8;
 
+    /// <summary>What proposes the candidates and in which form. Default <see cref="SpeculationMode.Chain"/>.</summary>
+    public SpeculationMode Mode { get; init; } = SpeculationMode.Chain;
+
+    /// <summary>
+    /// Static tree shape: children per node at each depth (the first entry is the number of roots), the draft's top-k
+    /// (greedy) or k draws without replacement (sampling) at each step. Used by the tree modes unless
+    /// <see cref="TreeNodeBudget"/> is set. Default [2, 2, 1, 1] (14 nodes).
+    /// </summary>
+    public IReadOnlyList<int> TreeBranching { get; init; } = DefaultTreeBranching;
+
+    // One shared read-only default, so that options built with the defaults compare equal (records compare lists by reference).
+    static readonly IReadOnlyList<int> DefaultTreeBranching = Array.AsReadOnly([2, 2, 1, 1]);
+
+    /// <summary>Budgeted dynamic tree: at most this many nodes, grown best first by draft path probability; null uses <see cref="TreeBranching"/>. Default null.</summary>
+    public int? TreeNodeBudget { get; init; }
+
+    /// <summary>Deepest node of a dynamic tree. Default 8.</summary>
+    public int TreeMaxDepth { get; init; } = 8;
+
+    /// <summary>How tree candidates are accepted. Default <see cref="TreeAcceptanceRule.Exact"/>.</summary>
+    public TreeAcceptanceRule TreeAcceptance { get; init; } = TreeAcceptanceRule.Exact;
+
+    /// <summary>Most nodes a candidate tree may hold (its verification grows with the nodes).</summary>
+    public const int MaxTreeNodes = 256;
+
     /// <summary>Throws when a setting cannot work.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(Mode)) throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Mode must be Chain, Tree, Heads or HeadsAndDraft.");
+        if (!Enum.IsDefined(TreeAcceptance)) throw new ArgumentOutOfRangeException(nameof(TreeAcceptance), TreeAcceptance, "TreeAcceptance must be Exact or TypicalInexact.");
+        ArgumentNullException.ThrowIfNull(TreeBranching, nameof(TreeBranching));
+        if (TreeBranching.Count == 0 || TreeBranching.Any(b => b < 1))
+            throw new ArgumentOutOfRangeException(nameof(TreeBranching), string.Join(",", TreeBranching), "TreeBranching needs at least one depth and at least one child per node at each depth.");
+        if (new StaticTreeShape(TreeBranching).MaxNodes > MaxTreeNodes)
+            throw new ArgumentOutOfRangeException(nameof(TreeBranching), string.Join(",", TreeBranching), $"TreeBranching makes more than {MaxTreeNodes} nodes; use fewer depths or children.");
+        if (TreeNodeBudget is int budget && (budget < 1 || budget > MaxTreeNodes))
+            throw new ArgumentOutOfRangeException(nameof(TreeNodeBudget), budget, $"TreeNodeBudget must lie in [1, {MaxTreeNodes}].");
+        if (TreeMaxDepth < 1 || TreeMaxDepth > MaxTreeNodes)
+            throw new ArgumentOutOfRangeException(nameof(TreeMaxDepth), TreeMaxDepth, $"TreeMaxDepth must lie in [1, {MaxTreeNodes}].");
         if (MinDraftTokens < 1) throw new ArgumentOutOfRangeException(nameof(MinDraftTokens), MinDraftTokens, "MinDraftTokens must be at least 1.");
         if (MaxDraftTokens < MinDraftTokens)
             throw new ArgumentOutOfRangeException(nameof(MaxDraftTokens), MaxDraftTokens, $"MaxDraftTokens must be at least MinDraftTokens ({MinDraftTokens}).");
         if (DraftTokens < MinDraftTokens || DraftTokens > MaxDraftTokens)
             throw new ArgumentOutOfRangeException(nameof(DraftTokens), DraftTokens, $"DraftTokens must lie in [{MinDraftTokens}, {MaxDraftTokens}].");
     }
+}
+
+/// <summary>What proposes the candidates of speculative decoding (docs/speculative.md, "Modes").</summary>
+public enum SpeculationMode
+{
+    /// <summary>The draft model proposes one chain of <see cref="SpeculationOptions.DraftTokens"/> tokens.</summary>
+    Chain,
+
+    /// <summary>The draft model proposes a tree (<see cref="SpeculationOptions.TreeBranching"/> or <see cref="SpeculationOptions.TreeNodeBudget"/>).</summary>
+    Tree,
+
+    /// <summary>The target's Medusa heads propose a tree from its own last hidden state; no draft model.</summary>
+    Heads,
+
+    /// <summary>The heads propose the first tokens and the draft model continues each of their paths.</summary>
+    HeadsAndDraft,
+}
+
+/// <summary>How a candidate tree is accepted.</summary>
+public enum TreeAcceptanceRule
+{
+    /// <summary>Exact: greedy longest argmax path, or recursive rejection sampling over siblings; the output follows the target.</summary>
+    Exact,
+
+    /// <summary>Medusa's typical acceptance: NOT exact (the output favours likely tokens); only when asked for.</summary>
+    TypicalInexact,
 }
 
 /// <summary>Why a row, or a text generation, stopped.</summary>

@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Checkpoints;
 using LinearDsl.Runtime.Modeling;
 using LinearDsl.Runtime.Tokenization;
@@ -186,7 +187,7 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
     static void SpeculationProblems(LinearDslSpeculationOptions speculation, bool hasDraft, string section, List<string> problems)
     {
         string setting = $"{section}:Speculation";
-        if (speculation.Enabled == true && !hasDraft)
+        if (speculation.Enabled == true && !hasDraft && speculation.Mode != SpeculationMode.Heads)
             problems.Add($"{setting}:Enabled is true but no draft model is configured; set {section}:Draft:CheckpointDirectory (or register a draft from code), or turn speculation off.");
         if (speculation.MinDraftTokens < 1)
             problems.Add($"{setting}:MinDraftTokens must be at least 1, got {speculation.MinDraftTokens}.");
@@ -194,6 +195,42 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
             problems.Add($"{setting}:MaxDraftTokens must lie in [MinDraftTokens ({speculation.MinDraftTokens}), {LinearDslSpeculationOptions.MaxSaneDraftTokens}], got {speculation.MaxDraftTokens}.");
         if (speculation.DraftTokens < speculation.MinDraftTokens || speculation.DraftTokens > speculation.MaxDraftTokens)
             problems.Add($"{setting}:DraftTokens must lie in [MinDraftTokens, MaxDraftTokens] = [{speculation.MinDraftTokens}, {speculation.MaxDraftTokens}], got {speculation.DraftTokens}.");
+        TreeProblems(speculation, setting, problems);
+    }
+
+    /// <summary>The tree settings, each checked by the decoder's own rule so that the message names the setting.</summary>
+    static void TreeProblems(LinearDslSpeculationOptions speculation, string setting, List<string> problems)
+    {
+        if (!Enum.IsDefined(speculation.Mode))
+            problems.Add($"{setting}:Mode must be Chain, Tree, Heads or HeadsAndDraft, got {speculation.Mode}.");
+        if (!Enum.IsDefined(speculation.TreeAcceptance))
+            problems.Add($"{setting}:TreeAcceptance must be Exact or TypicalInexact, got {speculation.TreeAcceptance}.");
+        var probe = new SpeculationOptions();
+        foreach (var check in new Func<SpeculationOptions>[]
+        {
+            () => speculation.TreeBranching is null ? probe : probe with { TreeBranching = speculation.TreeBranching },
+            () => probe with { TreeNodeBudget = speculation.TreeNodeBudget },
+            () => probe with { TreeMaxDepth = speculation.TreeMaxDepth },
+        })
+        {
+            try
+            {
+                check().Validate();
+            }
+            catch (ArgumentOutOfRangeException error)
+            {
+                // The decoder's messages start with the setting's name: "TreeNodeBudget must lie in [1, 256]."
+                problems.Add($"{setting}:{WithoutParameter(error.Message)} Got {error.ActualValue}.");
+            }
+        }
+    }
+
+    /// <summary>An exception message without the " (Parameter 'x')" and "Actual value" parts .NET appends.</summary>
+    static string WithoutParameter(string message)
+    {
+        var line = message.Split('\n')[0];
+        int at = line.IndexOf(" (Parameter", StringComparison.Ordinal);
+        return at >= 0 ? line[..at] : line;
     }
 
     static void GenerationProblems(LinearDslGenerationOptions generation, string section, List<string> problems)

@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Checkpoints;
 using LinearDsl.Runtime.Modeling;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,7 @@ internal sealed class LinearDslRegistration(string sectionName)
     public bool HasDraft(LinearDslOptions options) => DraftFactory is not null || options.Draft.HasCheckpoint;
 
     /// <summary>Whether requests decode speculatively.</summary>
-    public bool Speculates(LinearDslOptions options) => options.Speculation.Enabled ?? HasDraft(options);
+    public bool Speculates(LinearDslOptions options) => options.Speculation.Enabled ?? (options.Speculation.Mode == SpeculationMode.Heads || HasDraft(options));
 
     /// <summary>Creates the target: from its factory, else from the checkpoint the (validated) options name.</summary>
     public CausalLanguageModel CreateTarget(IServiceProvider services)

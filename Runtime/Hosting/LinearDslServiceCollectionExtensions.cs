@@ -18,8 +18,9 @@ namespace LinearDsl.Runtime.Hosting;
 /// <see cref="LinearDslServiceKeys.Draft"/> ("draft"): loaded from their checkpoint directories or created by the
 /// factories given in code;</item>
 /// <item><see cref="ITextTokenizer"/>: <see cref="TextTokenizers.Create"/> of <see cref="LinearDslOptions.Tokenizer"/>;</item>
-/// <item><see cref="ITokenDecoder"/>: a <see cref="SpeculativeDecoder"/> when speculation is on (see
-/// <see cref="LinearDslSpeculationOptions.Enabled"/>), else a <see cref="PlainDecoder"/> of the target;</item>
+/// <item><see cref="ITokenDecoder"/>: when speculation is on (see <see cref="LinearDslSpeculationOptions.Enabled"/>) a
+/// <see cref="SpeculativeDecoder"/> in mode Chain or a <see cref="TreeSpeculativeDecoder"/> in the tree modes, else a
+/// <see cref="PlainDecoder"/> of the target;</item>
 /// <item><see cref="ITextGenerator"/> (<see cref="TextGenerator"/>) and <see cref="IChatClient"/> (<see cref="LinearDslChatClient"/>,
 /// registered with <c>AddChatClient</c>: add middleware through <see cref="LinearDslBuilder.ChatClient"/>).</item>
 /// </list>
@@ -84,8 +85,12 @@ public static class LinearDslServiceCollectionExtensions
             var settings = Options(sp);
             var targetModel = sp.GetRequiredKeyedService<CausalLanguageModel>(LinearDslServiceKeys.Target);
             if (!registration.Speculates(settings)) return new PlainDecoder(targetModel);
+            var speculation = settings.Speculation.ToSpeculationOptions();
+            if (speculation.Mode == SpeculationMode.Heads) return new TreeSpeculativeDecoder(targetModel, null, speculation);
             var draftModel = sp.GetRequiredKeyedService<CausalLanguageModel>(LinearDslServiceKeys.Draft);
-            return new SpeculativeDecoder(targetModel, draftModel, settings.Speculation.ToSpeculationOptions());
+            return speculation.Mode == SpeculationMode.Chain
+                ? new SpeculativeDecoder(targetModel, draftModel, speculation)
+                : new TreeSpeculativeDecoder(targetModel, draftModel, speculation);
         });
         services.AddSingleton<ITextGenerator>(sp => new TextGenerator(sp.GetRequiredService<ITextTokenizer>(), sp.GetRequiredService<ITokenDecoder>(),
             Options(sp).Generation, sp.GetService<ILogger<TextGenerator>>()));

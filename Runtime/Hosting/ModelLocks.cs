@@ -22,6 +22,8 @@ internal static class ModelLocks
         PlainDecoder plain => [plain.Model],
         SpeculativeDecoder speculative when ReferenceEquals(speculative.Target, speculative.Draft) => [speculative.Target],
         SpeculativeDecoder speculative => [speculative.Target, speculative.Draft],
+        TreeSpeculativeDecoder tree when tree.Draft is null || ReferenceEquals(tree.Target, tree.Draft) => [tree.Target],
+        TreeSpeculativeDecoder tree => [tree.Target, tree.Draft!],
         _ => [decoder],
     };
 

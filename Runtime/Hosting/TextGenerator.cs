@@ -51,6 +51,8 @@ public sealed class TextGenerator : ITextGenerator
     {
         PlainDecoder plain => plain.Model.Config?.ContextLength,
         SpeculativeDecoder pair => pair.Target.Config is { } target && pair.Draft.Config is { } draft ? Math.Min(target.ContextLength, draft.ContextLength) : null,
+        TreeSpeculativeDecoder { Draft: null } heads => heads.Target.Config?.ContextLength,
+        TreeSpeculativeDecoder tree => tree.Target.Config is { } target && tree.Draft!.Config is { } draft ? Math.Min(target.ContextLength, draft.ContextLength) : null,
         _ => null,
     };
 

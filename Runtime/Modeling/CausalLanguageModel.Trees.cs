@@ -38,8 +38,9 @@ public sealed partial class CausalLanguageModel
                 pending.Add(result.Pending);
                 x = result.Output;
             }
-            var logits = Logits(x).MoveToOuterDisposeScope();
-            return new ModelVerifyResult(logits, new ModelPending(state, width, pending.ToArray()) { Tree = layout });
+            // With Medusa heads the final hidden state of every node comes along (the heads read it), as in Verify.
+            var (logits, hidden) = MoveOut(Output(x, medusa is not null));
+            return new ModelVerifyResult(logits, new ModelPending(state, width, pending.ToArray()) { Tree = layout }) { Hidden = hidden };
         }
         catch
         {

@@ -14,6 +14,9 @@ public sealed record DecodeMeasurement
     [JsonPropertyName("unit")] public required string Unit { get; init; }
     [JsonPropertyName("tokens")] public int Tokens { get; init; }
     [JsonPropertyName("runs")] public int Runs { get; init; }
+    /// <summary>The speculation mode of a speculative row (chain, tree, heads, heads+draft).</summary>
+    [JsonPropertyName("mode")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Mode { get; init; }
+
     [JsonPropertyName("draft_tokens")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? DraftTokens { get; init; }
     [JsonPropertyName("acceptance_rate")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? AcceptanceRate { get; init; }
     [JsonPropertyName("target_calls")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? TargetCalls { get; init; }

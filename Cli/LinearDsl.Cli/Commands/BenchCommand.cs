@@ -22,11 +22,13 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
         var console = environment.Out;
         if (settings.Json is not null) OutputPaths.CheckFile(settings.Json, "--json");
         // Without --target: the bundled pair; with --target: speculative decoding too when --draft is given.
-        using var pair = ModelPair.Load(settings, speculate: settings.Target is null || settings.Draft is not null, environment);
+        var speculation = settings.Speculation;
+        bool heads = speculation.Mode == Runtime.Decoding.SpeculationMode.Heads;
+        using var pair = ModelPair.Load(settings, speculate: !heads && (settings.Target is null || settings.Draft is not null), environment);
         var request = new TextGenerationRequest { MaxNewTokens = settings.MaxTokens, Temperature = 0, Seed = 0 };
         var generators = new List<(string Name, ITextGenerator Generator)> { ("plain", pair.PlainGenerator()) };
-        if (pair.Draft is not null)
-            generators.Add(("speculative", pair.Generator(new Runtime.Decoding.SpeculationOptions { DraftTokens = settings.DraftTokens, MaxDraftTokens = Math.Max(8, settings.DraftTokens) })));
+        if (pair.Draft is not null || heads)
+            generators.Add(("speculative", pair.Generator(speculation)));
 
         long[] prompt = pair.Tokenizer.Encode(settings.Prompt);
         if (prompt.Length == 0) throw new CliException("--prompt is empty; give at least one character.");
@@ -46,10 +48,12 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
         });
 
         var table = new Table().Border(TableBorder.Simple).AddColumns("decoder", "tokens/s (median)", "range", "target calls", "acceptance rate");
+        // The speculative row names its mode (chain, tree, heads, heads+draft).
+        string speculativeName = $"speculative ({SpeculationFlags.Name(speculation.Mode)})";
         foreach (var (name, timing) in timings)
         {
             var statistics = timing.Last.Statistics;
-            table.AddRow(name, timing.TokensPerSecond.ToString("F1", Invariant), string.Create(Invariant, $"{timing.Slowest:F1}-{timing.Fastest:F1}"),
+            table.AddRow(name == "speculative" ? speculativeName : name, timing.TokensPerSecond.ToString("F1", Invariant), string.Create(Invariant, $"{timing.Slowest:F1}-{timing.Fastest:F1}"),
                 statistics.TargetCalls.ToString(Invariant), statistics.DraftedTokens == 0 ? "-" : statistics.AcceptanceRate.ToString("P1", Invariant));
         }
         console.Write(table);
@@ -77,7 +81,8 @@ public sealed class BenchCommand(CliEnvironment environment) : AsyncCommand<Benc
             Unit = "tokens/s",
             Tokens = settings.MaxTokens,
             Runs = settings.Runs,
-            DraftTokens = t.Name == "speculative" ? settings.DraftTokens : null,
+            DraftTokens = t.Name == "speculative" && settings.Speculation.Mode == Runtime.Decoding.SpeculationMode.Chain ? settings.DraftTokens : null,
+            Mode = t.Name == "speculative" ? SpeculationFlags.Name(settings.Speculation.Mode) : null,
             AcceptanceRate = t.Name == "speculative" ? t.Timing.Last.Statistics.AcceptanceRate : null,
             TargetCalls = t.Timing.Last.Statistics.TargetCalls,
             Target = pair.TargetDirectory,

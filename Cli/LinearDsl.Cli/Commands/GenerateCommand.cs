@@ -1,3 +1,4 @@
+using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Hosting;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -18,7 +19,8 @@ public sealed class GenerateCommand(CliEnvironment environment) : AsyncCommand<G
         // Before the prompt is echoed, so that the refusal is a line of its own.
         if (generator.MaxPromptTokens is int limit && pair.Tokenizer.Encode(settings.Prompt).Length is var length && length > limit)
             throw new PromptTooLongException(length, limit);
-        bool compare = pair.Draft is not null && !settings.NoCompare;
+        bool speculative = generator.Decoder is not PlainDecoder;
+        bool compare = speculative && !settings.NoCompare;
         var plainGenerator = compare ? pair.PlainGenerator() : null;
         await Warmup.RunAsync(console, [generator, plainGenerator], cancellationToken);
 
@@ -52,7 +54,7 @@ public sealed class GenerateCommand(CliEnvironment environment) : AsyncCommand<G
         }
 
         console.WriteLine();
-        DecodingReport.Write(console, result, pair.Draft is null ? "plain" : "speculative", plain, settings.TimedRuns);
+        DecodingReport.Write(console, result, speculative ? "speculative" : "plain", plain, settings.TimedRuns);
         return 0;
 
         // Each timed run starts after a full collection, so that neither pays for the other's (or the stream's) garbage.

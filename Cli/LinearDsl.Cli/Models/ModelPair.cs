@@ -69,9 +69,19 @@ public sealed class ModelPair : IDisposable
         });
     }
 
-    /// <summary>A plain decoder of the target, or a speculative decoder of the pair when there is a draft.</summary>
-    public ITokenDecoder Decoder(SpeculationOptions? speculation) =>
-        Draft is null ? new PlainDecoder(Target) : new SpeculativeDecoder(Target, Draft, speculation);
+    /// <summary>
+    /// The decoder the speculation options ask for: with mode heads a tree decoder of the target's Medusa heads; else a
+    /// plain decoder when there is no draft, a chain speculative decoder in mode chain and a tree decoder otherwise.
+    /// </summary>
+    public ITokenDecoder Decoder(SpeculationOptions? speculation)
+    {
+        var mode = speculation?.Mode ?? SpeculationMode.Chain;
+        if (mode is SpeculationMode.Heads or SpeculationMode.HeadsAndDraft && Target.Medusa is null)
+            throw new CliException($"--speculation {SpeculationFlags.Name(mode)} needs a target with Medusa heads, and '{TargetDirectory}' has none; train them with `lineardsl train-heads`, or use --speculation chain or tree.");
+        if (mode == SpeculationMode.Heads) return new TreeSpeculativeDecoder(Target, null, speculation!);
+        if (Draft is null) return new PlainDecoder(Target);
+        return mode == SpeculationMode.Chain ? new SpeculativeDecoder(Target, Draft, speculation) : new TreeSpeculativeDecoder(Target, Draft, speculation!);
+    }
 
     /// <summary>A text generator over <see cref="Decoder"/>.</summary>
     public TextGenerator Generator(SpeculationOptions? speculation) => new(Tokenizer, Decoder(speculation));

@@ -43,6 +43,19 @@ public class DecodingSettings : ModelPairSettings
     [Description("Adapt the draft length between rounds: grow by one after a fully accepted round, shrink after a rejection (within 1..max(8, M)). Default off.")]
     public bool Adaptive { get; set; }
 
+    [CommandOption("--speculation <MODE>")]
+    [Description("What proposes the candidates: chain (the draft's chain of --draft-tokens), tree (the draft's tree), heads (the target's Medusa heads, no draft) or heads+draft. Default chain.")]
+    [DefaultValue("chain")]
+    public string SpeculationMode { get; set; } = "chain";
+
+    [CommandOption("--tree <SHAPE>")]
+    [Description("Tree shape of the tree modes: children per node at each depth, e.g. 2,2,1,1 (the default).")]
+    public string? Tree { get; set; }
+
+    [CommandOption("--tree-budget <N>")]
+    [Description("A dynamic tree of at most N nodes grown best first by the draft's path probability, instead of --tree.")]
+    public int? TreeBudget { get; set; }
+
     [CommandOption("--no-speculation")]
     [Description("Decode the target alone (no draft is loaded). Default off: speculative decoding.")]
     public bool NoSpeculation { get; set; }
@@ -51,17 +64,11 @@ public class DecodingSettings : ModelPairSettings
     [Description("A text that ends the generation (cut before it); repeat the option for several. Default none.")]
     public string[] Stop { get; set; } = [];
 
-    /// <summary>Whether a draft is used.</summary>
-    public bool Speculate => !NoSpeculation;
+    /// <summary>Whether a draft is loaded (speculation in any mode but heads).</summary>
+    public bool Speculate => !NoSpeculation && SpeculationFlags.ParseMode(SpeculationMode) != Runtime.Decoding.SpeculationMode.Heads;
 
     /// <summary>The decoder's speculation settings.</summary>
-    public SpeculationOptions Speculation => new()
-    {
-        DraftTokens = DraftTokens,
-        Adaptive = Adaptive,
-        MinDraftTokens = 1,
-        MaxDraftTokens = Math.Max(8, DraftTokens),
-    };
+    public SpeculationOptions Speculation => SpeculationFlags.Options(SpeculationMode, Tree, TreeBudget, DraftTokens, Adaptive);
 
     /// <summary>The text generator's request.</summary>
     public TextGenerationRequest Request => new()
@@ -83,6 +90,9 @@ public class DecodingSettings : ModelPairSettings
         if (DraftTokens < 1 || DraftTokens > LinearDslSpeculationOptions.MaxSaneDraftTokens)
             return ValidationResult.Error($"--draft-tokens must be between 1 and {LinearDslSpeculationOptions.MaxSaneDraftTokens} (got {DraftTokens}).");
         if (Stop.Any(string.IsNullOrEmpty)) return ValidationResult.Error("--stop needs a non-empty text.");
+        if (SpeculationFlags.Problem(SpeculationMode, Tree, TreeBudget) is string problem) return ValidationResult.Error(problem);
+        if (NoSpeculation && SpeculationFlags.ParseMode(SpeculationMode) != Runtime.Decoding.SpeculationMode.Chain)
+            return ValidationResult.Error($"--no-speculation decodes the target alone; drop --speculation {SpeculationMode}, or drop --no-speculation.");
         return base.Validate();
     }
 }
