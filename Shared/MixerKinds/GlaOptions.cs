@@ -1,7 +1,5 @@
 // Shared source (see MixerOptions.cs).
-using System;
 using System.Collections.Generic;
-using System.Globalization;
 
 #if LINEARDSL_ROSLYN
 namespace LinearDsl.Kinds
@@ -15,22 +13,16 @@ namespace LinearDsl.Runtime.Mixers
     /// The mixer sees only q, k and v, so the gate is computed from the key of its own key/value head (W_g is a
     /// d x d projection per head). Causal by construction. Kind "gla".
     /// </summary>
-    public sealed partial record GlaOptions : MixerOptions
+    public sealed partial record GlaOptions : GatedRecurrenceOptions
     {
         /// <summary>
-        /// Chunk length of the parallel form (a compute choice: it does not change the function). Default 16: the
-        /// per-dimension decays inside a chunk take chunk x chunk x head_dim numbers per chunk.
+        /// Creates the default settings. The chunk defaults to 16, not 64: the per-dimension decays inside a chunk take
+        /// chunk x chunk x head_dim numbers per chunk.
         /// </summary>
-        public int ChunkSize { get; init; } = 16;
+        public GlaOptions() => ChunkSize = 16;
 
         /// <summary>Divides logsigmoid of the gate logits, so gates stay near 1 (the GLA paper's 16). Default 16.</summary>
         public double GateTemperature { get; init; } = 16;
-
-        /// <summary>Normalise each head's output to unit RMS (GLA's per-head RMSNorm without its weight). Default on.</summary>
-        public bool OutputNorm { get; init; } = true;
-
-        /// <summary>Added to the mean square of the output norm. Default 1e-6.</summary>
-        public double NormEps { get; init; } = 1e-6;
 
         /// <inheritdoc />
         public override string KindName() => "gla";
@@ -42,17 +34,11 @@ namespace LinearDsl.Runtime.Mixers
         public override string Describe() => "gated linear attention (GLA, a data-dependent gate per key dimension)";
 
         /// <inheritdoc />
-        public override IReadOnlyList<NonCausalSetting> NonCausal() => Array.Empty<NonCausalSetting>();
-
-        /// <inheritdoc />
         public override IReadOnlyList<MixerProblem> Problems()
         {
-            var problems = new List<MixerProblem>();
-            if (ChunkSize <= 0) problems.Add(new MixerProblem(nameof(ChunkSize), $"ChunkSize is {ChunkSize}", "it must be positive"));
+            var problems = new List<MixerProblem>(base.Problems());
             if (!(GateTemperature > 0) || double.IsInfinity(GateTemperature))
                 problems.Add(new MixerProblem(nameof(GateTemperature), $"GateTemperature is {Format(GateTemperature)}", "give a positive finite number (16 is GLA's)"));
-            if (OutputNorm && (!(NormEps > 0) || double.IsInfinity(NormEps)))
-                problems.Add(new MixerProblem(nameof(NormEps), $"NormEps is {Format(NormEps)}", "give a positive finite epsilon, or an all-zero output divides by zero"));
             return problems;
         }
 
@@ -68,8 +54,6 @@ namespace LinearDsl.Runtime.Mixers
             foreach (var problem in declared.Problems()) problems.Add(problem with { Message = "Gla." + problem.Message });
             return problems.Count > before ? null : declared;
         }
-
-        static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
 #if !LINEARDSL_ROSLYN
         /// <inheritdoc />

@@ -19,13 +19,15 @@ public abstract class GatedRecurrenceMixer : TokenMixer
     readonly double _normEps;
     readonly double _scale;
 
-    /// <summary>Creates the mixer.</summary>
-    private protected GatedRecurrenceMixer(string name, MixerGeometry geometry, RotaryEmbedding? rotary, long chunk, bool outputNorm, double normEps)
+    /// <summary>Creates the mixer with the settings every gated kind has (validated first).</summary>
+    private protected GatedRecurrenceMixer(string name, MixerGeometry geometry, RotaryEmbedding? rotary, GatedRecurrenceOptions options)
         : base(name, geometry, rotary)
     {
-        _chunk = chunk;
-        _outputNorm = outputNorm;
-        _normEps = normEps;
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _chunk = options.ChunkSize;
+        _outputNorm = options.OutputNorm;
+        _normEps = options.NormEps;
         _scale = 1 / Math.Sqrt(geometry.HeadDim);
     }
 

@@ -18,7 +18,7 @@ public sealed class GlaAttention : GatedRecurrenceMixer
 
     /// <summary>Creates the mixer.</summary>
     public GlaAttention(MixerGeometry geometry, GlaOptions? options = null, RotaryEmbedding? rotary = null)
-        : base(nameof(GlaAttention), geometry, rotary, Validated(options ??= new GlaOptions()).ChunkSize, options.OutputNorm, options.NormEps)
+        : base(nameof(GlaAttention), geometry, rotary, options ??= new GlaOptions())
     {
         Options = options;
         int d = geometry.HeadDim;
@@ -45,11 +45,5 @@ public sealed class GlaAttention : GatedRecurrenceMixer
     {
         var logits = k.matmul(gate_weight.to_type(k.dtype).unsqueeze(0)).add(gate_bias.to_type(k.dtype).view(1, -1, 1, k.shape[3]));
         return (nn.functional.logsigmoid(logits).div(Options.GateTemperature), k);
-    }
-
-    static GlaOptions Validated(GlaOptions options)
-    {
-        options.Validate();
-        return options;
     }
 }

@@ -20,7 +20,7 @@ public sealed class Mamba2Attention : GatedRecurrenceMixer
 
     /// <summary>Creates the mixer.</summary>
     public Mamba2Attention(MixerGeometry geometry, Mamba2Options? options = null, RotaryEmbedding? rotary = null)
-        : base(nameof(Mamba2Attention), geometry, rotary, Validated(options ??= new Mamba2Options()).ChunkSize, options.OutputNorm, options.NormEps)
+        : base(nameof(Mamba2Attention), geometry, rotary, options ??= new Mamba2Options())
     {
         Options = options;
         int heads = geometry.KvHeads;
@@ -58,11 +58,5 @@ public sealed class Mamba2Attention : GatedRecurrenceMixer
         var logits = k.matmul(dt_weight.to_type(k.dtype).view(1, -1, k.shape[3], 1)).add(dt_bias.to_type(k.dtype).view(1, -1, 1, 1));
         var dt = nn.functional.softplus(logits);
         return (dt.mul(a_log.to_type(k.dtype).exp().view(1, -1, 1, 1)).neg(), k.mul(dt));
-    }
-
-    static Mamba2Options Validated(Mamba2Options options)
-    {
-        options.Validate();
-        return options;
     }
 }

@@ -14,7 +14,7 @@ public sealed class RetNetAttention : GatedRecurrenceMixer
 
     /// <summary>Creates the mixer.</summary>
     public RetNetAttention(MixerGeometry geometry, RetNetOptions? options = null, RotaryEmbedding? rotary = null)
-        : base(nameof(RetNetAttention), geometry, rotary, Validated(options ??= new RetNetOptions()).ChunkSize, options.OutputNorm, options.NormEps)
+        : base(nameof(RetNetAttention), geometry, rotary, options ??= new RetNetOptions())
     {
         Options = options;
         _logDecays = Decays(geometry.KvHeads).Select(x => Math.Log(x)).ToArray();
@@ -33,11 +33,5 @@ public sealed class RetNetAttention : GatedRecurrenceMixer
     {
         var logGates = tensor(_logDecays, k.dtype, k.device).view(1, -1, 1, 1).expand(k.shape[0], -1, k.shape[2], 1);
         return (logGates, k);
-    }
-
-    static RetNetOptions Validated(RetNetOptions options)
-    {
-        options.Validate();
-        return options;
     }
 }
