@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Diagnostics;
 using System.Text.Json.Serialization;
 using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Diagnostics;
@@ -55,42 +54,15 @@ public sealed class SpeculativeBenchmarks(bool quick, TextWriter log)
         for (int i = 0; i < prompt.Length; i++) prompt[i] = random.Next(Vocab);
         var options = new GenerationOptions { MaxNewTokens = NewTokens, Sampling = SamplingOptions.Greedy };
 
-        var modes = new List<(string Mode, string Draft, string DraftTokens, ITokenDecoder Decoder)> { ("plain", "none", "0", new PlainDecoder(target)) };
+        var modes = new List<ComparedDecoder> { new("plain", "none", "0", new PlainDecoder(target)) };
         foreach (int m in new[] { 1, 2, 4, 8 })
-            modes.Add(($"speculative m={m}", "first layer", m.ToString(System.Globalization.CultureInfo.InvariantCulture), new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = m })));
-        modes.Add(("speculative adaptive", "first layer", "adaptive 1..8", new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = 4, Adaptive = true })));
-        modes.Add(("speculative m=4, self-draft", "target itself", "4", new SpeculativeDecoder(target, target, new SpeculationOptions { DraftTokens = 4 })));
+            modes.Add(new($"speculative m={m}", "first layer", m.ToString(System.Globalization.CultureInfo.InvariantCulture), new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = m })));
+        modes.Add(new("speculative adaptive", "first layer", "adaptive 1..8", new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = 4, Adaptive = true })));
+        modes.Add(new("speculative m=4, self-draft", "target itself", "4", new SpeculativeDecoder(target, target, new SpeculationOptions { DraftTokens = 4 })));
 
-        var seconds = modes.Select(_ => new List<double>()).ToArray();
-        var outputs = new IReadOnlyList<long>[modes.Count];
-        var statistics = new DecodingStatistics[modes.Count];
-        for (int repeat = 0; repeat < Repeats + 1; repeat++)
-        {
-            for (int i = 0; i < modes.Count; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                using var session = modes[i].Decoder.Start([prompt], options);
-                session.RunToEnd();
-                if (repeat > 0) seconds[i].Add(clock.Elapsed.TotalSeconds);       // the first pass warms up
-                outputs[i] = session.Generated[0];
-                statistics[i] = session.Statistics;
-            }
-        }
-        double plainRate = NewTokens / Medians.Of(seconds[0]);
-        var rows = new List<SpeculativeMeasurement>();
-        for (int i = 0; i < modes.Count; i++)
-        {
-            double rate = NewTokens / Medians.Of(seconds[i]);
-            var row = new SpeculativeMeasurement
-            {
-                Mode = modes[i].Mode, Draft = modes[i].Draft, DraftTokens = modes[i].DraftTokens, TokensPerSecond = rate,
-                AcceptanceRate = statistics[i].AcceptanceRate, TokensPerTargetCall = statistics[i].MeanAcceptedLength,
-                Speedup = rate / plainRate, Identical = outputs[i].SequenceEqual(outputs[0]), Tokens = NewTokens, Repeats = Repeats,
-                Machine = RunInfo.Machine, Commit = RunInfo.Commit,
-            };
-            rows.Add(row);
+        var rows = DecoderComparison.Run(modes, prompt, options, Repeats);
+        foreach (var row in rows)
             log.WriteLine($"{row.Mode,-28} {row.TokensPerSecond,8:F1} tokens/s  acceptance {row.AcceptanceRate,6:P1}  {row.TokensPerTargetCall,5:F2} tokens/call  speed-up {row.Speedup,5:F2}  identical {row.Identical}");
-        }
         return rows;
     }
 

@@ -1,15 +1,15 @@
-using System.Diagnostics;
 using System.Globalization;
 using LinearDsl.Models;
 using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Diagnostics;
 using LinearDsl.Runtime.Modeling;
+using LinearDsl.Runtime.Tokenization;
 using static TorchSharp.torch;
 
 namespace LinearDsl.Benchmarks;
 
 /// <summary>
-/// Plain, chain, tree from the draft, Medusa heads and heads + draft on the bundled pair, greedy, one prompt; then a
+/// Plain, chain, tree from the draft, Medusa heads and heads + draft on the bundled pair, greedy, one corpus prompt; then a
 /// sweep over tree sizes (static shapes and node budgets) that shows where a bigger tree stops paying, because tree
 /// verification costs grow with the nodes on a CPU. Every row checks that its text equals plain decoding.
 /// Heads rows appear only when the bundled target carries trained heads.
@@ -29,22 +29,23 @@ public sealed class SpeculativeTreeBenchmarks(bool quick, TextWriter log)
         set_num_threads(1);
         using var target = BundledModels.LoadTarget();
         using var draft = BundledModels.LoadDraft();
-        var random = new Random(3);
-        var prompt = Enumerable.Range(0, PromptLength).Select(_ => (long)random.Next(target.VocabSize)).ToArray();
+        // A passage of the corpus the pair was trained on: random bytes would measure acceptance on text it never sees.
+        string corpus = File.ReadAllText(BundledModels.CorpusFile);
+        var prompt = new ByteTokenizer().Encode(corpus.Substring(corpus.Length / 2, PromptLength));
         var options = new GenerationOptions { MaxNewTokens = NewTokens, Sampling = SamplingOptions.Greedy };
         var tree = new SpeculationOptions { Mode = SpeculationMode.Tree };
 
-        var modes = new List<(string Mode, string Draft, string Shape, ITokenDecoder Decoder)>
+        var modes = new List<ComparedDecoder>
         {
-            ("bundled plain", "none", "-", new PlainDecoder(target)),
-            ("bundled chain m=4", "bundled draft", "4", new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = 4 })),
-            ("bundled tree", "bundled draft", Shape(tree), new TreeSpeculativeDecoder(target, draft, tree)),
+            new("bundled plain", "none", "-", new PlainDecoder(target)),
+            new("bundled chain m=4", "bundled draft", "4", new SpeculativeDecoder(target, draft, new SpeculationOptions { DraftTokens = 4 })),
+            new("bundled tree", "bundled draft", Shape(tree), new TreeSpeculativeDecoder(target, draft, tree)),
         };
         if (target.Medusa is not null)
         {
             var heads = tree with { Mode = SpeculationMode.Heads, TreeBranching = HeadsShape(target.Medusa.Count) };
-            modes.Add(("bundled heads", "none", Shape(heads), new TreeSpeculativeDecoder(target, null, heads)));
-            modes.Add(("bundled heads+draft", "bundled draft", Shape(tree), new TreeSpeculativeDecoder(target, draft, tree with { Mode = SpeculationMode.HeadsAndDraft })));
+            modes.Add(new("bundled heads", "none", Shape(heads), new TreeSpeculativeDecoder(target, null, heads)));
+            modes.Add(new("bundled heads+draft", "bundled draft", Shape(tree), new TreeSpeculativeDecoder(target, draft, tree with { Mode = SpeculationMode.HeadsAndDraft })));
         }
         else
         {
@@ -53,44 +54,17 @@ public sealed class SpeculativeTreeBenchmarks(bool quick, TextWriter log)
         foreach (var shape in quick ? SweepShapes.Take(2) : SweepShapes)
         {
             var sweep = tree with { TreeBranching = shape.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() };
-            modes.Add(($"bundled tree sweep {shape}", "bundled draft", Shape(sweep), new TreeSpeculativeDecoder(target, draft, sweep)));
+            modes.Add(new($"bundled tree sweep {shape}", "bundled draft", Shape(sweep), new TreeSpeculativeDecoder(target, draft, sweep)));
         }
         foreach (int budget in quick ? SweepBudgets.Take(1) : SweepBudgets)
         {
             var sweep = tree with { TreeNodeBudget = budget };
-            modes.Add(($"bundled tree sweep budget {budget}", "bundled draft", Shape(sweep), new TreeSpeculativeDecoder(target, draft, sweep)));
+            modes.Add(new($"bundled tree sweep budget {budget}", "bundled draft", Shape(sweep), new TreeSpeculativeDecoder(target, draft, sweep)));
         }
 
-        var seconds = modes.Select(_ => new List<double>()).ToArray();
-        var outputs = new IReadOnlyList<long>[modes.Count];
-        var statistics = new DecodingStatistics[modes.Count];
-        for (int repeat = 0; repeat < Repeats + 1; repeat++)
-        {
-            for (int i = 0; i < modes.Count; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                using var session = modes[i].Decoder.Start([prompt], options);
-                session.RunToEnd();
-                if (repeat > 0) seconds[i].Add(clock.Elapsed.TotalSeconds);       // the first pass warms up
-                outputs[i] = session.Generated[0];
-                statistics[i] = session.Statistics;
-            }
-        }
-        double plainRate = NewTokens / Medians.Of(seconds[0]);
-        var rows = new List<SpeculativeMeasurement>();
-        for (int i = 0; i < modes.Count; i++)
-        {
-            double rate = NewTokens / Medians.Of(seconds[i]);
-            var row = new SpeculativeMeasurement
-            {
-                Mode = modes[i].Mode, Draft = modes[i].Draft, DraftTokens = modes[i].Shape, TokensPerSecond = rate,
-                AcceptanceRate = statistics[i].AcceptanceRate, TokensPerTargetCall = statistics[i].MeanAcceptedLength,
-                Speedup = rate / plainRate, Identical = outputs[i].SequenceEqual(outputs[0]), Tokens = NewTokens, Repeats = Repeats,
-                Machine = RunInfo.Machine, Commit = RunInfo.Commit,
-            };
-            rows.Add(row);
+        var rows = DecoderComparison.Run(modes, prompt, options, Repeats);
+        foreach (var row in rows)
             log.WriteLine($"{row.Mode,-34} {row.DraftTokens,-14} {row.TokensPerSecond,8:F1} tokens/s  {row.TokensPerTargetCall,5:F2} tokens/call  speed-up {row.Speedup,5:F2}  identical {row.Identical}");
-        }
         return rows;
     }
 
