@@ -29,7 +29,8 @@ internal sealed class ServerModels(IServiceProvider services, IOptions<LinearDsl
 
     public LinearDslServerOptions Server => serverOptions.Value;
 
-    public bool Speculates { get; private set; }
+    /// <summary>How the server decodes, for its log: "plain", "speculative" or "speculative (mode)" for tree and heads modes.</summary>
+    public string Decoding { get; private set; } = "plain";
 
     /// <summary>Why loading failed, or null.</summary>
     public string? Failure => _failure;
@@ -52,12 +53,17 @@ internal sealed class ServerModels(IServiceProvider services, IOptions<LinearDsl
             Options = services.GetRequiredService<IOptions<LinearDslOptions>>().Value;
             Tokenizer = services.GetRequiredService<ITextTokenizer>();
             var decoder = services.GetRequiredService<ITokenDecoder>();
-            Speculates = decoder is SpeculativeDecoder;
+            Decoding = decoder switch
+            {
+                SpeculativeDecoder => "speculative",
+                TreeSpeculativeDecoder tree => $"speculative ({tree.Options.Mode})",
+                _ => "plain",
+            };
             var batcher = new ContinuousBatcher(decoder, Server.ToBatchingOptions());
             batcher.RoundCompleted += metrics.BatchSize;
             metrics.ObserveBatcher(() => batcher.QueueLength, () => batcher.ActiveRows, () => batcher.CachedStateBytes);
             _batcher = batcher;
-            ServerLog.Ready(logger, Options.ModelId, Speculates ? "speculative" : "plain", Server.MaxBatch, Server.MaxQueue, Server.StateCacheBytes);
+            ServerLog.Ready(logger, Options.ModelId, Decoding, Server.MaxBatch, Server.MaxQueue, Server.StateCacheBytes);
         }
         catch (Exception error)
         {

@@ -6,6 +6,15 @@ namespace LinearDsl.Server.Tests;
 public class LifecycleTests
 {
     [Fact]
+    public async Task The_server_says_which_decoding_it_runs_tree_and_heads_modes_included()
+    {
+        await using (var plain = await TestServer.StartAsync()) plain.Models.Decoding.Should().Be("plain");
+        await using (var chain = await TestServer.StartAsync(speculative: true)) chain.Models.Decoding.Should().Be("speculative");
+        await using var tree = await TestServer.StartAsync(speculative: true, configure: o => o.Speculation.Mode = LinearDsl.Runtime.Decoding.SpeculationMode.Tree);
+        tree.Models.Decoding.Should().Be("speculative (Tree)", "a tree decoder speculates too (it was reported as plain)");
+    }
+
+    [Fact]
     public async Task Requests_record_tokens_time_to_first_token_batch_size_acceptance_and_queue()
     {
         var measured = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();

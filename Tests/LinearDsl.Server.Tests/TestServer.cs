@@ -35,7 +35,7 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server over the tiny test models (with the draft when <paramref name="speculative"/>), greedy by default.</summary>
     public static Task<TestServer> StartAsync(bool speculative = false, Action<LinearDslServerOptions>? server = null,
         Func<IServiceProvider, CausalLanguageModel>? target = null, bool waitUntilReady = true, Task? loadGate = null,
-        string tokenizer = "byte-eot")
+        string tokenizer = "byte-eot", Action<LinearDslOptions>? configure = null)
         => StartAsync(services =>
         {
             if (loadGate is not null) services.AddSingleton(new ModelLoadGate(loadGate));
@@ -45,6 +45,7 @@ public sealed class TestServer : IAsyncDisposable
                 options.ModelId = Model;
                 options.Generation.Temperature = 0;
                 options.Generation.MaxNewTokens = 24;
+                configure?.Invoke(options);
             });
         }, server, waitUntilReady);
 
