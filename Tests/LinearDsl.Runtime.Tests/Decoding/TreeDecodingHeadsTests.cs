@@ -1,6 +1,7 @@
 using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
+using static LinearDsl.Runtime.Tests.Decoding.PairDistributions;
 
 namespace LinearDsl.Runtime.Tests.Decoding;
 
@@ -105,8 +106,6 @@ public sealed class TreeDecodingHeadsTests
         foreach (var tokens in session.Generated) counts[tokens[start] * vocab + tokens[start + 1]]++;
         return counts.Select(c => c / session.Batch).ToArray();
     }
-
-    static double TotalVariation(double[] a, double[] b) => 0.5 * a.Zip(b, (x, y) => Math.Abs(x - y)).Sum();
 
     static CausalLanguageModel TinyModel(int vocab, ulong seed, int heads)
     {

@@ -1,6 +1,7 @@
 using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
+using static LinearDsl.Runtime.Tests.Decoding.PairDistributions;
 
 namespace LinearDsl.Runtime.Tests.Decoding;
 
@@ -12,7 +13,7 @@ namespace LinearDsl.Runtime.Tests.Decoding;
 /// </summary>
 public sealed class TreeDecodingSamplingTests
 {
-    const int Vocab = 4, Rows = 6000;
+    const int Rows = 6000;
 
     // As in the chain test: an exact sampler lands near 0.02 for 16 outcomes and 6,000 rows.
     const double Tolerance = 0.05;
@@ -25,8 +26,8 @@ public sealed class TreeDecodingSamplingTests
     {
         using var scope = NewDisposeScope();
         var sampling = new SamplingOptions { Temperature = temperature, TopK = topK, TopP = topP };
-        using var target = Model(seed: 1);
-        using var draft = Model(seed: 2);
+        using var target = Model(seed: 1, sharpen: 3);
+        using var draft = Model(seed: 2, sharpen: 3);
         long[] prompt = [1, 3, 0];
 
         var exact = ExactPairs(target, prompt, sampling);
@@ -51,8 +52,8 @@ public sealed class TreeDecodingSamplingTests
     {
         using var scope = NewDisposeScope();
         var sampling = new SamplingOptions { Temperature = 1 };
-        using var target = Model(seed: 1);
-        using var draft = Model(seed: 2);
+        using var target = Model(seed: 1, sharpen: 3);
+        using var draft = Model(seed: 2, sharpen: 3);
         long[] prompt = [1, 3, 0];
         var exact = ExactPairs(target, prompt, sampling);
         var prompts = Enumerable.Range(0, Rows).Select(_ => (IReadOnlyList<long>)prompt).ToArray();
@@ -70,39 +71,4 @@ public sealed class TreeDecodingSamplingTests
             TotalVariation(Empirical(inexact), exact).Should().BeGreaterThan(2 * Tolerance, "typical acceptance favours likely tokens");
         }
     }
-
-    static CausalLanguageModel Model(ulong seed)
-    {
-        var config = new ModelConfig
-        {
-            VocabSize = Vocab, Width = 8, Layers = 1, ContextLength = 16, MlpHidden = 16,
-            Mixer = MixerSpec.AugmentedLinear(2, new AugmentedLinearAttentionOptions { GroupSize = 2, ConvTaps = 2, AlphaInit = 0.5 }),
-        };
-        var model = ModelFactory.Create(config, seed, ScalarType.Float64);
-        DecodingModels.Sharpen(model, 75);
-        return model;
-    }
-
-    /// <summary>P(x1, x2) = p(x1 | prompt) p(x2 | prompt, x1) under the sampling transform, from Forward.</summary>
-    static double[] ExactPairs(CausalLanguageModel model, long[] prompt, SamplingOptions sampling)
-    {
-        var pairs = new double[Vocab * Vocab];
-        for (int x1 = 0; x1 < Vocab; x1++)
-        {
-            var logits = model.Forward(tensor(prompt.Append(x1).ToArray(), [1, prompt.Length + 1], ScalarType.Int64));
-            var first = TokenDistribution.Probabilities(logits[0, prompt.Length - 1].data<double>().ToArray(), sampling);
-            var second = TokenDistribution.Probabilities(logits[0, prompt.Length].data<double>().ToArray(), sampling);
-            for (int x2 = 0; x2 < Vocab; x2++) pairs[x1 * Vocab + x2] = first[x1] * second[x2];
-        }
-        return pairs;
-    }
-
-    static double[] Empirical(DecodingSession session)
-    {
-        var counts = new double[Vocab * Vocab];
-        foreach (var tokens in session.Generated) counts[tokens[0] * Vocab + tokens[1]]++;
-        return counts.Select(c => c / session.Batch).ToArray();
-    }
-
-    static double TotalVariation(double[] a, double[] b) => 0.5 * a.Zip(b, (x, y) => Math.Abs(x - y)).Sum();
 }
