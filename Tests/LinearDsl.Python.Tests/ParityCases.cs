@@ -43,6 +43,7 @@ public static class ParityCases
         // Deliberate leaks (parallel form only): a centred conv, an unmasked local block, the inclusive global prefix.
         ["leaky-augmented"] = Llama(MixerSpec.AugmentedLinear(2, Augmented with { ConvPadding = ConvPadding.Centered, CausalLocal = false, InclusiveGlobalPrefix = true })),
         ["bidirectional-softmax"] = Llama(MixerSpec.Softmax(2, bidirectional: true)),
+        ["retnet-gqa"] = Llama(MixerSpec.Of(4, new RetNetOptions { ChunkSize = 4 }, kvHeads: 2)),
         ["hybrid"] = Llama(MixerSpec.AugmentedLinear(2, Augmented), layers: 3) with
         {
             LayerMixers = new Dictionary<int, MixerSpec> { [0] = MixerSpec.Softmax(2), [2] = MixerSpec.LinearAttention(4, Linear(LinearFeatureMap.Hedgehog), kvHeads: 1) },
