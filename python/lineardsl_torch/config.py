@@ -96,6 +96,8 @@ class MixerSpec:
                  "augmented": options if kind == "augmented_linear" else None,
                  "linear": options if kind == "linear" else None,
                  "gated": options if kind in GATED_KINDS else None}
+        elif d["kind"] in GATED_KINDS:
+            raise ValueError(f"mixer kind '{d['kind']}' needs format_version 2 (its settings under \"options\"); format 1 knows augmented_linear, linear and softmax")
         kind = d["kind"]
         augmented = linear = gated = None
         if kind == "augmented_linear":
