@@ -43,6 +43,11 @@ public static class ParityCases
         // Deliberate leaks (parallel form only): a centred conv, an unmasked local block, the inclusive global prefix.
         ["leaky-augmented"] = Llama(MixerSpec.AugmentedLinear(2, Augmented with { ConvPadding = ConvPadding.Centered, CausalLocal = false, InclusiveGlobalPrefix = true })),
         ["bidirectional-softmax"] = Llama(MixerSpec.Softmax(2, bidirectional: true)),
+        ["retnet-gqa"] = Llama(MixerSpec.Of(4, new RetNetOptions { ChunkSize = 4 }, kvHeads: 2)),
+        ["gla-gqa"] = Llama(MixerSpec.Of(4, new GlaOptions { ChunkSize = 4, GateTemperature = 4 }, kvHeads: 2)),
+        ["mamba2-no-norm"] = Llama(MixerSpec.Of(4, new Mamba2Options { ChunkSize = 4, OutputNorm = false }, kvHeads: 2)),
+        ["mamba2"] = Llama(MixerSpec.Of(2, new Mamba2Options { ChunkSize = 4, NormEps = 1e-3 })),
+        ["deltanet-gqa"] = Llama(MixerSpec.Of(4, new DeltaNetOptions { ChunkSize = 4, NormEps = 1e-3 }, kvHeads: 2)),
         ["hybrid"] = Llama(MixerSpec.AugmentedLinear(2, Augmented), layers: 3) with
         {
             LayerMixers = new Dictionary<int, MixerSpec> { [0] = MixerSpec.Softmax(2), [2] = MixerSpec.LinearAttention(4, Linear(LinearFeatureMap.Hedgehog), kvHeads: 1) },

@@ -61,13 +61,28 @@ class LinearOptions:
 
 
 @dataclass(frozen=True)
+class GatedOptions:
+    """Settings of the gated recurrences (retnet, gla, mamba2) and of deltanet; deltanet has no output norm and
+    no gate temperature, and uses norm_eps for its L2 normalisation of q and k."""
+    chunk_size: int = 64
+    output_norm: bool = True
+    norm_eps: float = 1e-6
+    gate_temperature: float = 16.0
+
+
+GATED_KINDS = ("retnet", "gla", "mamba2", "deltanet")
+KNOWN_KINDS = "augmented_linear, linear, softmax, " + ", ".join(GATED_KINDS)
+
+
+@dataclass(frozen=True)
 class MixerSpec:
-    kind: str  # "augmented_linear", "linear" or "softmax"
+    kind: str  # "augmented_linear", "linear", "softmax", "retnet", "gla", "mamba2" or "deltanet"
     heads: int
     kv_heads: int
     augmented: Optional[AugmentedOptions] = None
     linear: Optional[LinearOptions] = None
     bidirectional: bool = False
+    gated: Optional[GatedOptions] = None  # retnet, gla, mamba2 and deltanet
 
     @staticmethod
     def from_dict(d):
@@ -79,9 +94,12 @@ class MixerSpec:
             d = {"heads": d["heads"], "kv_heads": d["kv_heads"], "kind": kind,
                  "bidirectional": options.pop("bidirectional", False) if kind == "softmax" else False,
                  "augmented": options if kind == "augmented_linear" else None,
-                 "linear": options if kind == "linear" else None}
+                 "linear": options if kind == "linear" else None,
+                 "gated": options if kind in GATED_KINDS else None}
+        elif d["kind"] in GATED_KINDS:
+            raise ValueError(f"mixer kind '{d['kind']}' needs format_version 2 (its settings under \"options\"); format 1 knows augmented_linear, linear and softmax")
         kind = d["kind"]
-        augmented = linear = None
+        augmented = linear = gated = None
         if kind == "augmented_linear":
             a = dict(d.get("augmented") or {})
             if "global" in a:
@@ -89,9 +107,11 @@ class MixerSpec:
             augmented = AugmentedOptions(**a)
         elif kind == "linear":
             linear = LinearOptions(**(d.get("linear") or {}))
+        elif kind in GATED_KINDS:
+            gated = GatedOptions(**(d.get("gated") or {}))
         elif kind != "softmax":
-            raise ValueError(f"unknown mixer kind '{kind}'; LinearDsl knows augmented_linear, linear and softmax")
-        return MixerSpec(kind, int(d["heads"]), int(d["kv_heads"]), augmented, linear, bool(d.get("bidirectional", False)))
+            raise ValueError(f"unknown mixer kind '{kind}'; LinearDsl knows {KNOWN_KINDS}")
+        return MixerSpec(kind, int(d["heads"]), int(d["kv_heads"]), augmented, linear, bool(d.get("bidirectional", False)), gated)
 
 
 class ModelConfig:

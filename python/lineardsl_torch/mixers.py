@@ -367,10 +367,127 @@ class SoftmaxAttention(nn.Module):
         return self._attend(q, state["keys"], state["values"], causal=False)
 
 
+class GatedRecurrence(nn.Module):
+    """The gated and decayed linear attentions (retnet, gla, mamba2): S_t = diag(a_t) S_{t-1} + k'_t v_t^T,
+    o_t = norm(q_t S_t / sqrt(d)) (inclusive of t), all in the state dtype; a kind says only how its log gates
+    log a_t ([.., d] per key dimension or [.., 1] per head) and k'_t come from the key. norm is the per-head RMS norm
+    without weight when output_norm is on. The parallel form is a plain loop over time (the same function as
+    LinearDsl's chunked form)."""
+
+    def __init__(self, kind, heads, kv_heads, head_dim, options):
+        super().__init__()
+        self.kind, self.heads, self.kv_heads, self.head_dim, self.options = kind, heads, kv_heads, head_dim, options
+        d = head_dim
+        if kind == "gla":
+            # as constructed: W_g zero, b_g from 0 to 5 over the key dimensions
+            self.gate_weight = nn.Parameter(torch.zeros(kv_heads, d, d))
+            self.gate_bias = nn.Parameter(torch.tensor([0.0 if d == 1 else 5.0 * i / (d - 1) for i in range(d)]).repeat(kv_heads, 1))
+        elif kind == "mamba2":
+            f = [0.5 if kv_heads == 1 else h / (kv_heads - 1) for h in range(kv_heads)]
+            dts = [math.exp(math.log(0.001) + x * (math.log(0.1) - math.log(0.001))) for x in f]
+            self.dt_weight = nn.Parameter(torch.zeros(kv_heads, d))
+            self.dt_bias = nn.Parameter(torch.tensor([dt + math.log(-math.expm1(-dt)) for dt in dts]))
+            self.a_log = nn.Parameter(torch.tensor([x * math.log(16) for x in f]))
+        elif kind != "retnet":
+            raise ValueError(f"'{kind}' is not a gated recurrence kind (retnet, gla, mamba2)")
+
+    @staticmethod
+    def retnet_decays(heads):
+        """gamma_h = 1 - 2^(-5 - 7 h / (H - 1)) (1 - 2^-5 for one head)."""
+        return [1 - 2.0 ** (-5 - (0 if heads == 1 else 7.0 * h / (heads - 1))) for h in range(heads)]
+
+    def _gates(self, k):
+        """(log a_t, k'_t) from k [batch, kv_heads, time, d], in k's dtype."""
+        b, kv, t, d = k.shape
+        if self.kind == "retnet":
+            logs = torch.tensor([math.log(x) for x in self.retnet_decays(kv)], dtype=k.dtype, device=k.device)
+            return logs.view(1, -1, 1, 1).expand(b, kv, t, 1), k
+        if self.kind == "gla":
+            logits = k.matmul(self.gate_weight.to(k.dtype).unsqueeze(0)) + self.gate_bias.to(k.dtype).view(1, -1, 1, d)
+            return F.logsigmoid(logits) / self.options.gate_temperature, k
+        logits = k.matmul(self.dt_weight.to(k.dtype).view(1, -1, d, 1)) + self.dt_bias.to(k.dtype).view(1, -1, 1, 1)
+        dt = F.softplus(logits)
+        return -(dt * self.a_log.to(k.dtype).exp().view(1, -1, 1, 1)), k * dt
+
+    def _run(self, q, k, v, s):
+        """Runs the recurrence from state s over q, k, v; returns (output in q's dtype, final state)."""
+        sd = s.dtype
+        logs, keys = self._gates(k.to(sd))
+        qg = _group(q, self.kv_heads).to(sd) * (1.0 / math.sqrt(self.head_dim))
+        vs = v.to(sd)
+        out = []
+        for u in range(q.shape[2]):
+            s = logs[:, :, u].exp().unsqueeze(-1) * s + keys[:, :, u].unsqueeze(-1) * vs[:, :, u].unsqueeze(-2)
+            out.append(qg[:, :, :, u].matmul(s))  # [b, kv, per, d]
+        return self._finish(torch.stack(out, 3), q.dtype), s
+
+    def _finish(self, grouped, dtype):
+        out = _ungroup(grouped)
+        if self.options.output_norm:
+            out = out * (out.square().mean(-1, keepdim=True) + self.options.norm_eps).rsqrt()
+        return out.to(dtype)
+
+    def forward(self, q, k, v):
+        b = q.shape[0]
+        s = torch.zeros(b, self.kv_heads, self.head_dim, self.head_dim, dtype=_state_dtype(q.dtype), device=q.device)
+        return self._run(q, k, v, s)[0]
+
+    def new_state(self, batch, dtype, device):
+        return {"kv": torch.zeros(batch, self.kv_heads, self.head_dim, self.head_dim, dtype=_state_dtype(dtype), device=device)}
+
+    def step(self, q, k, v, state):
+        out, state["kv"] = self._run(q, k, v, state["kv"])
+        return out
+
+
+class DeltaNet(nn.Module):
+    """The delta rule: q^, k^ = x / sqrt(||x||^2 + eps), beta_t = sigmoid(k_t . w_b + b_b) (from the raw key),
+    S_t = S_{t-1} + beta_t k^_t (v_t - S_{t-1}^T k^_t)^T, o_t = q^_t S_t, in the state dtype (no scale, no output
+    norm). The parallel form is a plain loop over time (the same function as LinearDsl's chunked form)."""
+
+    def __init__(self, heads, kv_heads, head_dim, options):
+        super().__init__()
+        self.heads, self.kv_heads, self.head_dim, self.options = heads, kv_heads, head_dim, options
+        self.beta_weight = nn.Parameter(torch.zeros(kv_heads, head_dim))
+        self.beta_bias = nn.Parameter(torch.zeros(kv_heads))
+
+    def _normalize(self, x):
+        return x * (x.square().sum(-1, keepdim=True) + self.options.norm_eps).rsqrt()
+
+    def _run(self, q, k, v, s):
+        sd = s.dtype
+        qq, kk, vv = q.to(sd), k.to(sd), v.to(sd)
+        beta = ((kk * self.beta_weight.to(sd).view(1, -1, 1, self.head_dim)).sum(-1) + self.beta_bias.to(sd).view(1, -1, 1)).sigmoid()
+        nq, nk = _group(self._normalize(qq), self.kv_heads), self._normalize(kk)
+        out = []
+        for u in range(q.shape[2]):
+            ku = nk[:, :, u:u + 1]  # [b, kv, 1, d]
+            update = (vv[:, :, u:u + 1] - ku.matmul(s)) * beta[:, :, u, None, None]
+            s = s + ku.transpose(-1, -2).matmul(update)
+            out.append(nq[:, :, :, u].matmul(s))
+        return _ungroup(torch.stack(out, 3)).to(q.dtype), s
+
+    def forward(self, q, k, v):
+        b = q.shape[0]
+        s = torch.zeros(b, self.kv_heads, self.head_dim, self.head_dim, dtype=_state_dtype(q.dtype), device=q.device)
+        return self._run(q, k, v, s)[0]
+
+    def new_state(self, batch, dtype, device):
+        return {"kv": torch.zeros(batch, self.kv_heads, self.head_dim, self.head_dim, dtype=_state_dtype(dtype), device=device)}
+
+    def step(self, q, k, v, state):
+        out, state["kv"] = self._run(q, k, v, state["kv"])
+        return out
+
+
 def create_mixer(spec, width):
     d = width // spec.heads
     if spec.kind == "augmented_linear":
         return AugmentedLinearAttention(spec.heads, spec.kv_heads, d, spec.augmented)
     if spec.kind == "linear":
         return LinearAttention(spec.heads, spec.kv_heads, d, spec.linear)
+    if spec.kind in ("retnet", "gla", "mamba2"):
+        return GatedRecurrence(spec.kind, spec.heads, spec.kv_heads, d, spec.gated)
+    if spec.kind == "deltanet":
+        return DeltaNet(spec.heads, spec.kv_heads, d, spec.gated)
     return SoftmaxAttention(spec.heads, spec.kv_heads, d, spec.bidirectional)
