@@ -60,28 +60,64 @@ internal static class GatedRecurrence
 
     /// <summary>
     /// o_i = sum_{j &lt;= i in the chunk} (q_i . (k_j * exp(b_i - b_j))) v_j, for every chunk at once. Per-head gates
-    /// give a chunk x chunk decay matrix; per-dimension gates a chunk x chunk x d one.
+    /// give a chunk x chunk decay matrix; per-dimension gates go through <see cref="IntraPerDimension"/>.
     /// </summary>
     static Tensor Intra(Tensor qc, Tensor kc, Tensor vc, Tensor b)
     {
+        if (b.shape[4] != 1) return IntraPerDimension(qc, kc, vc, b);
         long chunk = kc.shape[3];
-        var future = ones(chunk, chunk, ScalarType.Bool, kc.device).triu(1);
-        Tensor scores;
-        if (b.shape[4] == 1)
-        {
-            var scalar = b.squeeze(4);
-            var decay = scalar.unsqueeze(-1).sub(scalar.unsqueeze(-2)).masked_fill(future, double.NegativeInfinity).exp();
-            scores = qc.matmul(kc.unsqueeze(2).transpose(-1, -2)).mul(decay.unsqueeze(2));
-        }
-        else
-        {
-            // [.., i, j, d] decays; (k_j * decay_ij) . q_i as a batched matrix-vector product over i.
-            var decay = b.unsqueeze(-2).sub(b.unsqueeze(-3)).masked_fill(future.unsqueeze(-1), double.NegativeInfinity).exp();
-            var keys = kc.unsqueeze(-3).mul(decay).unsqueeze(2);
-            scores = keys.matmul(qc.unsqueeze(-1)).squeeze(-1);
-        }
+        var scalar = b.squeeze(4);
+        var decay = scalar.unsqueeze(-1).sub(scalar.unsqueeze(-2)).masked_fill(Future(chunk, kc.device), double.NegativeInfinity).exp();
+        var scores = qc.matmul(kc.unsqueeze(2).transpose(-1, -2)).mul(decay.unsqueeze(2));
         return scores.matmul(vc.unsqueeze(2));
     }
+
+    /// <summary>
+    /// The intra-chunk form with a decay per key dimension, split into sub-chunks of s tokens (as flash-linear-attention
+    /// does) so that no chunk x chunk x d tensor is built. Inside a sub-chunk the pairwise decays exp(b_i - b_j) are
+    /// explicit, s x s x d. A key j before sub-chunk I reaches query i through r_I, the cumulative log gate at I's
+    /// first token: exp(b_i - b_j) = exp(b_i - r_I) exp(r_I - b_j), and both exponents are &lt;= 0 (i is at or after
+    /// I's start, j before it), so neither factor can overflow; the key factor is masked to -inf before exp where j is
+    /// not before I. Memory per token drops from chunk x d to (s + chunk / s) x d.
+    /// </summary>
+    static Tensor IntraPerDimension(Tensor qc, Tensor kc, Tensor vc, Tensor b)
+    {
+        long batch = kc.shape[0], kvHeads = kc.shape[1], chunks = kc.shape[2], chunk = kc.shape[3], d = kc.shape[4];
+        long perKv = qc.shape[2], e = vc.shape[4];
+        long s = SubChunk(chunk), n = chunk / s;
+        var bs = b.view(batch, kvHeads, chunks, n, s, d);
+        var ks = kc.view(batch, kvHeads, chunks, n, s, d);
+        var vs = vc.view(batch, kvHeads, chunks, n, s, e);
+        var qs = qc.view(batch, kvHeads, perKv, chunks, n, s, d);
+
+        // Inside each sub-chunk: [.., n, i, j, d] decays, (k_j * decay_ij) . q_i as a batched matrix-vector product.
+        var pairwise = bs.unsqueeze(-2).sub(bs.unsqueeze(-3)).masked_fill(Future(s, kc.device).unsqueeze(-1), double.NegativeInfinity).exp();
+        var keys = ks.unsqueeze(-3).mul(pairwise).unsqueeze(2);
+        var output = keys.matmul(qs.unsqueeze(-1)).squeeze(-1).matmul(vs.unsqueeze(2));
+        if (n == 1) return output.view(batch, kvHeads, perKv, chunks, chunk, e);
+
+        // Across sub-chunks: queries of I decayed from r_I [.., I, s, d], and every earlier key of the chunk decayed to
+        // r_I [.., I, chunk, d] (masked before exp where j is not before I), so one matmul per sub-chunk gives its row
+        // block of the chunk x chunk scores.
+        var r = bs.narrow(4, 0, 1);
+        var scaledQueries = qs.mul(bs.sub(r).exp().unsqueeze(2));
+        var notBefore = arange(chunk, device: kc.device).unsqueeze(0).ge(arange(0, chunk, s, device: kc.device).unsqueeze(1));
+        var keyDecay = r.sub(b.unsqueeze(3)).masked_fill(notBefore.unsqueeze(-1), double.NegativeInfinity).exp();
+        var scaledKeys = kc.unsqueeze(3).mul(keyDecay).unsqueeze(2);
+        var scores = scaledQueries.matmul(scaledKeys.transpose(-1, -2)).view(batch, kvHeads, perKv, chunks, chunk, chunk);
+        return output.view(batch, kvHeads, perKv, chunks, chunk, e).add(scores.matmul(vc.unsqueeze(2)));
+    }
+
+    /// <summary>The sub-chunk length: the largest divisor of the chunk that is at most its square root.</summary>
+    static long SubChunk(long chunk)
+    {
+        long s = (long)Math.Sqrt(chunk);
+        while (chunk % s != 0) s--;
+        return s;
+    }
+
+    /// <summary>[size, size], true above the diagonal: the pairs (i, j) with j after i.</summary>
+    static Tensor Future(long size, Device device) => ones(size, size, ScalarType.Bool, device).triu(1);
 
     /// <summary>One token: S = diag(a) S + k v^T, then o = q S. <paramref name="state"/> is updated in place.</summary>
     public static Tensor Step(Tensor q, Tensor k, Tensor v, Tensor logGates, Tensor state)

@@ -45,6 +45,7 @@ public abstract class GatedRecurrenceKindTests
     [InlineData(1, true)]
     [InlineData(3, true)]
     [InlineData(5, false)]
+    [InlineData(12, false)]
     [InlineData(16, true)]
     [InlineData(64, false)]
     public void Parallel_matches_the_independent_reference(int chunk, bool outputNorm)
