@@ -3,31 +3,24 @@ using System.Text.Json.Serialization;
 namespace LinearDsl.Study;
 
 /// <summary>linearize.json: the settings of a linearization study, the teacher, every linear variant's runs and the comparison with the paper.</summary>
-public sealed record LinearizeReport
+public sealed record LinearizeReport : StudyRunHeader
 {
+    /// <summary>A report to fill in (JSON reads it this way).</summary>
+    public LinearizeReport()
+    {
+    }
+
+    /// <summary>A report that opens with <paramref name="header"/>.</summary>
+    public LinearizeReport(StudyRunHeader header)
+        : base(header)
+    {
+    }
+
     /// <summary>File name in the output folder.</summary>
     public const string FileName = "linearize.json";
 
-    [JsonPropertyName("command")] public required string Command { get; init; }
     [JsonPropertyName("budget")] public required LinearizeBudget Budget { get; init; }
-    [JsonPropertyName("seed")] public int Seed { get; init; }
-    [JsonPropertyName("corpus")] public required string Corpus { get; init; }
-    [JsonPropertyName("tokenizer")] public required string Tokenizer { get; init; }
-    [JsonPropertyName("context")] public int Context { get; init; }
-    [JsonPropertyName("width")] public int Width { get; init; }
-    [JsonPropertyName("layers")] public int Layers { get; init; }
-    [JsonPropertyName("train_sequences")] public int TrainSequences { get; init; }
-    [JsonPropertyName("validation_sequences")] public int ValidationSequences { get; init; }
     [JsonPropertyName("pretraining_tokens")] public long PretrainingTokens { get; init; }
-    [JsonPropertyName("training_threads")] public int TrainingThreads { get; init; }
-    [JsonPropertyName("decoding_threads")] public int DecodingThreads { get; init; }
-    [JsonPropertyName("machine")] public required string Machine { get; init; }
-    [JsonPropertyName("cores")] public int Cores { get; init; }
-    /// <summary>The 1-minute load average at the start, when training ended and at the end.</summary>
-    [JsonPropertyName("load_average")] public required IReadOnlyList<double> LoadAverage { get; init; }
-    [JsonPropertyName("commit")] public required string Commit { get; init; }
-    [JsonPropertyName("started_utc")] public required DateTime StartedUtc { get; init; }
-    [JsonPropertyName("wall_time_seconds")] public double WallTimeSeconds { get; init; }
     [JsonPropertyName("teacher")] public required LinearizeTeacherReport Teacher { get; init; }
     [JsonPropertyName("variants")] public required IReadOnlyList<LinearizeVariantReport> Variants { get; init; }
     [JsonPropertyName("findings")] public required IReadOnlyList<StudyFinding> Findings { get; init; }

@@ -33,13 +33,10 @@ public static class LinearizeRun
         if (problems.Count > 0) throw new StudyException(string.Join(" ", problems));
         if (options.Variants.Count == 0 || options.Variants.Any(v => !LinearizeVariants.Eligible.Contains(v)))
             throw new StudyException($"the variants must be linear variants of the study: {string.Join(", ", LinearizeVariants.Eligible.Select(v => v.Key))}.");
-        var clock = Stopwatch.StartNew();
-        var started = DateTime.UtcNow;
-        var load = new List<double> { StudyRun.LoadAverage() };
-        StudyRun.WithTorchThreads(options.Threads, () => Run(options, host, clock, started, load, cancellationToken));
+        StudyRunRecord.Execute(options, record => Run(options, host, record, cancellationToken));
     }
 
-    static void Run(LinearizeStudyOptions options, IStudyHost host, Stopwatch clock, DateTime started, List<double> load, CancellationToken cancellationToken)
+    static void Run(LinearizeStudyOptions options, IStudyHost host, StudyRunRecord record, CancellationToken cancellationToken)
     {
         var budget = options.Budget;
         var teacherVariant = StudyVariants.Find(StudyVariants.Reference);
@@ -48,18 +45,12 @@ public static class LinearizeRun
         int context = teacherConfig.ContextLength;
         ulong seed = (ulong)options.Seed;
 
-        string corpus = options.CorpusPath;
-        if (!File.Exists(corpus)) throw new StudyException($"corpus file '{corpus}' does not exist.");
-        var tokenizer = new ByteTokenizer(withEndOfText: false);
-        var data = host.Run($"Reading {corpus}", _ => SequencePacker.Load(corpus, tokenizer, context, options.ValidationFraction));
-        if (data.Validation.Count == 0) throw new StudyException($"corpus file '{corpus}' is too short to hold out validation text; use a longer one.");
-        string output = Path.GetFullPath(options.OutputFolder);
-        Directory.CreateDirectory(output);
+        var (tokenizer, data, output) = StudyRunRecord.ReadCorpus(options, host, context);
         var ctx = new Context(budget, data, options.Seed, host, cancellationToken);
 
         host.WriteLine(string.Create(Invariant,
             $"linearize-study: {options.Variants.Count} linear variants, budget {budget.Name}: pretraining {budget.PretrainSteps} steps x {budget.Batch} x {context} tokens ({Tokens(budget.PretrainSteps, budget.Batch, context)}), fine-tuning {string.Join(" and ", budget.FineTuneFractions.Select(f => f.ToString("P0", Invariant)))} of it, from scratch {budget.ScratchSteps} steps, seed {options.Seed}"));
-        host.WriteLine(string.Create(Invariant, $"data: {data.Train.Count} training and {data.Validation.Count} validation sequences of {context} bytes from {corpus}"));
+        host.WriteLine(string.Create(Invariant, $"data: {data.Train.Count} training and {data.Validation.Count} validation sequences of {context} bytes from {options.CorpusPath}"));
 
         using var teacher = ModelFactory.Create(teacherConfig, seed);
         host.WriteLine($"[teacher] {teacherVariant.DeclaredAs}: pretraining the softmax model every variant is linearized from");
@@ -82,7 +73,7 @@ public static class LinearizeRun
             var spec = configs[variant.Key].Mixer;
             reports.Add(LinearizeVariant(ctx, variant, spec, teacher, teacherValidation, probe, prompt, output));
         }
-        load.Add(StudyRun.LoadAverage());
+        record.ReadLoad();
 
         var teacherReport = new LinearizeTeacherReport
         {
@@ -94,33 +85,17 @@ public static class LinearizeRun
             Checkpoint = teacherCheckpoint,
             Continued = continued,
         };
-        var report = new LinearizeReport
+        record.ReadLoad();
+        var header = record.Header(options, tokenizer, teacherConfig, data, get_num_threads(), StudyRun.DecodingThreads);
+        var report = new LinearizeReport(header)
         {
-            Command = options.Command,
             Budget = budget,
-            Seed = options.Seed,
-            Corpus = options.CorpusName,
-            Tokenizer = tokenizer.Name,
-            Context = context,
-            Width = teacherConfig.Width,
-            Layers = teacherConfig.Layers,
-            TrainSequences = data.Train.Count,
-            ValidationSequences = data.Validation.Count,
             PretrainingTokens = (long)budget.PretrainSteps * budget.Batch * context,
-            TrainingThreads = get_num_threads(),
-            DecodingThreads = StudyRun.DecodingThreads,
-            Machine = RunInfo.Machine,
-            Cores = Environment.ProcessorCount,
-            LoadAverage = load,
-            Commit = RunInfo.Commit,
-            StartedUtc = started,
-            WallTimeSeconds = clock.Elapsed.TotalSeconds,
             Teacher = teacherReport,
             Variants = reports,
             Findings = LinearizeFindings.Compare(teacherReport, reports),
         };
-        load.Add(StudyRun.LoadAverage());
-        Write(report with { WallTimeSeconds = clock.Elapsed.TotalSeconds }, output, host);
+        Write(report, output, host);
     }
 
     /// <summary>Everything a variant's trainings share.</summary>

@@ -5,35 +5,25 @@ using LinearDsl.Runtime.Training;
 namespace LinearDsl.Study;
 
 /// <summary>study.json: the settings of a study run, every variant's measurements and the comparison with the paper.</summary>
-public sealed record StudyReport
+public sealed record StudyReport : StudyRunHeader
 {
+    /// <summary>A report to fill in (JSON reads it this way).</summary>
+    public StudyReport()
+    {
+    }
+
+    /// <summary>A report that opens with <paramref name="header"/>.</summary>
+    public StudyReport(StudyRunHeader header)
+        : base(header)
+    {
+    }
+
     /// <summary>File name in the output folder.</summary>
     public const string FileName = "study.json";
 
-    [JsonPropertyName("command")] public required string Command { get; init; }
     [JsonPropertyName("budget")] public required StudyBudget Budget { get; init; }
-    [JsonPropertyName("seed")] public int Seed { get; init; }
-    [JsonPropertyName("corpus")] public required string Corpus { get; init; }
-    [JsonPropertyName("tokenizer")] public required string Tokenizer { get; init; }
-    [JsonPropertyName("context")] public int Context { get; init; }
-    [JsonPropertyName("width")] public int Width { get; init; }
-    [JsonPropertyName("layers")] public int Layers { get; init; }
-    [JsonPropertyName("train_sequences")] public int TrainSequences { get; init; }
-    [JsonPropertyName("validation_sequences")] public int ValidationSequences { get; init; }
     [JsonPropertyName("training_tokens_per_variant")] public long TrainingTokensPerVariant { get; init; }
     [JsonPropertyName("reference_parameters")] public long ReferenceParameters { get; init; }
-    [JsonPropertyName("training_threads")] public int TrainingThreads { get; init; }
-    [JsonPropertyName("decoding_threads")] public int DecodingThreads { get; init; }
-    [JsonPropertyName("machine")] public required string Machine { get; init; }
-    [JsonPropertyName("cores")] public int Cores { get; init; }
-    /// <summary>
-    /// The machine's 1-minute load average (/proc/loadavg) at the start, when training ended and at the end; above the
-    /// core count, other work competed with the run (wall time and timings suffer; losses do not).
-    /// </summary>
-    [JsonPropertyName("load_average")] public required IReadOnlyList<double> LoadAverage { get; init; }
-    [JsonPropertyName("commit")] public required string Commit { get; init; }
-    [JsonPropertyName("started_utc")] public required DateTime StartedUtc { get; init; }
-    [JsonPropertyName("wall_time_seconds")] public double WallTimeSeconds { get; init; }
     [JsonPropertyName("draft")] public required StudyDraftReport Draft { get; init; }
     [JsonPropertyName("variants")] public required IReadOnlyList<StudyVariantReport> Variants { get; init; }
     [JsonPropertyName("findings")] public required IReadOnlyList<StudyFinding> Findings { get; init; }

@@ -50,28 +50,10 @@ public static class StudyRun
     /// <exception cref="StudyException">The corpus or the options cannot be used, or a result cannot be written.</exception>
     public static void Execute(StudyOptions options, IStudyHost host, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        var started = DateTime.UtcNow;
-        var load = new List<double> { LoadAverage() };
-        WithTorchThreads(options.Threads, () => Run(options, host, clock, started, load, cancellationToken));
+        StudyRunRecord.Execute(options, record => Run(options, host, record, cancellationToken));
     }
 
-    /// <summary>Runs <paramref name="run"/> with torch's thread count set to <paramref name="threads"/> (unchanged when null), restoring it after.</summary>
-    internal static void WithTorchThreads(int? threads, Action run)
-    {
-        int defaultThreads = get_num_threads();
-        if (threads is int count) set_num_threads(count);
-        try
-        {
-            run();
-        }
-        finally
-        {
-            set_num_threads(defaultThreads);
-        }
-    }
-
-    static void Run(StudyOptions options, IStudyHost host, Stopwatch clock, DateTime started, List<double> load, CancellationToken cancellationToken)
+    static void Run(StudyOptions options, IStudyHost host, StudyRunRecord record, CancellationToken cancellationToken)
     {
         var budget = options.Budget;
         var variants = options.Variants;
@@ -81,13 +63,7 @@ public static class StudyRun
         int context = configs[StudyVariants.Reference].ContextLength;
         ulong seed = (ulong)options.Seed;
 
-        string corpus = options.CorpusPath;
-        if (!File.Exists(corpus)) throw new StudyException($"corpus file '{corpus}' does not exist.");
-        // Every variant has a byte vocabulary (StudyShapes), so the plain byte tokenizer fits them all.
-        var tokenizer = new ByteTokenizer(withEndOfText: false);
-        var data = host.Run($"Reading {corpus}", _ => SequencePacker.Load(corpus, tokenizer, context, options.ValidationFraction));
-        string output = Path.GetFullPath(options.OutputFolder);
-        Directory.CreateDirectory(output);
+        var (tokenizer, data, output) = StudyRunRecord.ReadCorpus(options, host, context);
 
         var runs = new List<Trained>();
         try
@@ -104,7 +80,7 @@ public static class StudyRun
             host.WriteLine(string.Create(Invariant,
                 $"study: {runs.Count} variants, budget {budget.Name}: {budget.Steps} steps x {budget.Batch} x {context} tokens each ({budget.TrainingTokens(context) / 1e6:F2} M), seed {options.Seed}"));
             host.WriteLine(string.Create(Invariant,
-                $"data: {data.Train.Count} training and {data.Validation.Count} validation sequences of {context} bytes from {corpus}"));
+                $"data: {data.Train.Count} training and {data.Validation.Count} validation sequences of {context} bytes from {options.CorpusPath}"));
             foreach (var run in runs)
                 host.WriteLine(string.Create(Invariant,
                     $"  {run.Variant.Key,-13} {run.Parameters,10:N0} parameters ({StudyShapes.Deviation(run.Parameters, reference):+0.0%;-0.0%;0.0%})  {run.Variant.DeclaredAs}"));
@@ -137,7 +113,7 @@ public static class StudyRun
                     $"  {run.Variant.Key}: validation perplexity {run.Validation.Perplexity:F3}; token-by-token loss {run.Generation.GenerationLoss:F4} (gap {run.Generation.Gap:+0.0000;-0.0000;0.0000}); probe {(run.Causality.Causal ? "causal" : run.Causality.Leaks ? "LEAKS" : "not certified")}"));
             }
 
-            load.Add(LoadAverage());
+            record.ReadLoad();
             var decodable = runs.Where(r => r.Refusal is null).ToList();
             double draftRate = 0;
             int trainingThreads = get_num_threads();
@@ -172,7 +148,7 @@ public static class StudyRun
                 set_num_threads(trainingThreads);
             }
 
-            load.Add(LoadAverage());
+            record.ReadLoad();
             var reports = runs.Select(r => VariantReport(r, reference, host)).ToArray();
             var draftReport = new StudyDraftReport
             {
@@ -185,28 +161,12 @@ public static class StudyRun
                 WallTimeSeconds = draftSeconds,
                 PlainTokensPerSecond = draftRate,
             };
-            var report = new StudyReport
+            var header = record.Header(options, tokenizer, configs[StudyVariants.Reference], data, trainingThreads, DecodingThreads);
+            var report = new StudyReport(header)
             {
-                Command = options.Command,
                 Budget = budget,
-                Seed = options.Seed,
-                Corpus = options.CorpusName,
-                Tokenizer = tokenizer.Name,
-                Context = context,
-                Width = configs[StudyVariants.Reference].Width,
-                Layers = configs[StudyVariants.Reference].Layers,
-                TrainSequences = data.Train.Count,
-                ValidationSequences = data.Validation.Count,
                 TrainingTokensPerVariant = budget.TrainingTokens(context),
                 ReferenceParameters = reference,
-                TrainingThreads = trainingThreads,
-                DecodingThreads = DecodingThreads,
-                Machine = RunInfo.Machine,
-                Cores = Environment.ProcessorCount,
-                LoadAverage = load,
-                Commit = RunInfo.Commit,
-                StartedUtc = started,
-                WallTimeSeconds = clock.Elapsed.TotalSeconds,
                 Draft = draftReport,
                 Variants = reports,
                 Findings = StudyFindings.Compare(reports, draftReport),
@@ -216,20 +176,6 @@ public static class StudyRun
         finally
         {
             foreach (var run in runs) run.Model.Dispose();
-        }
-    }
-
-    /// <summary>The 1-minute load average, or NaN where /proc/loadavg cannot be read.</summary>
-    internal static double LoadAverage()
-    {
-        try
-        {
-            string first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            return double.Parse(first, Invariant);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return double.NaN;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LinearDsl.Study;
 
 namespace LinearDsl.Cli.Tests;
@@ -160,5 +161,22 @@ public sealed class StudyCommandTests(TrainingWorkspace workspace) : IClassFixtu
             line.Should().NotBeNull(option);
             line!.Length.Should().BeGreaterThan(option.Length + 20, $"{option} needs a description");
         }
+    }
+
+    [Theory]
+    [InlineData("study")]
+    [InlineData("linearize-study")]
+    public async Task The_variants_help_names_every_variant_the_command_takes(string command)
+    {
+        var result = await CliRunner.RunAsync([command, "--help"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        string help = Regex.Replace(result.Output, @"\s+", " ");
+        int start = help.IndexOf("--variants <LIST>", StringComparison.Ordinal);
+        start.Should().BeGreaterThan(-1, help);
+        string description = help[start..help.IndexOf("Default", start, StringComparison.Ordinal)];
+        var named = Regex.Matches(description, "[a-z0-9]+(?:-[a-z0-9]+)*").Select(m => m.Value).ToHashSet();
+        var keys = command == "study" ? StudyVariants.All.Select(v => v.Key) : LinearizeVariants.Eligible.Select(v => v.Key);
+        named.Should().Contain(keys);
     }
 }

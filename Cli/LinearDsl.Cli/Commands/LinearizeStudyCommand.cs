@@ -12,19 +12,6 @@ namespace LinearDsl.Cli;
 public sealed class LinearizeStudyCommand(CliEnvironment environment) : Command<LinearizeStudySettings>
 {
     public override int Execute(CommandContext context, LinearizeStudySettings settings, CancellationToken cancellationToken)
-    {
-        string command = string.Join(' ', new[] { LineardslApp.Name }.Concat(context.Arguments.Select(Quote)));
-        try
-        {
-            LinearizeRun.Execute(settings.ToOptions(command, environment.SearchRoots), new StudyConsoleHost(environment.Out), cancellationToken);
-            return 0;
-        }
-        catch (StudyException error)
-        {
-            throw new CliException(error.Message);
-        }
-    }
-
-    static string Quote(string argument) =>
-        argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./,=:".Contains(c)) ? argument : "'" + argument.Replace("'", "'\\''") + "'";
+        => StudyCommandLine.Run(context, command =>
+            LinearizeRun.Execute(settings.ToOptions(command, environment.SearchRoots), new StudyConsoleHost(environment.Out), cancellationToken));
 }

@@ -7,29 +7,20 @@ using Spectre.Console.Cli;
 namespace LinearDsl.Cli;
 
 /// <summary>Settings of <c>linearize-study</c>.</summary>
-public sealed class LinearizeStudySettings : CommandSettings
+public sealed class LinearizeStudySettings : StudyRunSettings
 {
     [CommandOption("--budget <NAME>")]
     [Description("How much to train: 'default' (pretraining 500 steps x 16 x 256 bytes, three variants, about 30 minutes on a 2-core machine), 'quick' (150 steps, about 10 minutes) or 'micro' (tiny models and a few steps: a smoke test in seconds whose figures mean nothing).")]
     [DefaultValue("default")]
     public string Budget { get; set; } = "default";
 
-    [CommandOption("--seed <N>")]
-    [Description("Seed of the initial weights, the batch order and the adapters.")]
-    [DefaultValue(1)]
-    public int Seed { get; set; } = 1;
-
     [CommandOption("--out <DIR>")]
     [Description("Output folder: linearize.json, linearize.md, the PNG figures, and the models under DIR/models.")]
     [DefaultValue("linearize-study")]
     public string Out { get; set; } = "linearize-study";
 
-    [CommandOption("--corpus <FILE>")]
-    [Description("UTF-8 text to train and validate on (byte tokenizer; the last 2 % of the sequences are held out). Default: the bundled " + BundledCorpus.CorpusPath + ".")]
-    public string? Corpus { get; set; }
-
     [CommandOption("--variants <LIST>")]
-    [Description("Comma-separated linear variants to linearize into, or 'all': elu, relu, performer, hedgehog, flash, local, global, local-global, augmented. Default: augmented, local-global, hedgehog. The softmax teacher always trains.")]
+    [Description("Comma-separated linear variants to linearize into, or 'all': elu, relu, performer, hedgehog, flash, retnet, gla, mamba2, deltanet, local, global, local-global, augmented, augmented-gla. Default: augmented, local-global, hedgehog. The softmax teacher always trains.")]
     public string? Variants { get; set; }
 
     [CommandOption("--pretrain-steps <N>")]
@@ -48,15 +39,6 @@ public sealed class LinearizeStudySettings : CommandSettings
     [Description("Steps of recipe (b)'s attention transfer, instead of the budget's (0 skips it).")]
     public int? TransferSteps { get; set; }
 
-    [CommandOption("--draft-tokens <M>")]
-    [Description("Tokens the distilled draft proposes per round of speculative decoding.")]
-    [DefaultValue(3)]
-    public int DraftTokens { get; set; } = 3;
-
-    [CommandOption("--threads <N>")]
-    [Description("Torch threads for training and evaluation. Default: one per core. Decoding is always measured on one thread.")]
-    public int? Threads { get; set; }
-
     /// <summary>The study these settings describe; <paramref name="command"/> is recorded in its report.</summary>
     /// <exception cref="CliException">A value cannot be used, or the bundled corpus is not found.</exception>
     public LinearizeStudyOptions ToOptions(string command, IReadOnlyList<string> searchRoots) => new()
@@ -65,8 +47,8 @@ public sealed class LinearizeStudySettings : CommandSettings
         Variants = Study(() => LinearizeVariants.Select(Variants)),
         Seed = Seed,
         OutputFolder = Out,
-        CorpusPath = Corpus ?? BundledCorpus.Locate(searchRoots),
-        CorpusName = Corpus ?? BundledCorpus.CorpusPath,
+        CorpusPath = CorpusPath(searchRoots),
+        CorpusName = CorpusName,
         ValidationFraction = CorpusSettings.DefaultValidationFraction,
         Threads = Threads,
         Command = command,
@@ -87,17 +69,6 @@ public sealed class LinearizeStudySettings : CommandSettings
         return budget;
     }
 
-    static T Study<T>(Func<T> resolve)
-    {
-        try
-        {
-            return resolve();
-        }
-        catch (StudyException error)
-        {
-            throw new CliException(error.Message);
-        }
-    }
 
     static double[] ParseFractions(string text)
     {
@@ -112,20 +83,14 @@ public sealed class LinearizeStudySettings : CommandSettings
         return fractions.Distinct().Order().ToArray();
     }
 
-    public override ValidationResult Validate()
+    private protected override string CommandName => "linearize-study";
+
+    private protected override string OutputFolder => Out;
+
+    private protected override void ResolveAll()
     {
-        if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("linearize-study needs --out DIR, where the report, the figures and the models are written.");
-        if (Seed < 0) return ValidationResult.Error($"--seed must be 0 or more (got {Seed}).");
-        if (Threads is < 1 or > 256) return ValidationResult.Error($"--threads must be between 1 and 256 (got {Threads}).");
-        try
-        {
-            Resolve();
-            Study(() => LinearizeVariants.Select(Variants));
-        }
-        catch (CliException error)
-        {
-            return ValidationResult.Error(error.Message);
-        }
-        return ValidationResult.Success();
+        Resolve();
+        Study(() => LinearizeVariants.Select(Variants));
     }
+
 }

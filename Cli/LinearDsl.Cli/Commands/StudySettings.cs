@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace LinearDsl.Cli;
 
 /// <summary>Settings of <c>study</c>.</summary>
-public sealed class StudySettings : CommandSettings
+public sealed class StudySettings : StudyRunSettings
 {
     [CommandOption("--budget <NAME>")]
     [Description("How much to train and measure: 'default' (1000 steps x 16 x 256 bytes per variant, about 45 minutes on 2 cores), 'quick' (200 steps, about 9 minutes) or 'micro' (tiny models and a few steps: a smoke test in seconds whose figures mean nothing).")]
@@ -18,22 +18,13 @@ public sealed class StudySettings : CommandSettings
     [Description("Same as --budget quick.")]
     public bool Quick { get; set; }
 
-    [CommandOption("--seed <N>")]
-    [Description("Seed of every variant's initial weights and of the batch order (the same for all variants, and for the draft).")]
-    [DefaultValue(1)]
-    public int Seed { get; set; } = 1;
-
     [CommandOption("--out <DIR>")]
     [Description("Output folder: study.json, study.md, the PNG figures, and the trained models under DIR/models.")]
     [DefaultValue("study")]
     public string Out { get; set; } = "study";
 
-    [CommandOption("--corpus <FILE>")]
-    [Description("UTF-8 text to train and validate on (byte tokenizer; the last 2 % of the sequences are held out). Default: the bundled " + BundledCorpus.CorpusPath + ".")]
-    public string? Corpus { get; set; }
-
     [CommandOption("--variants <LIST>")]
-    [Description("Comma-separated variants to run (softmax is always required): softmax, elu, relu, performer, hedgehog, flash, local, global, local-global, augmented, leaky-conv. Default: all of them.")]
+    [Description("Comma-separated variants to run (softmax is always required): softmax, elu, relu, performer, hedgehog, flash, retnet, gla, mamba2, deltanet, local, global, local-global, augmented, augmented-gla, leaky-conv. Default: all of them.")]
     public string? Variants { get; set; }
 
     [CommandOption("--steps <N>")]
@@ -44,15 +35,6 @@ public sealed class StudySettings : CommandSettings
     [Description("Comma-separated contexts (tokens) at which decode latency and state bytes are measured. Default: the budget's (512,2048,8192; micro: 16,48).")]
     public string? Contexts { get; set; }
 
-    [CommandOption("--draft-tokens <M>")]
-    [Description("Tokens the fixed draft proposes per round of speculative decoding.")]
-    [DefaultValue(3)]
-    public int DraftTokens { get; set; } = 3;
-
-    [CommandOption("--threads <N>")]
-    [Description("Torch threads for training and evaluation. Default: one per core. On a machine shared with other work, 1 avoids the collapse of oversubscribed OpenMP threads. Decoding is always measured on one thread.")]
-    public int? Threads { get; set; }
-
     /// <summary>The study these settings describe; <paramref name="command"/> is recorded in its report.</summary>
     /// <exception cref="CliException">A value cannot be used, or the bundled corpus is not found.</exception>
     public StudyOptions ToOptions(string command, IReadOnlyList<string> searchRoots) => new()
@@ -61,8 +43,8 @@ public sealed class StudySettings : CommandSettings
         Variants = SelectedVariants(),
         Seed = Seed,
         OutputFolder = Out,
-        CorpusPath = Corpus ?? BundledCorpus.Locate(searchRoots),
-        CorpusName = Corpus ?? BundledCorpus.CorpusPath,
+        CorpusPath = CorpusPath(searchRoots),
+        CorpusName = CorpusName,
         ValidationFraction = CorpusSettings.DefaultValidationFraction,
         Threads = Threads,
         Command = command,
@@ -84,18 +66,6 @@ public sealed class StudySettings : CommandSettings
     /// <exception cref="CliException">A key is unknown or the softmax reference is left out.</exception>
     public IReadOnlyList<StudyVariant> SelectedVariants() => Study(() => StudyVariants.Select(Variants));
 
-    /// <summary>A failure of the study's own checks, as the command line's one-line error.</summary>
-    static T Study<T>(Func<T> resolve)
-    {
-        try
-        {
-            return resolve();
-        }
-        catch (StudyException error)
-        {
-            throw new CliException(error.Message);
-        }
-    }
 
     static int[] ParseContexts(string text)
     {
@@ -111,22 +81,15 @@ public sealed class StudySettings : CommandSettings
         return contexts.Distinct().Order().ToArray();
     }
 
-    public override ValidationResult Validate()
+    private protected override string CommandName => "study";
+
+    private protected override string OutputFolder => Out;
+
+    private protected override void ResolveAll()
     {
-        if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("study needs --out DIR, where the report, the figures and the models are written.");
-        if (Seed < 0) return ValidationResult.Error($"--seed must be 0 or more (got {Seed}).");
-        if (Steps is < 1) return ValidationResult.Error($"--steps must be at least 1 (got {Steps}).");
-        if (Threads is < 1 or > 256) return ValidationResult.Error($"--threads must be between 1 and 256 (got {Threads}).");
-        if (DraftTokens < 1 || DraftTokens > 16) return ValidationResult.Error($"--draft-tokens must be between 1 and 16 (got {DraftTokens}).");
-        try
-        {
-            Resolve();
-            SelectedVariants();
-        }
-        catch (CliException error)
-        {
-            return ValidationResult.Error(error.Message);
-        }
-        return ValidationResult.Success();
+        if (Steps is < 1) throw new CliException($"--steps must be at least 1 (got {Steps}).");
+        Resolve();
+        SelectedVariants();
     }
+
 }
