@@ -68,6 +68,9 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         bool hasDraft = _registration.HasDraft(options);
         int? draft = hasDraft ? ModelVocabulary(options.Draft, _registration.DraftFactory, LinearDslServiceKeys.Draft, section, problems) : null;
         SpeculationProblems(options.Speculation, hasDraft, section, problems);
+        if (target is not null && _registration.TargetFactory is null && NonCausalTarget(options.Target) is { } architecture
+            && (hasDraft || options.Speculation.Enabled == true || options.Speculation.Mode != SpeculationMode.Chain))
+            problems.Add($"The target checkpoint is {ModelArchitectures.Describe(architecture)}, which decodes without speculation here; remove {section}:Draft and the {section}:Speculation settings.");
         GenerationProblems(options.Generation, section, problems);
         if (options.DecodeThreads is < 1 or > Fused.FusedDecoding.MaxThreads)
             problems.Add($"{section}:DecodeThreads must be between 1 and {Fused.FusedDecoding.MaxThreads}, got {options.DecodeThreads}; leave it unset for one per core up to 4.");
@@ -134,6 +137,20 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             problems.Add($"The {role} model in {setting}:CheckpointDirectory '{source.CheckpointDirectory}' cannot be loaded: {OneLine(exception.Message)}");
+            return null;
+        }
+    }
+
+    /// <summary>The architecture of a checkpoint target that is not a causal LM, or null (a causal LM, or a config that cannot be read: reported elsewhere).</summary>
+    ModelArchitecture? NonCausalTarget(LinearDslModelOptions target)
+    {
+        try
+        {
+            var architecture = LinearDslRegistration.ArchitectureOf(_services, target);
+            return architecture == ModelArchitecture.CausalLM ? null : architecture;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException or InvalidModelConfigException)
+        {
             return null;
         }
     }

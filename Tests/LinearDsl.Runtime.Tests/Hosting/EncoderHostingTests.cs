@@ -170,7 +170,7 @@ public sealed class EncoderHostingTests : IDisposable
         }
         var tokenizer = TextTokenizers.Create("byte-eot");
         result.Text.Should().Be(tokenizer.Decode(target.Skip(1)));
-        result.GeneratedTokenCount.Should().Be(target.Count - 1 + (result.FinishReason == Decoding.FinishReason.EndOfText ? 1 : 0));
+        result.GeneratedTokenCount.Should().Be(target.Count - 1 + (result.FinishReason == LinearDsl.Runtime.Decoding.FinishReason.EndOfText ? 1 : 0));
 
         var chat = provider.GetRequiredService<IChatClient>();
         var reply = await chat.GetResponseAsync("abc", new ChatOptions { Temperature = 0, MaxOutputTokens = 5 });
