@@ -1,6 +1,7 @@
 using LinearDsl.Runtime.Checkpoints;
 using LinearDsl.Runtime.Hosting;
 using LinearDsl.Runtime.Modeling;
+using Spectre.Console;
 
 namespace LinearDsl.Cli;
 
