@@ -87,6 +87,9 @@ public sealed class EncoderCommandTests(EncoderCheckpoints checkpoints) : IClass
     [InlineData("fill-mask", "seq2seq", "*holds an encoder-decoder*fill-mask needs an encoder checkpoint*generate --target*")]
     [InlineData("generate", "encoder", "*is an encoder, which generates no text*fill-mask*embed*")]
     [InlineData("generate-speculative", "seq2seq", "*encoder-decoder, which generate decodes without speculation*--no-speculation*")]
+    [InlineData("chat", "encoder", "*(--target) holds an encoder*this command decodes causal LMs*lineardsl embed*")]
+    [InlineData("bench", "seq2seq", "*(--target) holds an encoder-decoder*this command decodes causal LMs*generate --target DIR*")]
+    [InlineData("serve", "seq2seq", "*(--target) holds an encoder-decoder*serve batches causal LMs only*AddLinearDsl*")]
     public async Task A_checkpoint_of_the_wrong_architecture_is_one_line_naming_the_right_command(string command, string checkpoint, string message)
     {
         string directory = checkpoint switch { "causal" => checkpoints.Causal, "seq2seq" => checkpoints.Seq2Seq, _ => checkpoints.Encoder };
@@ -95,6 +98,9 @@ public sealed class EncoderCommandTests(EncoderCheckpoints checkpoints) : IClass
             "embed" => ["embed", directory, "text"],
             "fill-mask" => ["fill-mask", directory, "te[MASK]t"],
             "generate" => ["generate", "--target", directory, "--no-speculation", "text"],
+            "chat" => ["chat", "--target", directory, "--no-speculation"],
+            "bench" => ["bench", "--target", directory],
+            "serve" => ["serve", "--target", directory],
             _ => ["generate", "--target", directory, "text"],
         };
 

@@ -34,6 +34,15 @@ public static class ArchitectureCheckpoints
         return Checkpoint.LoadEncoder(directory);
     }
 
+    /// <summary>Throws unless the checkpoint in <paramref name="directory"/> is a causal LM; <paramref name="instead"/> says what to do.</summary>
+    /// <exception cref="CliException">It is an encoder or an encoder-decoder (or missing).</exception>
+    public static void RequireCausal(string directory, string option, string instead)
+    {
+        var architecture = Read(directory, option);
+        if (architecture != ModelArchitecture.CausalLM)
+            throw new CliException($"'{directory}' ({option}) holds {Describe(architecture)}; {instead}.");
+    }
+
     /// <summary>
     /// The tokenizer of an encoder: the one named, else the one its text vocabulary implies. The mask token sits above
     /// the text ids (a byte encoder has 257 ids, 256 being [MASK]), so the text vocabulary stops below it.
