@@ -205,4 +205,23 @@ public sealed class T5ImportTests : HfTempFolder
         ((Runtime.Mixers.CustomMixerOptions)config.Encoder.Mixer.Options).Settings["bidirectional"].GetBoolean().Should().BeTrue();
         ((Runtime.Mixers.CustomMixerOptions)config.Mixer.Options).Settings["bidirectional"].GetBoolean().Should().BeFalse();
     }
+
+    [Fact]
+    public void Loading_and_decoding_a_t5_folder_leave_no_live_tensors_behind()
+    {
+        HfFolders.WriteSharded(Folder("t5"), HfEncoderFolders.T5Config(), HfEncoderFolders.T5Weights(), shards: 2);
+        void Round()
+        {
+            using var model = HuggingFaceCheckpoint.LoadSeq2Seq(Folder("t5"));
+            using var scope = NewDisposeScope();
+            using var memory = model.Encode(ModelCatalog.Tokens(batch: 1, time: 6));
+            using var state = model.CreateState(memory);
+            for (int t = 0; t < 4; t++) model.Step(tensor(new long[] { t }, [1, 1]), state);
+        }
+        Round();
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Round();
+        Round();
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+    }
 }
