@@ -27,7 +27,9 @@ namespace LinearDsl.Runtime.Hosting;
 /// <item>for an encoder target (architecture "encoder"): <see cref="EncoderModel"/> keyed "target" and
 /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of string and <see cref="Embedding{T}"/> of float
 /// (<see cref="LinearDslEmbeddingGenerator"/>, registered with <c>AddEmbeddingGenerator</c>: middleware through
-/// <see cref="LinearDslBuilder.EmbeddingGenerator"/>); for a seq2seq target, <see cref="Seq2SeqModel"/> keyed "target".</item>
+/// <see cref="LinearDslBuilder.EmbeddingGenerator"/>); for a seq2seq target, <see cref="Seq2SeqModel"/> keyed "target" (and
+/// "draft": a seq2seq draft checkpoint makes the text generator a <see cref="TextGenerator"/> over a
+/// <see cref="Seq2SeqSpeculativeDecoder"/>).</item>
 /// </list>
 /// <see cref="LinearDslOptions"/> are validated by <see cref="LinearDslOptionsValidator"/> when the host starts
 /// (<c>ValidateOnStart</c>); without a host, call <c>IStartupValidator.Validate()</c> or resolve any of these services.
@@ -99,6 +101,7 @@ public static class LinearDslServiceCollectionExtensions
         });
         services.AddKeyedSingleton<EncoderModel>(LinearDslServiceKeys.Target, (sp, _) => registration.Load<EncoderModel>(sp, Options(sp).Target, LinearDslServiceKeys.Target));
         services.AddKeyedSingleton<Seq2SeqModel>(LinearDslServiceKeys.Target, (sp, _) => registration.Load<Seq2SeqModel>(sp, Options(sp).Target, LinearDslServiceKeys.Target));
+        services.AddKeyedSingleton<Seq2SeqModel>(LinearDslServiceKeys.Draft, (sp, _) => registration.Load<Seq2SeqModel>(sp, Options(sp).Draft, LinearDslServiceKeys.Draft));
         // The target checkpoint's architecture picks the text generator: a causal LM continues the prompt, an
         // encoder-decoder takes it as its source; an encoder generates no text (it embeds, below).
         services.AddSingleton<ITextGenerator>(sp =>
@@ -106,6 +109,11 @@ public static class LinearDslServiceCollectionExtensions
             var settings = Options(sp);
             return registration.TargetArchitecture(sp) switch
             {
+                // With a seq2seq draft, the speculative seq2seq decoder (greedy output identical to plain decoding).
+                ModelArchitecture.Seq2Seq when registration.Speculates(settings) => new TextGenerator(sp.GetRequiredService<ITextTokenizer>(),
+                    new Seq2SeqSpeculativeDecoder(sp.GetRequiredKeyedService<Seq2SeqModel>(LinearDslServiceKeys.Target),
+                        sp.GetRequiredKeyedService<Seq2SeqModel>(LinearDslServiceKeys.Draft), settings.Speculation.ToSpeculationOptions()),
+                    settings.Generation, sp.GetService<ILogger<TextGenerator>>()),
                 ModelArchitecture.Seq2Seq => new Seq2SeqTextGenerator(sp.GetRequiredService<ITextTokenizer>(),
                     sp.GetRequiredKeyedService<Seq2SeqModel>(LinearDslServiceKeys.Target), settings.Generation, sp.GetService<ILogger<Seq2SeqTextGenerator>>()),
                 ModelArchitecture.Encoder => throw new InvalidOperationException(

@@ -82,11 +82,28 @@ public sealed class EncoderCommandTests(EncoderCheckpoints checkpoints) : IClass
         result.Output.Should().Contain("tokens/s").And.NotContain("speed-up");
     }
 
+    [Fact]
+    public async Task Speculative_seq2seq_generation_with_a_draft_gives_the_plain_greedy_text()
+    {
+        string[] common = ["generate", "--target", checkpoints.Seq2Seq, "--max-tokens", "16", "abc"];
+        var plain = await CliRunner.RunAsync([.. common, "--no-speculation"]);
+        var speculative = await CliRunner.RunAsync([.. common, "--draft", checkpoints.Seq2SeqDraft, "--draft-tokens", "3"]);
+        var self = await CliRunner.RunAsync([.. common, "--draft", checkpoints.Seq2Seq, "--draft-tokens", "3", "--no-compare"]);
+
+        foreach (var run in new[] { plain, speculative, self }) run.ExitCode.Should().Be(0, run.Output);
+        string Text(Spectre.Console.Cli.Testing.CommandAppResult run) => run.Output.Split('\n')[0];
+        Text(speculative).Should().Be(Text(plain));
+        Text(self).Should().Be(Text(plain));
+        speculative.Output.Should().Contain("speculative").And.Contain("plain").And.Contain("acceptance rate");
+        self.Lines().Should().Contain(l => l.StartsWith("acceptance rate", StringComparison.Ordinal) && l.EndsWith("100.0 %", StringComparison.Ordinal), "a target drafting for itself is always accepted");
+    }
+
     [Theory]
     [InlineData("embed", "causal", "*holds a causal LM*embed needs an encoder checkpoint*generate*")]
     [InlineData("fill-mask", "seq2seq", "*holds an encoder-decoder*fill-mask needs an encoder checkpoint*generate --target*")]
     [InlineData("generate", "encoder", "*is an encoder, which generates no text*fill-mask*embed*")]
-    [InlineData("generate-speculative", "seq2seq", "*encoder-decoder, which generate decodes without speculation*--no-speculation*")]
+    [InlineData("generate-speculative", "seq2seq", "*is an encoder-decoder; speculative decoding needs a seq2seq draft: pass --draft DIR*--no-speculation*")]
+    [InlineData("generate-causal-draft", "seq2seq", "*(--draft) holds a causal LM*a seq2seq target takes a seq2seq draft*")]
     [InlineData("chat", "encoder", "*(--target) holds an encoder*this command decodes causal LMs*lineardsl embed*")]
     [InlineData("bench", "seq2seq", "*(--target) holds an encoder-decoder*this command decodes causal LMs*generate --target DIR*")]
     [InlineData("serve", "seq2seq", "*(--target) holds an encoder-decoder*serve batches causal LMs only*AddLinearDsl*")]
@@ -101,6 +118,7 @@ public sealed class EncoderCommandTests(EncoderCheckpoints checkpoints) : IClass
             "chat" => ["chat", "--target", directory, "--no-speculation"],
             "bench" => ["bench", "--target", directory],
             "serve" => ["serve", "--target", directory],
+            "generate-causal-draft" => ["generate", "--target", directory, "--draft", checkpoints.Causal, "text"],
             _ => ["generate", "--target", directory, "text"],
         };
 

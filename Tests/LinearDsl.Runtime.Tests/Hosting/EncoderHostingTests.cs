@@ -178,18 +178,42 @@ public sealed class EncoderHostingTests : IDisposable
     }
 
     [Fact]
-    public void A_draft_for_a_seq2seq_target_fails_at_start_in_one_line()
+    public async Task A_seq2seq_draft_makes_the_text_generator_speculative_with_the_plain_greedy_text()
     {
-        string path = SavedSeq2Seq("seq2seq");
-        var services = new ServiceCollection();
-        services.AddLinearDsl(options =>
+        string target = SavedSeq2Seq("seq2seq");
+        string draft = _directory.Sub("draft");
+        using (var model = ModelFactory.CreateSeq2Seq(Seq2SeqConfig() with { Width = 8, Layers = 1 }, seed: 9, dtype: ScalarType.Float64)) Checkpoint.Save(model, draft);
+        var request = new TextGenerationRequest { MaxNewTokens = 12, Temperature = 0 };
+        string plain;
+        using (var provider = Provider(target, "byte-eot")) plain = (await provider.GetRequiredService<ITextGenerator>().GenerateAsync("abc", request)).Text;
+
+        using var speculative = Provider(target, "byte-eot", o => { o.Draft.CheckpointDirectory = draft; o.Speculation.DraftTokens = 3; });
+        var generator = speculative.GetRequiredService<ITextGenerator>().Should().BeOfType<TextGenerator>().Subject;
+        var decoder = generator.Decoder.Should().BeOfType<LinearDsl.Runtime.Decoding.Seq2SeqSpeculativeDecoder>().Subject;
+        decoder.Draft.Should().BeSameAs(speculative.GetRequiredKeyedService<Seq2SeqModel>(LinearDslServiceKeys.Draft));
+        var result = await generator.GenerateAsync("abc", request);
+        result.Text.Should().Be(plain);
+        result.Statistics.DraftCalls.Should().BePositive();
+    }
+
+    [Fact]
+    public void Drafts_that_do_not_fit_a_non_causal_target_fail_at_start_in_one_line()
+    {
+        string seq2seq = SavedSeq2Seq("seq2seq"), encoder = SavedEncoder("encoder"), causal = _directory.Sub("causal");
+        using (var model = HostingModels.Target()) Checkpoint.Save(model, causal);
+        IReadOnlyList<string> Failures(string target, string draft, string tokenizer)
         {
-            options.Target.CheckpointDirectory = path;
-            options.Draft.CheckpointDirectory = path;
-            options.Tokenizer = "byte-eot";
-        });
-        using var provider = services.BuildServiceProvider();
-        var failures = FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate()).Should().Throw<OptionsValidationException>().Which.Failures;
-        failures.Should().ContainSingle(f => f.Contains("encoder-decoder", StringComparison.Ordinal) && f.Contains("without speculation", StringComparison.Ordinal));
+            var services = new ServiceCollection();
+            services.AddLinearDsl(options =>
+            {
+                options.Target.CheckpointDirectory = target;
+                options.Draft.CheckpointDirectory = draft;
+                options.Tokenizer = tokenizer;
+            });
+            using var provider = services.BuildServiceProvider();
+            return FluentActions.Invoking(() => provider.GetRequiredService<IStartupValidator>().Validate()).Should().Throw<OptionsValidationException>().Which.Failures.ToList();
+        }
+        Failures(encoder, encoder, "byte").Should().ContainSingle(f => f.Contains("is an encoder", StringComparison.Ordinal) && f.Contains("generates no text", StringComparison.Ordinal));
+        Failures(seq2seq, causal, "byte-eot").Should().ContainSingle(f => f.Contains("must be a seq2seq checkpoint", StringComparison.Ordinal));
     }
 }
