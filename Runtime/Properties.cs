@@ -9,3 +9,5 @@ using System.Runtime.CompilerServices;
 [assembly: InternalsVisibleTo("LinearDsl.Benchmarks")]
 [assembly: InternalsVisibleTo("lineardsl")]
 [assembly: InternalsVisibleTo("LinearDsl.Study")]
+// Hosting's seq2seq text generator counts its steps into DecodingStatistics, as the decoding sessions do.
+[assembly: InternalsVisibleTo("LinearDsl.Hosting")]

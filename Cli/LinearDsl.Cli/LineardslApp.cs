@@ -36,9 +36,16 @@ public static class LineardslApp
         config.SetExceptionHandler((error, _) => ErrorReporter.Report(error, environment.Error, args));
 
         config.AddCommand<GenerateCommand>("generate")
-            .WithDescription("Continue a prompt with speculative decoding (the bundled target and draft by default), streaming the text, then print acceptance rate, tokens/s, target calls, time to first token and the speed-up over a plain run of the same request.")
+            .WithDescription("Continue a prompt with speculative decoding (the bundled target and draft by default), streaming the text, then print acceptance rate, tokens/s, target calls, time to first token and the speed-up over a plain run of the same request; a seq2seq --target takes the prompt as its source and prints the decoded target text.")
             .WithExample("generate", "\"Once upon a time\"")
-            .WithExample("generate", "--target", "checkpoints/target", "--draft", "checkpoints/draft", "--max-tokens", "100", "\"The sea\"");
+            .WithExample("generate", "--target", "checkpoints/target", "--draft", "checkpoints/draft", "--max-tokens", "100", "\"The sea\"")
+            .WithExample("generate", "--target", "checkpoints/seq2seq", "--no-speculation", "\"source text\"");
+        config.AddCommand<EmbedCommand>("embed")
+            .WithDescription("Embed texts with an encoder checkpoint (pooled as its config says: mean or first token) and print the vectors as JSON, or write them to --out.")
+            .WithExample("embed", "checkpoints/encoder", "\"In the beginning\"", "\"And God said\"");
+        config.AddCommand<FillMaskCommand>("fill-mask")
+            .WithDescription("Fill every [MASK] in a text with an encoder checkpoint: the top-k tokens per mask with their probabilities, then the text with the best fills.")
+            .WithExample("fill-mask", "checkpoints/encoder", "\"In the b[MASK]ginning\"", "--top-k", "3");
         config.AddCommand<ChatCommand>("chat")
             .WithDescription("Chat with the model: type a line, read the streamed reply; /exit or end of input quits.")
             .WithExample("chat", "--temperature", "0.7");

@@ -11,11 +11,12 @@ public sealed class LinearDslBuilder
     readonly LinearDslRegistration _registration;
 
     internal LinearDslBuilder(IServiceCollection services, OptionsBuilder<LinearDslOptions> options, LinearDslRegistration registration,
-        ChatClientBuilder chatClient)
+        ChatClientBuilder chatClient, EmbeddingGeneratorBuilder<string, Embedding<float>> embeddingGenerator)
     {
         Services = services;
         Options = options;
         ChatClient = chatClient;
+        EmbeddingGenerator = embeddingGenerator;
         _registration = registration;
     }
 
@@ -30,6 +31,12 @@ public sealed class LinearDslBuilder
     /// <c>ChatClient.UseLogging()</c> or <c>ChatClient.UseOpenTelemetry()</c>.
     /// </summary>
     public ChatClientBuilder ChatClient { get; }
+
+    /// <summary>
+    /// The pipeline of the registered <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (an encoder target's
+    /// embeddings): add middleware such as <c>EmbeddingGenerator.UseLogging()</c>.
+    /// </summary>
+    public EmbeddingGeneratorBuilder<string, Embedding<float>> EmbeddingGenerator { get; }
 
     /// <summary>Changes the options in code (after the configuration binding, if any).</summary>
     public LinearDslBuilder Configure(Action<LinearDslOptions> configure)

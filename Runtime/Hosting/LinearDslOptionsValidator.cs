@@ -68,6 +68,8 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         bool hasDraft = _registration.HasDraft(options);
         int? draft = hasDraft ? ModelVocabulary(options.Draft, _registration.DraftFactory, LinearDslServiceKeys.Draft, section, problems) : null;
         SpeculationProblems(options.Speculation, hasDraft, section, problems);
+        if (target is not null && _registration.TargetFactory is null && NonCausalTarget(options.Target) is { } architecture)
+            NonCausalSpeculationProblems(architecture, options, hasDraft, section, problems);
         GenerationProblems(options.Generation, section, problems);
         if (options.DecodeThreads is < 1 or > Fused.FusedDecoding.MaxThreads)
             problems.Add($"{section}:DecodeThreads must be between 1 and {Fused.FusedDecoding.MaxThreads}, got {options.DecodeThreads}; leave it unset for one per core up to 4.");
@@ -134,6 +136,40 @@ public sealed class LinearDslOptionsValidator : IValidateOptions<LinearDslOption
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             problems.Add($"The {role} model in {setting}:CheckpointDirectory '{source.CheckpointDirectory}' cannot be loaded: {OneLine(exception.Message)}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// An encoder target takes no draft and no speculation; a seq2seq target takes only a seq2seq draft checkpoint and
+    /// chain speculation (the speculative seq2seq decoder drafts chains).
+    /// </summary>
+    void NonCausalSpeculationProblems(ModelArchitecture architecture, LinearDslOptions options, bool hasDraft, string section, List<string> problems)
+    {
+        if (architecture == ModelArchitecture.Encoder)
+        {
+            if (hasDraft || options.Speculation.Enabled == true || options.Speculation.Mode != SpeculationMode.Chain)
+                problems.Add($"The target checkpoint is {ModelArchitectures.Describe(architecture)}, which generates no text; remove {section}:Draft and the {section}:Speculation settings.");
+            return;
+        }
+        if (options.Speculation.Mode != SpeculationMode.Chain)
+            problems.Add($"{section}:Speculation:Mode is {options.Speculation.Mode}, but a seq2seq target decodes speculatively with chains only; use Chain.");
+        if (_registration.DraftFactory is not null)
+            problems.Add($"A seq2seq target takes a seq2seq draft checkpoint ({section}:Draft:CheckpointDirectory), not a causal LM registered from code.");
+        else if (options.Draft.HasCheckpoint && NonCausalTarget(options.Draft) != ModelArchitecture.Seq2Seq)
+            problems.Add($"The target checkpoint is a seq2seq model, so {section}:Draft:CheckpointDirectory must be a seq2seq checkpoint (config.json \"architecture\": \"seq2seq\") too.");
+    }
+
+    /// <summary>The architecture of a checkpoint target that is not a causal LM, or null (a causal LM, or a config that cannot be read: reported elsewhere).</summary>
+    ModelArchitecture? NonCausalTarget(LinearDslModelOptions target)
+    {
+        try
+        {
+            var architecture = LinearDslRegistration.ArchitectureOf(_services, target);
+            return architecture == ModelArchitecture.CausalLM ? null : architecture;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException or InvalidModelConfigException)
+        {
             return null;
         }
     }

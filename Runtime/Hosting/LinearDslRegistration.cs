@@ -16,7 +16,7 @@ namespace LinearDsl.Runtime.Hosting;
 internal sealed class LinearDslRegistration(string sectionName)
 {
     readonly Lock _gate = new();
-    readonly Dictionary<string, (CausalLanguageModel? Model, int VocabSize)> _checked = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (IDisposable? Model, int VocabSize)> _checked = new(StringComparer.Ordinal);
 
     /// <summary>The configuration section the options come from, e.g. "LinearDsl".</summary>
     public string SectionName { get; } = sectionName;
@@ -56,9 +56,9 @@ internal sealed class LinearDslRegistration(string sectionName)
         lock (_gate)
         {
             if (_checked.TryGetValue(role, out var known)) return known.VocabSize;
-            var model = LoadCheckpoint(services, source);
-            _checked[role] = (model, model.VocabSize);
-            return model.VocabSize;
+            var (model, vocabSize) = LoadCheckpoint(services, source);
+            _checked[role] = (model, vocabSize);
+            return vocabSize;
         }
     }
 
@@ -87,7 +87,11 @@ internal sealed class LinearDslRegistration(string sectionName)
     static CausalLanguageModel Call(Func<IServiceProvider, CausalLanguageModel> factory, IServiceProvider services, string role)
         => factory(services) ?? throw new InvalidOperationException($"The {role} model factory returned null.");
 
-    CausalLanguageModel Load(IServiceProvider services, LinearDslModelOptions source, string role)
+    CausalLanguageModel Load(IServiceProvider services, LinearDslModelOptions source, string role) => Load<CausalLanguageModel>(services, source, role);
+
+    /// <summary>The model of <paramref name="role"/> from its checkpoint: the one loaded for validation if any, else loaded now.</summary>
+    /// <exception cref="InvalidOperationException">No checkpoint is configured, or it holds another architecture than <typeparamref name="TModel"/>.</exception>
+    public TModel Load<TModel>(IServiceProvider services, LinearDslModelOptions source, string role) where TModel : class, IDisposable
     {
         if (!source.HasCheckpoint)
             throw new InvalidOperationException($"No {role} model is configured: set {SectionName}:{Capitalized(role)}:CheckpointDirectory or register the model from code.");
@@ -96,15 +100,45 @@ internal sealed class LinearDslRegistration(string sectionName)
             // Taken once; the vocabulary stays known, so that a second validation does not load the model again.
             if (_checked.TryGetValue(role, out var validated) && validated.Model is { } model)
             {
+                if (model is not TModel typed)
+                    throw new InvalidOperationException($"The {role} checkpoint '{source.CheckpointDirectory}' holds {ModelArchitectures.Describe(model)}, not {ModelArchitectures.Describe(typeof(TModel))}.");
                 _checked[role] = (null, validated.VocabSize);
-                return model;
+                return typed;
             }
         }
-        return LoadCheckpoint(services, source);
+        var (loaded, _) = LoadCheckpoint(services, source);
+        if (loaded is TModel result) return result;
+        loaded.Dispose();
+        throw new InvalidOperationException($"The {role} checkpoint '{source.CheckpointDirectory}' holds {ModelArchitectures.Describe(loaded)}, not {ModelArchitectures.Describe(typeof(TModel))}.");
     }
 
-    static CausalLanguageModel LoadCheckpoint(IServiceProvider services, LinearDslModelOptions source)
-        => Checkpoint.Load(ResolveDirectory(services, source.CheckpointDirectory!), ModelDType.Parse(source.DType), ModelDType.ParseDevice(source.Device));
+    /// <summary>The architecture config.json of <paramref name="source"/>'s checkpoint declares (models from code are causal LMs).</summary>
+    public static ModelArchitecture ArchitectureOf(IServiceProvider services, LinearDslModelOptions source)
+        => source.HasCheckpoint ? ModelConfigJson.Read(Path.Combine(ResolveDirectory(services, source.CheckpointDirectory!), Checkpoint.ConfigFileName)).Architecture : ModelArchitecture.CausalLM;
+
+    /// <summary>The architecture of the target: its checkpoint's, or a causal LM when it is registered from code.</summary>
+    public ModelArchitecture TargetArchitecture(IServiceProvider services)
+        => TargetFactory is not null ? ModelArchitecture.CausalLM : ArchitectureOf(services, Options(services).Target);
+
+    /// <summary>Loads the checkpoint of <paramref name="source"/> as the model its config.json's architecture names.</summary>
+    static (IDisposable Model, int VocabSize) LoadCheckpoint(IServiceProvider services, LinearDslModelOptions source)
+    {
+        string directory = ResolveDirectory(services, source.CheckpointDirectory!);
+        var dtype = ModelDType.Parse(source.DType);
+        var device = ModelDType.ParseDevice(source.Device);
+        switch (ArchitectureOf(services, source))
+        {
+            case ModelArchitecture.Encoder:
+                var encoder = Checkpoint.LoadEncoder(directory, dtype, device);
+                return (encoder, encoder.Config.VocabSize);
+            case ModelArchitecture.Seq2Seq:
+                var seq2seq = Checkpoint.LoadSeq2Seq(directory, dtype, device);
+                return (seq2seq, seq2seq.VocabSize);
+            default:
+                var model = Checkpoint.Load(directory, dtype, device);
+                return (model, model.VocabSize);
+        }
+    }
 
     /// <summary>"target" -> "Target" (the option's name).</summary>
     public static string Capitalized(string role) => char.ToUpperInvariant(role[0]) + role[1..];

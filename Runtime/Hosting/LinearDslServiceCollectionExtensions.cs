@@ -21,8 +21,15 @@ namespace LinearDsl.Runtime.Hosting;
 /// <item><see cref="ITokenDecoder"/>: when speculation is on (see <see cref="LinearDslSpeculationOptions.Enabled"/>) a
 /// <see cref="SpeculativeDecoder"/> in mode Chain or a <see cref="TreeSpeculativeDecoder"/> in the tree modes, else a
 /// <see cref="PlainDecoder"/> of the target;</item>
-/// <item><see cref="ITextGenerator"/> (<see cref="TextGenerator"/>) and <see cref="IChatClient"/> (<see cref="LinearDslChatClient"/>,
-/// registered with <c>AddChatClient</c>: add middleware through <see cref="LinearDslBuilder.ChatClient"/>).</item>
+/// <item><see cref="ITextGenerator"/> (<see cref="TextGenerator"/>, or <see cref="Seq2SeqTextGenerator"/> when the target
+/// checkpoint's config.json says architecture "seq2seq") and <see cref="IChatClient"/> (<see cref="LinearDslChatClient"/>,
+/// registered with <c>AddChatClient</c>: add middleware through <see cref="LinearDslBuilder.ChatClient"/>);</item>
+/// <item>for an encoder target (architecture "encoder"): <see cref="EncoderModel"/> keyed "target" and
+/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of string and <see cref="Embedding{T}"/> of float
+/// (<see cref="LinearDslEmbeddingGenerator"/>, registered with <c>AddEmbeddingGenerator</c>: middleware through
+/// <see cref="LinearDslBuilder.EmbeddingGenerator"/>); for a seq2seq target, <see cref="Seq2SeqModel"/> keyed "target" (and
+/// "draft": a seq2seq draft checkpoint makes the text generator a <see cref="TextGenerator"/> over a
+/// <see cref="Seq2SeqSpeculativeDecoder"/>).</item>
 /// </list>
 /// <see cref="LinearDslOptions"/> are validated by <see cref="LinearDslOptionsValidator"/> when the host starts
 /// (<c>ValidateOnStart</c>); without a host, call <c>IStartupValidator.Validate()</c> or resolve any of these services.
@@ -92,12 +99,43 @@ public static class LinearDslServiceCollectionExtensions
                 ? new SpeculativeDecoder(targetModel, draftModel, speculation)
                 : new TreeSpeculativeDecoder(targetModel, draftModel, speculation);
         });
-        services.AddSingleton<ITextGenerator>(sp => new TextGenerator(sp.GetRequiredService<ITextTokenizer>(), sp.GetRequiredService<ITokenDecoder>(),
-            Options(sp).Generation, sp.GetService<ILogger<TextGenerator>>()));
+        services.AddKeyedSingleton<EncoderModel>(LinearDslServiceKeys.Target, (sp, _) => registration.Load<EncoderModel>(sp, Options(sp).Target, LinearDslServiceKeys.Target));
+        services.AddKeyedSingleton<Seq2SeqModel>(LinearDslServiceKeys.Target, (sp, _) => registration.Load<Seq2SeqModel>(sp, Options(sp).Target, LinearDslServiceKeys.Target));
+        services.AddKeyedSingleton<Seq2SeqModel>(LinearDslServiceKeys.Draft, (sp, _) => registration.Load<Seq2SeqModel>(sp, Options(sp).Draft, LinearDslServiceKeys.Draft));
+        // The target checkpoint's architecture picks the text generator: a causal LM continues the prompt, an
+        // encoder-decoder takes it as its source; an encoder generates no text (it embeds, below).
+        services.AddSingleton<ITextGenerator>(sp =>
+        {
+            var settings = Options(sp);
+            return registration.TargetArchitecture(sp) switch
+            {
+                // With a seq2seq draft, the speculative seq2seq decoder (greedy output identical to plain decoding).
+                ModelArchitecture.Seq2Seq when registration.Speculates(settings) => new TextGenerator(sp.GetRequiredService<ITextTokenizer>(),
+                    new Seq2SeqSpeculativeDecoder(sp.GetRequiredKeyedService<Seq2SeqModel>(LinearDslServiceKeys.Target),
+                        sp.GetRequiredKeyedService<Seq2SeqModel>(LinearDslServiceKeys.Draft), settings.Speculation.ToSpeculationOptions()),
+                    settings.Generation, sp.GetService<ILogger<TextGenerator>>()),
+                ModelArchitecture.Seq2Seq => new Seq2SeqTextGenerator(sp.GetRequiredService<ITextTokenizer>(),
+                    sp.GetRequiredKeyedService<Seq2SeqModel>(LinearDslServiceKeys.Target), settings.Generation, sp.GetService<ILogger<Seq2SeqTextGenerator>>()),
+                ModelArchitecture.Encoder => throw new InvalidOperationException(
+                    $"The target checkpoint '{settings.Target.CheckpointDirectory}' is an encoder, which generates no text; resolve IEmbeddingGenerator<string, Embedding<float>> for its embeddings, or configure a causal LM or seq2seq checkpoint."),
+                _ => new TextGenerator(sp.GetRequiredService<ITextTokenizer>(), sp.GetRequiredService<ITokenDecoder>(),
+                    settings.Generation, sp.GetService<ILogger<TextGenerator>>()),
+            };
+        });
         // Through Microsoft.Extensions.AI's builder, so the host can add middleware (UseLogging, UseOpenTelemetry,
         // UseDistributedCache, ...) to LinearDslBuilder.ChatClient.
         var chatClient = services.AddChatClient(sp => new LinearDslChatClient(sp.GetRequiredService<ITextGenerator>(), Options(sp).ModelId));
-        return new LinearDslBuilder(services, options, registration, chatClient);
+        // Likewise LinearDslBuilder.EmbeddingGenerator (UseLogging, UseDistributedCache, ...).
+        var embeddingGenerator = services.AddEmbeddingGenerator<string, Embedding<float>>(sp =>
+        {
+            var settings = Options(sp);
+            var architecture = registration.TargetArchitecture(sp);
+            if (architecture != ModelArchitecture.Encoder)
+                throw new InvalidOperationException(
+                    $"IEmbeddingGenerator needs an encoder checkpoint (config.json architecture \"encoder\"), but the target is {ModelArchitectures.Describe(architecture)}; set {registration.SectionName}:Target:CheckpointDirectory to an encoder checkpoint.");
+            return new LinearDslEmbeddingGenerator(sp.GetRequiredKeyedService<EncoderModel>(LinearDslServiceKeys.Target), sp.GetRequiredService<ITextTokenizer>(), settings.ModelId);
+        });
+        return new LinearDslBuilder(services, options, registration, chatClient, embeddingGenerator);
     }
 
     /// <summary>The validated options (resolving them runs the validator first).</summary>

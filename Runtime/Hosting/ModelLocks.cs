@@ -24,6 +24,9 @@ internal static class ModelLocks
         SpeculativeDecoder speculative => [speculative.Target, speculative.Draft],
         TreeSpeculativeDecoder tree when tree.Draft is null || ReferenceEquals(tree.Target, tree.Draft) => [tree.Target],
         TreeSpeculativeDecoder tree => [tree.Target, tree.Draft!],
+        Seq2SeqDecoder seq2seq => [seq2seq.Model],
+        Seq2SeqSpeculativeDecoder pair when ReferenceEquals(pair.Target, pair.Draft) => [pair.Target],
+        Seq2SeqSpeculativeDecoder pair => [pair.Target, pair.Draft],
         _ => [decoder],
     };
 

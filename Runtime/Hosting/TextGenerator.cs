@@ -53,6 +53,8 @@ public sealed class TextGenerator : ITextGenerator
         SpeculativeDecoder pair => pair.Target.Config is { } target && pair.Draft.Config is { } draft ? Math.Min(target.ContextLength, draft.ContextLength) : null,
         TreeSpeculativeDecoder { Draft: null } heads => heads.Target.Config?.ContextLength,
         TreeSpeculativeDecoder tree => tree.Target.Config is { } target && tree.Draft!.Config is { } draft ? Math.Min(target.ContextLength, draft.ContextLength) : null,
+        Seq2SeqDecoder seq2seq => seq2seq.Model.Config.ContextLength,
+        Seq2SeqSpeculativeDecoder pair => Math.Min(pair.Target.Config.ContextLength, pair.Draft.Config.ContextLength),
         _ => null,
     };
 

@@ -7,13 +7,24 @@ namespace LinearDsl.Cli;
 
 /// <summary>
 /// <c>generate [PROMPT]</c>: streams a continuation (speculative by default), then prints the statistics side by side
-/// with a plain run of the same request and the speed-up.
+/// with a plain run of the same request and the speed-up. A seq2seq --target takes the prompt as its source and
+/// streams the decoded target text (<see cref="Seq2SeqGeneration"/>).
 /// </summary>
 public sealed class GenerateCommand(CliEnvironment environment) : AsyncCommand<GenerateSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, GenerateSettings settings, CancellationToken cancellationToken)
     {
         var console = environment.Out;
+        if (settings.Target is not null)
+        {
+            switch (ArchitectureCheckpoints.Read(settings.Target, "--target"))
+            {
+                case Runtime.Modeling.ModelArchitecture.Seq2Seq:
+                    return await Seq2SeqGeneration.RunAsync(settings, environment, cancellationToken);
+                case Runtime.Modeling.ModelArchitecture.Encoder:
+                    throw new CliException($"'{settings.Target}' is an encoder, which generates no text; use `{LineardslApp.Name} fill-mask` or `{LineardslApp.Name} embed` with it.");
+            }
+        }
         using var pair = ModelPair.Load(settings, settings.Speculate, environment);
         var generator = pair.Generator(settings.Speculation);
         // Before the prompt is echoed, so that the refusal is a line of its own.

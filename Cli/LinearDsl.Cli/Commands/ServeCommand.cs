@@ -58,6 +58,7 @@ public sealed class ServeCommand(CliEnvironment environment) : AsyncCommand<Serv
             (target, draft) = BundledModels.Locate(environment.SearchRoots);
         }
         CheckDirectory(target, "--target");
+        ArchitectureCheckpoints.RequireCausal(target, "--target", "serve batches causal LMs only; host an encoder or encoder-decoder through AddLinearDsl in your own app (docs/serving.md)");
         values["LinearDsl:Target:CheckpointDirectory"] = target;
         if (draft is not null && !settings.NoSpeculation)
         {

@@ -43,6 +43,9 @@ public sealed class ModelPair : IDisposable
         if (settings.DecodeThreads is int decodeThreads) LinearDsl.Runtime.Fused.FusedDecoding.Threads = decodeThreads;
         CheckDirectory(targetDirectory, "--target");
         if (draftDirectory is not null) CheckDirectory(draftDirectory, "--draft");
+        const string Instead = "this command decodes causal LMs; use `lineardsl embed` or `fill-mask` with an encoder, `lineardsl generate --target DIR` with an encoder-decoder";
+        ArchitectureCheckpoints.RequireCausal(targetDirectory, "--target", Instead);
+        if (draftDirectory is not null) ArchitectureCheckpoints.RequireCausal(draftDirectory, "--draft", Instead);
 
         return Spinner.Run(environment.Out, $"Loading {targetDirectory}", status =>
         {

@@ -12,7 +12,7 @@ namespace LinearDsl.Runtime.Checkpoints.HuggingFace;
 /// reported in one <see cref="CheckpointMismatchException"/>. The model carries its <see cref="ModelConfig"/>, so
 /// <see cref="Checkpoint.Save(CausalLanguageModel, string)"/> works on it.
 /// </summary>
-public static class HuggingFaceCheckpoint
+public static partial class HuggingFaceCheckpoint
 {
     /// <summary>Builds the softmax model that <paramref name="folder"/>'s config.json describes and fills it from its weights.</summary>
     /// <param name="folder">A local Hugging Face model folder.</param>

@@ -49,7 +49,7 @@ public sealed record HuggingFaceConfig(HuggingFaceArchitecture Architecture, Mod
             {
                 "llama" => new(HuggingFaceArchitecture.Llama, Llama(reader)),
                 "gpt2" => new(HuggingFaceArchitecture.Gpt2, Gpt2(reader)),
-                _ => throw reader.Error($"model_type '{modelType}' is not supported; supported are 'llama' and 'gpt2'"),
+                _ => throw reader.Error(HuggingFaceFamilies.NotCausal(modelType) ?? $"model_type '{modelType}' is not supported; supported are 'llama' and 'gpt2'"),
             };
             var problems = config.Model.Problems();
             if (problems.Count > 0)

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using LinearDsl.Runtime.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LinearDsl.Runtime.Checkpoints.HuggingFace;
+
+public static partial class HuggingFaceCheckpoint
+{
+    /// <summary>
+    /// Loads a local Hugging Face T5 folder (T5ForConditionalGeneration: config.json with model_type "t5" or "mt5", and
+    /// model.safetensors or shards) into the matching <see cref="Seq2SeqModel"/> (<see cref="HuggingFaceT5Config"/>:
+    /// <see cref="T5RelativeAttention"/> in both stacks, softmax cross-attention, SwiGLU). Nothing is downloaded. The
+    /// model carries its <see cref="ModelConfig"/>, so <c>Checkpoint.Save</c> writes it as a LinearDsl seq2seq checkpoint.
+    /// </summary>
+    /// <param name="folder">A local Hugging Face model folder.</param>
+    /// <param name="dtype">Element type of the model; defaults to the floating type stored in the weights.</param>
+    /// <param name="device">Device of the model; defaults to the CPU.</param>
+    /// <exception cref="CheckpointMismatchException">The weights do not fit the config (lists every difference).</exception>
+    /// <exception cref="InvalidDataException">A file is truncated or corrupt, the folder is not a T5 model, or its config asks for something the runtime cannot reproduce (the message names the key).</exception>
+    /// <exception cref="FileNotFoundException">config.json, the weights or a shard is missing.</exception>
+    public static Seq2SeqModel LoadSeq2Seq(string folder, ScalarType? dtype = null, Device? device = null)
+    {
+        var config = ReadSeq2SeqConfig(folder);
+        var files = HuggingFaceWeightFiles.Open(folder);
+        var type = dtype ?? StoredFloatType(files) ?? ScalarType.Float32;
+        ModelMemory.EnsureFits(config, type, $"Hugging Face config '{Path.Combine(folder, HuggingFaceConfig.FileName)}'");
+        var model = ModelFactory.CreateSeq2Seq(config, dtype: type);
+        try
+        {
+            HuggingFaceT5Weights.Load(model, files);
+            if (device is not null) model.to(device);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>The seq2seq config that <paramref name="folder"/>'s T5 config.json describes.</summary>
+    /// <exception cref="InvalidDataException">The config is not valid JSON, not a T5 model's, or asks for something unsupported.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no config.json.</exception>
+    public static ModelConfig ReadSeq2SeqConfig(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Hugging Face model folder '{folder}' does not exist.");
+        string path = Path.Combine(folder, HuggingFaceConfig.FileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' is missing: a Hugging Face model folder holds {HuggingFaceConfig.FileName} next to its weights.", path);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"Hugging Face config '{path}' is not valid JSON: {error.Message}", error);
+        }
+        using (document)
+        {
+            var reader = new HuggingFaceConfigReader(document.RootElement, path);
+            string modelType = reader.String("model_type", null);
+            if (modelType is not ("t5" or "mt5"))
+                throw reader.Error(HuggingFaceFamilies.NotSeq2Seq(modelType));
+            var config = HuggingFaceT5Config.Read(reader);
+            var problems = config.Problems();
+            if (problems.Count > 0)
+                throw reader.Error("it describes a model the runtime cannot build:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
+            return config;
+        }
+    }
+}
