@@ -171,16 +171,18 @@ internal static class AugmentedDecodeKernel
     /// Commits the first accepted[b] verified candidates of row b: each goes into its group slot (a completed group
     /// folds into S and empties the buffer) and into the conv history, in order, as that many steps would have
     /// written them. <paramref name="keys"/> (k^) and <paramref name="values"/> are [batch, kv_heads, m, d]. The
-    /// caller advances the positions.
+    /// caller advances the positions. With <paramref name="paths"/> (a tree record) row b's j-th committed candidate is
+    /// slot paths[b][j] instead of j.
     /// </summary>
-    public static void Commit(AugmentedLinearAttention mixer, AugmentedLinearState state, Tensor keys, Tensor values, ReadOnlySpan<long> accepted)
+    public static void Commit(AugmentedLinearAttention mixer, AugmentedLinearState state, Tensor keys, Tensor values, ReadOnlySpan<long> accepted, IReadOnlyList<IReadOnlyList<int>>? paths = null)
     {
-        if (state.Dtype == ScalarType.Float64) Commit<double>(mixer, state, Data<double>(keys), Data<double>(values), (int)keys.shape[2], accepted);
-        else Commit<float>(mixer, state, Data<float>(keys), Data<float>(values), (int)keys.shape[2], accepted);
+        if (state.Dtype == ScalarType.Float64) Commit<double>(mixer, state, Data<double>(keys), Data<double>(values), (int)keys.shape[2], accepted, paths);
+        else Commit<float>(mixer, state, Data<float>(keys), Data<float>(values), (int)keys.shape[2], accepted, paths);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Commit<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, ReadOnlySpan<T> keyData, ReadOnlySpan<T> valueData, int m, ReadOnlySpan<long> accepted)
+    static void Commit<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, ReadOnlySpan<T> keyData, ReadOnlySpan<T> valueData, int m, ReadOnlySpan<long> accepted,
+        IReadOnlyList<IReadOnlyList<int>>? paths)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = mixer.Geometry;
@@ -200,8 +202,9 @@ internal static class AugmentedDecodeKernel
                 var historyRows = history ? rows.Slice(kvRow * (taps - 1) * d, (taps - 1) * d) : default;
                 for (int j = 0; j < accepted[b]; j++)
                 {
-                    var key = keyData.Slice((kvRow * m + j) * d, d);
-                    var value = valueData.Slice((kvRow * m + j) * d, d);
+                    int source = paths is null ? j : paths[b][j];
+                    var key = keyData.Slice((kvRow * m + source) * d, d);
+                    var value = valueData.Slice((kvRow * m + source) * d, d);
                     if (buffer)
                     {
                         int slot = (int)((position + j) % group);
