@@ -79,6 +79,7 @@ else
     var costs = new VerifyCostBenchmarks(quick, Console.Out).Run();
     rows = results.Cast<object>().Concat(bundled).Concat(costs).ToList();
     if (jsonPath is not null && !bundledOnly) WritePlot(jsonPath, "speculative.png", path => Plots.Speculation(results, path));
+    if (jsonPath is not null) WritePlot(jsonPath, "speculative-trees.png", path => Plots.Trees(bundled, costs, path));
 }
 
 if (jsonPath is not null)

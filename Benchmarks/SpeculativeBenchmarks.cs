@@ -27,6 +27,8 @@ public sealed record SpeculativeMeasurement
     [JsonPropertyName("isa")] public string Isa { get; init; } = RunInfo.Isa;
     [JsonPropertyName("commit")] public required string Commit { get; init; }
     /// <summary>Draft-model calls per target call (0 without a draft): the share of a round the draft spends.</summary>
+    /// <summary>Candidate tokens (chain length or tree nodes) per target call: what each verification checks.</summary>
+    [JsonPropertyName("nodes_per_target_call")] public double NodesPerTargetCall { get; init; }
     [JsonPropertyName("draft_calls_per_target_call")] public double DraftCallsPerTargetCall { get; init; }
     /// <summary>Threads of the decode programs (FusedDecoding.Threads) while measured.</summary>
     [JsonPropertyName("decode_threads")] public int DecodeThreads { get; init; } = Runtime.Fused.FusedDecoding.Threads;

@@ -18,7 +18,7 @@ public sealed class SpeculativeTreeBenchmarks(bool quick, TextWriter log)
 {
     const int PromptLength = 32;
     int NewTokens => quick ? 8 : 128;
-    int Repeats => quick ? 1 : 3;
+    int Repeats => quick ? 1 : 5;
 
     static readonly string[] SweepShapes = ["1,1,1,1", "2,1,1,1", "2,2,1,1", "3,2,1,1", "3,3,2,1", "4,4,2,2"];
     static readonly int[] SweepBudgets = [4, 8, 16, 32, 64];
