@@ -3,7 +3,7 @@ using System.Text.Json;
 using LinearDsl.Benchmarks;
 
 // LinearDsl benchmarks. Each writes one JSON array (measurements, then checks) with --json PATH.
-const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated | serve | " + PeersSettings.Usage + ") [--quick] [--json PATH] (speculative: [--bundled] [--decode-threads N])";
+const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated | serve | " + PeersSettings.Usage + ") [--quick] [--json PATH] (speculative: [--bundled] [--decode-threads N] [--repeats N])";
 if (args.Length == 0 || args[0] is not ("kernels" or "speculative" or "generated" or "serve" or "peers"))
 {
     Console.Error.WriteLine(args.Length == 0 ? $"Name a benchmark. {Usage}" : $"Unknown benchmark '{args[0]}'. {Usage}");
@@ -14,6 +14,7 @@ string? jsonPath = null;
 var peersOptions = new List<string>();
 bool bundledOnly = false;
 int? decodeThreads = null;
+int? repeats = null;
 for (int i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -27,6 +28,11 @@ for (int i = 1; i < args.Length; i++)
             decodeThreads = threads;
             i++;
             break;
+        case "--repeats" when args[0] == "speculative" && i + 1 < args.Length && int.TryParse(args[i + 1], out int count) && count is >= 1 and <= 101:
+            repeats = count;
+            i++;
+            break;
+        case "--repeats": Console.Error.WriteLine($"--repeats needs a count of timed passes from 1 to 101. {Usage}"); return 2;
         case "--decode-threads": Console.Error.WriteLine($"--decode-threads needs a thread count from 1 to {LinearDsl.Runtime.Fused.FusedDecoding.MaxThreads}. {Usage}"); return 2;
         case "--contexts" or "--sizes" or "--threads" or "--engines" when args[0] == "peers":
             peersOptions.Add(args[i]);
@@ -75,7 +81,7 @@ else
     var results = bundledOnly ? [] : new SpeculativeBenchmarks(quick, Console.Out).Run();
     // The bundled pair: plain, chain, tree, heads, heads + draft, and the tree-size sweep (not in the synthetic plot);
     // then what one verification costs against the number of nodes it checks.
-    var bundled = new SpeculativeTreeBenchmarks(quick, Console.Out).Run();
+    var bundled = new SpeculativeTreeBenchmarks(quick, Console.Out, repeats).Run();
     var costs = new VerifyCostBenchmarks(quick, Console.Out).Run();
     rows = results.Cast<object>().Concat(bundled).Concat(costs).ToList();
     if (jsonPath is not null && !bundledOnly) WritePlot(jsonPath, "speculative.png", path => Plots.Speculation(results, path));

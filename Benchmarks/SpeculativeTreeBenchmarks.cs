@@ -14,11 +14,11 @@ namespace LinearDsl.Benchmarks;
 /// verification costs grow with the nodes on a CPU. Every row checks that its text equals plain decoding.
 /// Heads rows appear only when the bundled target carries trained heads.
 /// </summary>
-public sealed class SpeculativeTreeBenchmarks(bool quick, TextWriter log)
+public sealed class SpeculativeTreeBenchmarks(bool quick, TextWriter log, int? repeats = null)
 {
     const int PromptLength = 32;
     int NewTokens => quick ? 8 : 128;
-    int Repeats => quick ? 1 : 5;
+    int Repeats => repeats ?? (quick ? 1 : 5);
 
     static readonly string[] SweepShapes = ["1,1,1,1", "2,1,1,1", "2,2,1,1", "3,2,1,1", "3,3,2,1", "4,4,2,2"];
     static readonly int[] SweepBudgets = [4, 8, 16, 32, 64];
