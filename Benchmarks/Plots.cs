@@ -68,6 +68,7 @@ public static class Plots
             var scatter = plot.Add.Scatter(chosen.Select(r => r.NodesPerTargetCall).ToArray(), chosen.Select(r => r.Speedup).ToArray());
             scatter.LegendText = label;
             scatter.MarkerSize = 7;
+            scatter.LineWidth = 0;
         }
         Series("speed-up: chain (draft)", r => r.Mode.StartsWith("bundled chain", StringComparison.Ordinal));
         Series("speed-up: tree (draft)", r => r.Mode.StartsWith("bundled tree sweep", StringComparison.Ordinal));
