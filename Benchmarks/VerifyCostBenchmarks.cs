@@ -71,11 +71,11 @@ public sealed class VerifyCostBenchmarks(bool quick, TextWriter log)
         }
         var medians = times.Select(Medians.Of).ToArray();
         // A step advances the state, so it is timed on a fresh copy per call: the copy's own time is taken off.
-        double Median(string model, string form) => medians[calls.FindIndex(c => c.Model == model && c.Form == form)];
+        double Timed(string model, string form) => medians[calls.FindIndex(c => c.Model == model && c.Form == form)];
         var step = new Dictionary<string, double>
         {
-            ["target"] = Median("target", "step + copy") - Median("target", "copy"),
-            ["draft"] = Median("draft", "step + copy") - Median("draft", "copy"),
+            ["target"] = Timed("target", "step + copy") - Timed("target", "copy"),
+            ["draft"] = Timed("draft", "step + copy") - Timed("draft", "copy"),
         };
         var rows = new List<VerifyCostMeasurement>();
         for (int i = 0; i < calls.Count; i++)
