@@ -40,6 +40,8 @@ public static class DecoderComparison
                 Mode = decoder.Mode, Draft = decoder.Draft, DraftTokens = decoder.Shape, TokensPerSecond = rate,
                 AcceptanceRate = statistics[i].AcceptanceRate, TokensPerTargetCall = statistics[i].MeanAcceptedLength,
                 Speedup = rate / plainRate, Identical = outputs[i].SequenceEqual(outputs[0]), Tokens = newTokens, Repeats = repeats,
+                NodesPerTargetCall = statistics[i].TargetCalls == 0 ? 0 : (double)statistics[i].DraftedTokens / statistics[i].TargetCalls,
+                DraftCallsPerTargetCall = statistics[i].TargetCalls == 0 ? 0 : (double)statistics[i].DraftCalls / statistics[i].TargetCalls,
                 Machine = RunInfo.Machine, Commit = RunInfo.Commit,
             };
         }).ToList();

@@ -54,6 +54,44 @@ public static class Plots
         Save(plot, path);
     }
 
+    /// <summary>
+    /// Where trees stop paying on the bundled pair: the speed-up of every tree, heads and chain row against the
+    /// candidates each target call checks, and what one target verification of n nodes costs in steps.
+    /// </summary>
+    public static void Trees(IReadOnlyList<SpeculativeMeasurement> rows, IReadOnlyList<VerifyCostMeasurement> costs, string path)
+    {
+        using var plot = new Plot();
+        void Series(string label, Func<SpeculativeMeasurement, bool> pick)
+        {
+            var chosen = rows.Where(pick).OrderBy(r => r.NodesPerTargetCall).ToArray();
+            if (chosen.Length == 0) return;
+            var scatter = plot.Add.Scatter(chosen.Select(r => r.NodesPerTargetCall).ToArray(), chosen.Select(r => r.Speedup).ToArray());
+            scatter.LegendText = label;
+            scatter.MarkerSize = 7;
+            scatter.LineWidth = 0;
+        }
+        Series("speed-up: chain (draft)", r => r.Mode.StartsWith("bundled chain", StringComparison.Ordinal));
+        Series("speed-up: tree (draft)", r => r.Mode.StartsWith("bundled tree sweep", StringComparison.Ordinal));
+        Series("speed-up: heads", r => r.Mode.StartsWith("bundled heads sweep", StringComparison.Ordinal));
+        Series("speed-up: heads+draft", r => r.Mode.StartsWith("bundled heads+draft sweep", StringComparison.Ordinal));
+        var verify = costs.Where(c => c.Model == "target" && c.Form.StartsWith("tree verify", StringComparison.Ordinal)).OrderBy(c => c.Nodes).ToArray();
+        if (verify.Length > 0)
+        {
+            var cost = plot.Add.Scatter(verify.Select(c => (double)c.Nodes).ToArray(), verify.Select(c => c.StepsPerCall).ToArray());
+            cost.LegendText = "target tree verification (steps per call)";
+            cost.LinePattern = LinePattern.Dotted;
+        }
+        var even = plot.Add.HorizontalLine(1);
+        even.LinePattern = LinePattern.Dashed;
+        plot.Axes.SetLimitsX(0, 34);
+        plot.Axes.SetLimitsY(0, 4);
+        plot.Title("Bundled pair: speed-up against candidates per target call (greedy, identical text)");
+        plot.XLabel("candidate tokens per target call");
+        plot.YLabel("speed-up over plain / steps per call");
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path);
+    }
+
     static void Save(Plot plot, string path)
     {
         string temp = path + ".tmp.png";

@@ -3,7 +3,7 @@ using System.Text.Json;
 using LinearDsl.Benchmarks;
 
 // LinearDsl benchmarks. Each writes one JSON array (measurements, then checks) with --json PATH.
-const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated | serve | " + PeersSettings.Usage + ") [--quick] [--json PATH]";
+const string Usage = "usage: dotnet run -c Release --project Benchmarks -- (kernels | speculative | generated | serve | " + PeersSettings.Usage + ") [--quick] [--json PATH] (speculative: [--bundled] [--decode-threads N] [--repeats N])";
 if (args.Length == 0 || args[0] is not ("kernels" or "speculative" or "generated" or "serve" or "peers"))
 {
     Console.Error.WriteLine(args.Length == 0 ? $"Name a benchmark. {Usage}" : $"Unknown benchmark '{args[0]}'. {Usage}");
@@ -12,6 +12,9 @@ if (args.Length == 0 || args[0] is not ("kernels" or "speculative" or "generated
 bool quick = false;
 string? jsonPath = null;
 var peersOptions = new List<string>();
+bool bundledOnly = false;
+int? decodeThreads = null;
+int? repeats = null;
 for (int i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,6 +22,18 @@ for (int i = 1; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--json" when i + 1 < args.Length: jsonPath = args[++i]; break;
         case "--json": Console.Error.WriteLine($"--json needs a file path. {Usage}"); return 2;
+        case "--bundled" when args[0] == "speculative": bundledOnly = true; break;
+        case "--decode-threads" when args[0] == "speculative" && i + 1 < args.Length && int.TryParse(args[i + 1], out int threads)
+            && threads is >= 1 and <= LinearDsl.Runtime.Fused.FusedDecoding.MaxThreads:
+            decodeThreads = threads;
+            i++;
+            break;
+        case "--repeats" when args[0] == "speculative" && i + 1 < args.Length && int.TryParse(args[i + 1], out int count) && count is >= 1 and <= 101:
+            repeats = count;
+            i++;
+            break;
+        case "--repeats": Console.Error.WriteLine($"--repeats needs a count of timed passes from 1 to 101. {Usage}"); return 2;
+        case "--decode-threads": Console.Error.WriteLine($"--decode-threads needs a thread count from 1 to {LinearDsl.Runtime.Fused.FusedDecoding.MaxThreads}. {Usage}"); return 2;
         case "--contexts" or "--sizes" or "--threads" or "--engines" when args[0] == "peers":
             peersOptions.Add(args[i]);
             if (i + 1 < args.Length) peersOptions.Add(args[++i]);
@@ -60,11 +75,17 @@ else if (args[0] == "generated")
 }
 else
 {
-    var results = new SpeculativeBenchmarks(quick, Console.Out).Run();
-    // The bundled pair: plain, chain, tree, heads, heads + draft, and the tree-size sweep (not in the synthetic plot).
-    var bundled = new SpeculativeTreeBenchmarks(quick, Console.Out).Run();
-    rows = results.Cast<object>().Concat(bundled).ToList();
-    if (jsonPath is not null) WritePlot(jsonPath, "speculative.png", path => Plots.Speculation(results, path));
+    // --decode-threads pins the decode programs' threads (e.g. 1 on a machine whose other core is busy).
+    if (decodeThreads is int pinned) LinearDsl.Runtime.Fused.FusedDecoding.Threads = pinned;
+    Console.WriteLine($"decode threads {LinearDsl.Runtime.Fused.FusedDecoding.Threads}, load average {LoadAverages.OneMinute()}");
+    var results = bundledOnly ? [] : new SpeculativeBenchmarks(quick, Console.Out).Run();
+    // The bundled pair: plain, chain, tree, heads, heads + draft, and the tree-size sweep (not in the synthetic plot);
+    // then what one verification costs against the number of nodes it checks.
+    var bundled = new SpeculativeTreeBenchmarks(quick, Console.Out, repeats).Run();
+    var costs = new VerifyCostBenchmarks(quick, Console.Out).Run();
+    rows = results.Cast<object>().Concat(bundled).Concat(costs).ToList();
+    if (jsonPath is not null && !bundledOnly) WritePlot(jsonPath, "speculative.png", path => Plots.Speculation(results, path));
+    if (jsonPath is not null) WritePlot(jsonPath, "speculative-trees.png", path => Plots.Trees(bundled, costs, path));
 }
 
 if (jsonPath is not null)

@@ -26,6 +26,35 @@ public sealed record SpeculativeMeasurement
     [JsonPropertyName("machine")] public required string Machine { get; init; }
     [JsonPropertyName("isa")] public string Isa { get; init; } = RunInfo.Isa;
     [JsonPropertyName("commit")] public required string Commit { get; init; }
+    /// <summary>Draft-model calls per target call (0 without a draft): the share of a round the draft spends.</summary>
+    /// <summary>Candidate tokens (chain length or tree nodes) per target call: what each verification checks.</summary>
+    [JsonPropertyName("nodes_per_target_call")] public double NodesPerTargetCall { get; init; }
+    [JsonPropertyName("draft_calls_per_target_call")] public double DraftCallsPerTargetCall { get; init; }
+    /// <summary>Threads of the decode programs (FusedDecoding.Threads) while measured.</summary>
+    [JsonPropertyName("decode_threads")] public int DecodeThreads { get; init; } = Runtime.Fused.FusedDecoding.Threads;
+    /// <summary>The 1-minute load average when the row was written (/proc/loadavg; -1 elsewhere): other work on the machine.</summary>
+    [JsonPropertyName("load_average")] public double LoadAverage { get; init; } = LoadAverages.OneMinute();
+}
+
+/// <summary>The machine's 1-minute load average from /proc/loadavg, or -1 where there is none.</summary>
+public static class LoadAverages
+{
+    public static double OneMinute()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
 }
 
 /// <summary>

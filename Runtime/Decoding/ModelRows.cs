@@ -141,7 +141,7 @@ internal sealed class ModelRows : IDisposable
     }
 
     /// <summary>The logits of the given flat rows as float64, read in place when they sit contiguous on the CPU (every round reads them).</summary>
-    static double[] ReadRows(Tensor logits, long[] flat, int vocab)
+    internal static double[] ReadRows(Tensor logits, long[] flat, int vocab)
     {
         if (logits.device_type == DeviceType.CPU && logits.is_contiguous() && logits.dtype is ScalarType.Float32 or ScalarType.Float64)
         {

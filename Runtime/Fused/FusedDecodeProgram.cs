@@ -48,19 +48,30 @@ public abstract class FusedDecodeProgram
     internal FusedOutput? TryVerify(CausalLanguageModel model, Tensor tokens, ModelState state, bool hidden = false)
         => Serves(tokens, state) ? Execute(model, tokens, state, verify: true, hidden) : null;
 
+    /// <summary>Verification of one candidate tree per row ([batch, nodes], laid out by <paramref name="tree"/>; the state is read, not written); null when the program cannot serve this state.</summary>
+    internal FusedOutput? TryVerifyTree(CausalLanguageModel model, Tensor tokens, ModelState state, Decoding.TreeLayout tree, bool hidden = false)
+    {
+        if (!Serves(tokens, state)) return null;
+        t_treeVerifications++;
+        return Execute(model, tokens, state, verify: true, hidden, tree);
+    }
+
+    /// <summary>Tree verifications this thread's programs served (tests check that the program, not the composed modules, ran).</summary>
+    [ThreadStatic] internal static long t_treeVerifications;
+
     static bool Serves(Tensor tokens, ModelState state)
         => state.Device.type == DeviceType.CPU && tokens.device_type == DeviceType.CPU && state.Dtype is ScalarType.Float32 or ScalarType.Float64;
 
-    FusedOutput Execute(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify, bool hidden)
-        => state.Dtype == ScalarType.Float64 ? Execute<double>(model, tokens, state, verify, hidden) : Execute<float>(model, tokens, state, verify, hidden);
+    FusedOutput Execute(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify, bool hidden, Decoding.TreeLayout? tree = null)
+        => state.Dtype == ScalarType.Float64 ? Execute<double>(model, tokens, state, verify, hidden, tree) : Execute<float>(model, tokens, state, verify, hidden, tree);
 
-    FusedOutput Execute<T>(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify, bool hidden) where T : unmanaged, IFloatingPointIeee754<T>
+    FusedOutput Execute<T>(CausalLanguageModel model, Tensor tokens, ModelState state, bool verify, bool hidden, Decoding.TreeLayout? tree) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var logits = empty([state.Batch, tokens.shape[1], model.VocabSize], state.Dtype, state.Device);
         var hiddenState = hidden ? empty([state.Batch, tokens.shape[1], model.Width], state.Dtype, state.Device) : null;
         try
         {
-            using var frame = new FusedFrame<T>(model, state, tokens, logits, verify, hiddenState);
+            using var frame = new FusedFrame<T>(model, state, tokens, logits, verify, hiddenState, tree);
             Run(frame);
             return new FusedOutput(logits, frame.TakePending(), hiddenState);
         }

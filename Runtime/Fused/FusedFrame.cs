@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Mixers;
 using LinearDsl.Runtime.Modeling;
 using TorchSharp;
@@ -15,7 +16,8 @@ namespace LinearDsl.Runtime.Fused;
 /// row of the batch; a verification: m candidates per row, row after row), scratch buffers, the model's parameters
 /// and mixer states as CPU memory, and the logits it writes. The operations act on all rows; sizes follow from the
 /// spans they are given. In a verification the mixers verify (the state is read, never written) and leave the
-/// records that Commit takes.
+/// records that Commit takes; in a tree verification each row's tokens are its candidate tree (slot j at the row's
+/// position plus its depth, seeing only its ancestors) and the records are the ones CommitPath takes.
 /// </summary>
 /// <remarks>Infrastructure for the code the source generator writes: public because generated code in your assembly calls it, not a stable API to program against.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -32,9 +34,11 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
     readonly List<T[]> _rented = [];
     readonly List<IDisposable> _handles = [];
     readonly Int8Weights? _int8;
+    readonly TreeLayout? _tree;
 
-    internal FusedFrame(CausalLanguageModel model, ModelState state, Tensor tokens, Tensor logits, bool verify, Tensor? hidden = null)
+    internal FusedFrame(CausalLanguageModel model, ModelState state, Tensor tokens, Tensor logits, bool verify, Tensor? hidden = null, TreeLayout? tree = null)
     {
+        _tree = tree;
         _model = model;
         _state = state;
         _logits = logits;
@@ -82,7 +86,8 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
         for (int r = 0; r < Rows; r++)
         {
             var row = x.Slice(r * width, width);
-            long absolute = positions[(int)(r / _time)] + r % _time;
+            int b = (int)(r / _time), j = (int)(r % _time);
+            long absolute = positions[b] + (_tree is null ? j : _tree.Depth(b, j));
             var position = table.Slice(checked((int)absolute * width), width);
             for (int i = 0; i < width; i++) row[i] += position[i];
         }
@@ -137,7 +142,7 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
             if (!mixer.TryStepRows(state, qkv, output)) Mix(layer, qkv, output);
             return;
         }
-        if (mixer.TryVerifyRows(state, (int)_time, qkv, output) is { } pending) _pending.Add(pending);
+        if (mixer.TryVerifyRows(state, (int)_time, qkv, output, _tree) is { } pending) _pending.Add(pending);
         else Mix(layer, qkv, output);
     }
 
@@ -157,7 +162,7 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
             {
                 if (softmax.TryStepRows(state, qkv, output)) return;
             }
-            else if (softmax.TryVerifyRows(state, (int)_time, qkv, output) is { } pending)
+            else if (softmax.TryVerifyRows(state, (int)_time, qkv, output, _tree) is { } pending)
             {
                 _pending.Add(pending);
                 return;
@@ -170,7 +175,8 @@ public sealed class FusedFrame<T> : IDisposable where T : unmanaged, IFloatingPo
         Tensor mixed;
         if (_verify)
         {
-            var result = attention.Mixer.Verify(q, k, v, state);
+            // Every other mixer verifies trees by its own tree form (native or the generic chain cover).
+            var result = _tree is null ? attention.Mixer.Verify(q, k, v, state) : attention.Mixer.VerifyLaidOutTree(q, k, v, state, _tree);
             _pending.Add(result.Pending);
             mixed = result.Output;
         }

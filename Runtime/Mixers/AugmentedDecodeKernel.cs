@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Fused;
 using LinearDsl.Runtime.Positional;
 using TorchSharp;
@@ -170,16 +171,18 @@ internal static class AugmentedDecodeKernel
     /// Commits the first accepted[b] verified candidates of row b: each goes into its group slot (a completed group
     /// folds into S and empties the buffer) and into the conv history, in order, as that many steps would have
     /// written them. <paramref name="keys"/> (k^) and <paramref name="values"/> are [batch, kv_heads, m, d]. The
-    /// caller advances the positions.
+    /// caller advances the positions. With <paramref name="paths"/> (a tree record) row b's j-th committed candidate is
+    /// slot paths[b][j] instead of j.
     /// </summary>
-    public static void Commit(AugmentedLinearAttention mixer, AugmentedLinearState state, Tensor keys, Tensor values, ReadOnlySpan<long> accepted)
+    public static void Commit(AugmentedLinearAttention mixer, AugmentedLinearState state, Tensor keys, Tensor values, ReadOnlySpan<long> accepted, IReadOnlyList<IReadOnlyList<int>>? paths = null)
     {
-        if (state.Dtype == ScalarType.Float64) Commit<double>(mixer, state, Data<double>(keys), Data<double>(values), (int)keys.shape[2], accepted);
-        else Commit<float>(mixer, state, Data<float>(keys), Data<float>(values), (int)keys.shape[2], accepted);
+        if (state.Dtype == ScalarType.Float64) Commit<double>(mixer, state, Data<double>(keys), Data<double>(values), (int)keys.shape[2], accepted, paths);
+        else Commit<float>(mixer, state, Data<float>(keys), Data<float>(values), (int)keys.shape[2], accepted, paths);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Commit<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, ReadOnlySpan<T> keyData, ReadOnlySpan<T> valueData, int m, ReadOnlySpan<long> accepted)
+    static void Commit<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, ReadOnlySpan<T> keyData, ReadOnlySpan<T> valueData, int m, ReadOnlySpan<long> accepted,
+        IReadOnlyList<IReadOnlyList<int>>? paths)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = mixer.Geometry;
@@ -199,8 +202,9 @@ internal static class AugmentedDecodeKernel
                 var historyRows = history ? rows.Slice(kvRow * (taps - 1) * d, (taps - 1) * d) : default;
                 for (int j = 0; j < accepted[b]; j++)
                 {
-                    var key = keyData.Slice((kvRow * m + j) * d, d);
-                    var value = valueData.Slice((kvRow * m + j) * d, d);
+                    int source = paths is null ? j : paths[b][j];
+                    var key = keyData.Slice((kvRow * m + source) * d, d);
+                    var value = valueData.Slice((kvRow * m + source) * d, d);
                     if (buffer)
                     {
                         int slot = (int)((position + j) % group);
@@ -228,12 +232,15 @@ internal static class AugmentedDecodeKernel
     /// Verification of m candidates per row from spans laid out by <paramref name="queryLayout"/> and
     /// <paramref name="keyLayout"/> (so rows of a fused q/k/v projection are read in place); the candidates' values
     /// are given as [batch, kv_heads, m, d]. Writes the outputs by <paramref name="outputLayout"/> and the candidates'
-    /// k^ as [batch, kv_heads, m, d]; the state is read, never written.
+    /// k^ as [batch, kv_heads, m, d]; the state is read, never written. With <paramref name="tree"/> the m slots of
+    /// each row are its candidate tree (docs/speculative.md, "Tree verification"): slot j sits at the row's position
+    /// plus its depth and reads only the buffer and its own ancestors (local and in-block global terms) and, in the
+    /// conv window, its ancestors then the committed history; a chain is the tree whose slot j has parent j - 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void VerifyRows<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, int m,
         ReadOnlySpan<T> qData, RowLayout queryLayout, ReadOnlySpan<T> kData, RowLayout keyLayout, ReadOnlySpan<T> vData,
-        Span<T> outData, RowLayout outputLayout, Span<T> keyData)
+        Span<T> outData, RowLayout outputLayout, Span<T> keyData, TreeLayout? tree = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int d = mixer.Geometry.HeadDim, group = mixer.Options.GroupSize;
@@ -254,7 +261,7 @@ internal static class AugmentedDecodeKernel
             var weights = Take(ref scratch, lengths[6]);
             var scaled = Take(ref scratch, lengths[7]);
             VerifyRows(mixer, state, m, qData, queryLayout, kData, keyLayout, vData, outData, outputLayout, keyData,
-                cos, sin, convOut, qHats, bufferScores, candidateScores, weights, scaled);
+                cos, sin, convOut, qHats, bufferScores, candidateScores, weights, scaled, tree);
         }
         finally
         {
@@ -273,7 +280,8 @@ internal static class AugmentedDecodeKernel
     static void VerifyRows<T>(AugmentedLinearAttention mixer, AugmentedLinearState state, int m,
         ReadOnlySpan<T> qData, RowLayout queryLayout, ReadOnlySpan<T> kData, RowLayout keyLayout, ReadOnlySpan<T> vData,
         Span<T> outData, RowLayout outputLayout, Span<T> keyData,
-        Span<T> cos, Span<T> sin, Span<T> convOut, Span<T> qHats, Span<T> bufferScores, Span<T> candidateScores, Span<T> weights, Span<T> scaled)
+        Span<T> cos, Span<T> sin, Span<T> convOut, Span<T> qHats, Span<T> bufferScores, Span<T> candidateScores, Span<T> weights, Span<T> scaled,
+        TreeLayout? tree)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = mixer.Geometry;
@@ -294,8 +302,11 @@ internal static class AugmentedDecodeKernel
             long position = state.Positions[b];
             int filled = (int)(position % group);
             long openGroup = position / group;
+            // Slot j's offset from the row's position: j along a chain, its depth in a tree.
+            int Depth(int j) => tree is null ? j : tree.Depth(b, j);
+            bool OnPath(int i, int j) => tree is null || tree.IsAncestorOrSelf(b, i, j);
             if (rotary is not null)
-                for (int j = 0; j < m; j++) Angles(rotary, position + j, cos.Slice(j * half, half), sin.Slice(j * half, half));
+                for (int j = 0; j < m; j++) Angles(rotary, position + Depth(j), cos.Slice(j * half, half), sin.Slice(j * half, half));
             for (int h = 0; h < kvHeads; h++)
             {
                 int kvRow = b * kvHeads + h;
@@ -313,9 +324,11 @@ internal static class AugmentedDecodeKernel
                     {
                         var target = convOut.Slice(j * d, d);
                         target.Clear();
-                        // Tap t reads v_{p+j-t}: the candidates for t <= j, then the history (newest first) in one pass.
-                        int fromCandidates = Math.Min(j + 1, taps);
-                        for (int t = 0; t < fromCandidates; t++) Axpy(w[t], candidateValues.Slice((j - t) * d, d), target);
+                        // Tap t reads v at the slot's position minus t: the slot and its ancestors (j - t along a chain) for
+                        // t <= depth, then the history (newest first) in one pass.
+                        int fromCandidates = Math.Min(Depth(j) + 1, taps);
+                        for (int t = 0, node = j; t < fromCandidates; t++, node = tree is null ? node - 1 : tree.Parent(b, node))
+                            Axpy(w[t], candidateValues.Slice(node * d, d), target);
                         if (fromCandidates < taps)
                             FusedMath.AddWeightedRows(w.Slice(fromCandidates), rows.Slice(0, (taps - fromCandidates) * d), target);
                     }
@@ -337,7 +350,7 @@ internal static class AugmentedDecodeKernel
                         if (buffer)
                         {
                             // ReLU^2 within the candidate's own group, alpha times the linear score for an earlier group.
-                            long candidateGroup = (position + j) / group;
+                            long candidateGroup = (position + Depth(j)) / group;
                             if (filled > 0)
                             {
                                 bool sameGroup = candidateGroup == openGroup;
@@ -346,7 +359,9 @@ internal static class AugmentedDecodeKernel
                                 FusedMath.AddWeightedRows<T>(filledWeights, filledValues, result);
                             }
                             var ownWeights = weights.Slice(0, j + 1);
-                            for (int i = 0; i <= j; i++) ownWeights[i] = Weight(candidateScores[j * m + i], (position + i) / group == candidateGroup, o, alpha);
+                            // Ancestors come first in a tree's order, so slots 0..j hold them all; the others weigh zero.
+                            for (int i = 0; i <= j; i++)
+                                ownWeights[i] = OnPath(i, j) ? Weight(candidateScores[j * m + i], (position + Depth(i)) / group == candidateGroup, o, alpha) : T.Zero;
                             FusedMath.AddWeightedRows<T>(ownWeights, candidateValues, result);
                             if (o.Global) AddGlobal(qHats.Slice(j * d, d), kv.Slice(kvRow * d * d, d * d), alpha, scaled, result);
                         }

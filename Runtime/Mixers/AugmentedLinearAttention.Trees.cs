@@ -37,7 +37,7 @@ public sealed partial class AugmentedLinearAttention
         long batch = q.shape[0], n = q.shape[2], dim = q.shape[3];
         var g = Geometry;
         var kh = FeatureMap(k);
-        var pending = new NodeTensorsPending(state, layout, [kh, v], (s, length, path) => new AugmentedLinearPending(s, length, path[0], path[1]));
+        var pending = TreeRecord(state, layout, kh, v);
         Tensor? output = null;
         if (NeedsBuffer)
         {
@@ -71,4 +71,19 @@ public sealed partial class AugmentedLinearAttention
         }
         return (UngroupQueries(output!), pending);
     }
+
+    /// <summary>The managed chain commit, reading each row's accepted slots along its path (the same writes as committing the path as a chain).</summary>
+    private protected override bool TryCommitPathRows(MixerState mixerState, NodeTensorsPending pending, IReadOnlyList<IReadOnlyList<int>> paths, long[] lengths)
+    {
+        var state = StateOf<AugmentedLinearState>(mixerState);
+        if (!UseFusedStep || !AugmentedDecodeKernel.Applies(this, state)) return false;
+        var keys = pending.Nodes[0];
+        var values = pending.Nodes[1];
+        AugmentedDecodeKernel.Commit(this, state, keys.is_contiguous() ? keys : keys.contiguous(), values.is_contiguous() ? values : values.contiguous(), lengths, paths);
+        return true;
+    }
+
+    /// <summary>The tree record of both forms (the composed one and the decode program's kernel): each slot's k^ and v [batch, kv_heads, N, d], gathered along the accepted path into a chain record.</summary>
+    static NodeTensorsPending TreeRecord(AugmentedLinearState state, TreeLayout layout, Tensor keys, Tensor values)
+        => new(state, layout, [keys, values], (s, length, path) => new AugmentedLinearPending(s, length, path[0], path[1]));
 }

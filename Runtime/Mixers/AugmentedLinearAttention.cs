@@ -291,12 +291,13 @@ public sealed partial class AugmentedLinearAttention : TokenMixer
     /// Verification of m candidates per row from the rows of a fused q/k/v projection ([batch, m, q + 2 kv], not
     /// yet rotated) straight into <paramref name="output"/> ([batch, m, heads * d]); the state is read, never
     /// written. Returns the record for Commit, or null, with nothing written, when the managed kernel does not apply.
+    /// With <paramref name="tree"/> the m rows are each row's candidate tree and the record is the one CommitPath takes.
     /// </summary>
-    internal PendingCommit? TryVerifyRows<T>(MixerState mixerState, int m, ReadOnlySpan<T> qkv, Span<T> output) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    internal PendingCommit? TryVerifyRows<T>(MixerState mixerState, int m, ReadOnlySpan<T> qkv, Span<T> output, Decoding.TreeLayout? tree = null) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         CheckState(mixerState);
         var state = StateOf<AugmentedLinearState>(mixerState);
-        if (!UseFusedStep || !AugmentedDecodeKernel.Applies(this, state)) return null;
+        if (!UseFusedStep || !AugmentedDecodeKernel.Applies(this, state) || (tree is not null && !NativeTrees)) return null;
         var g = Geometry;
         int d = g.HeadDim, queries = g.Heads * d, kv = g.KvHeads * d, stride = queries + 2 * kv;
         long batch = state.Batch;
@@ -311,8 +312,8 @@ public sealed partial class AugmentedLinearAttention : TokenMixer
                         qkv.Slice((b * m + j) * stride + queries + kv + h * d, d).CopyTo(valueData.Slice(((b * g.KvHeads + h) * m + j) * d, d));
             var inputs = new AugmentedDecodeKernel.RowLayout(m * stride, d, stride);
             AugmentedDecodeKernel.VerifyRows(this, state, m, qkv, inputs, qkv.Slice(queries), inputs, valueData,
-                output, new AugmentedDecodeKernel.RowLayout(m * queries, d, queries), TensorMemory.Span<T>(keys));
-            return new AugmentedLinearPending(state, m, keys, values);
+                output, new AugmentedDecodeKernel.RowLayout(m * queries, d, queries), TensorMemory.Span<T>(keys), tree);
+            return tree is null ? new AugmentedLinearPending(state, m, keys, values) : TreeRecord(state, tree, keys, values);
         }
         finally
         {

@@ -12,7 +12,7 @@ public sealed partial class SoftmaxAttention
     private protected override (Tensor Output, NodeTensorsPending Pending) VerifyTreeCore(Tensor q, Tensor k, Tensor v, MixerState mixerState, TreeLayout layout)
     {
         var state = StateOf<KvCacheState>(mixerState);
-        var pending = new NodeTensorsPending(state, layout, [k, v], (s, length, path) => new KvCachePending(s, length, path[0], path[1]));
+        var pending = TreeRecord(state, layout, k, v);
         var qg = GroupQueries(q);
         var own = qg.matmul(k.unsqueeze(2).transpose(-1, -2)).mul(_scale).masked_fill(layout.NotAncestor(q.device), double.NegativeInfinity);
         long cached = state.Positions.Max();
@@ -25,4 +25,8 @@ public sealed partial class SoftmaxAttention
             .add(weights.narrow(-1, cached, n).matmul(v.unsqueeze(2)));
         return (UngroupQueries(output), pending);
     }
+
+    /// <summary>The tree record of both forms (the composed one and the decode program's kernel): each slot's rotated key and value [batch, kv_heads, N, d], gathered along the accepted path into a chain record.</summary>
+    static NodeTensorsPending TreeRecord(KvCacheState state, TreeLayout layout, Tensor keys, Tensor values)
+        => new(state, layout, [keys, values], (s, length, path) => new KvCachePending(s, length, path[0], path[1]));
 }

@@ -166,7 +166,8 @@ public sealed partial class SoftmaxAttention : TokenMixer
     /// yet rotated) straight into <paramref name="output"/> ([batch, m, heads * d]); the state is read, never
     /// written. Returns the record for Commit, or null, with nothing written, when the managed kernel does not apply.
     /// </summary>
-    internal PendingCommit? TryVerifyRows<T>(MixerState mixerState, int m, ReadOnlySpan<T> qkv, Span<T> output) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    /// <remarks>With <paramref name="tree"/> the m rows are each row's candidate tree and the record is the one CommitPath takes.</remarks>
+    internal PendingCommit? TryVerifyRows<T>(MixerState mixerState, int m, ReadOnlySpan<T> qkv, Span<T> output, Decoding.TreeLayout? tree = null) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         CheckState(mixerState);
         var state = StateOf<KvCacheState>(mixerState);
@@ -176,8 +177,8 @@ public sealed partial class SoftmaxAttention : TokenMixer
         var values = empty([state.Batch, g.KvHeads, m, g.HeadDim], state.Dtype, state.Device);
         try
         {
-            SoftmaxDecodeKernel.VerifyRows(this, state, m, qkv, output, TensorMemory.Span<T>(keys), TensorMemory.Span<T>(values));
-            return new KvCachePending(state, m, keys, values);
+            SoftmaxDecodeKernel.VerifyRows(this, state, m, qkv, output, TensorMemory.Span<T>(keys), TensorMemory.Span<T>(values), tree);
+            return tree is null ? new KvCachePending(state, m, keys, values) : TreeRecord(state, tree, keys, values);
         }
         finally
         {

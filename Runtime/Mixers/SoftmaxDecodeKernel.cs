@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using LinearDsl.Runtime.Decoding;
 using LinearDsl.Runtime.Fused;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,13 +41,15 @@ internal static class SoftmaxDecodeKernel
     /// <summary>
     /// Verification of m candidates per row ([batch, m, q + 2 kv], row after row): candidate j of row b attends to
     /// the row's cached tokens and to candidates 0..j. Writes the outputs [batch, m, heads * d] and, for Commit, the
-    /// candidates' rotated keys and their values [batch, kv_heads, m, d]; the state is read, never written.
+    /// candidates' rotated keys and their values [batch, kv_heads, m, d]; the state is read, never written. With
+    /// <paramref name="tree"/> the m candidates of a row are its tree: candidate j sits at the row's position plus its
+    /// depth and attends to the cache and to its own ancestors only (the others get weight exp(-inf) = 0).
     /// </summary>
-    public static void VerifyRows<T>(SoftmaxAttention mixer, KvCacheState state, int m, ReadOnlySpan<T> qkv, Span<T> output, Span<T> keys, Span<T> values)
+    public static void VerifyRows<T>(SoftmaxAttention mixer, KvCacheState state, int m, ReadOnlySpan<T> qkv, Span<T> output, Span<T> keys, Span<T> values, TreeLayout? tree = null)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Run(mixer, state, m, step: false, qkv, output, keys, values);
+        => Run(mixer, state, m, step: false, qkv, output, keys, values, tree);
 
-    static unsafe void Run<T>(SoftmaxAttention mixer, KvCacheState state, int m, bool step, ReadOnlySpan<T> qkv, Span<T> output, Span<T> keys, Span<T> values)
+    static unsafe void Run<T>(SoftmaxAttention mixer, KvCacheState state, int m, bool step, ReadOnlySpan<T> qkv, Span<T> output, Span<T> keys, Span<T> values, TreeLayout? tree = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = mixer.Geometry;
@@ -71,7 +74,7 @@ internal static class SoftmaxDecodeKernel
                 for (int j = 0; j < m && rotary is not null; j++)
                 {
                     int at = (b * m + j) * 2 * half;
-                    rotary.ManagedAngles(positions[b] + j, angles.AsSpan(at, half), angles.AsSpan(at + half, half));
+                    rotary.ManagedAngles(positions[b] + (tree is null ? j : tree.Depth(b, j)), angles.AsSpan(at, half), angles.AsSpan(at + half, half));
                 }
             }
             work *= 2L * g.Heads * d;
@@ -83,7 +86,7 @@ internal static class SoftmaxDecodeKernel
                     Heads = g.Heads, KvHeads = g.KvHeads, HeadDim = d, Half = half, Candidates = m, Step = step,
                     Capacity = (int)state.Capacity, Scale = T.One / T.Sqrt(T.CreateChecked(d)),
                     Qkv = qkvP, Output = outP, Keys = keysP, Values = valuesP, CacheKeys = cacheKeysP, CacheValues = cacheValuesP,
-                    Angles = anglesP, Positions = positionsP, Width = FusedIsa.For<T>(), Units = batch * g.KvHeads,
+                    Angles = anglesP, Positions = positionsP, Width = FusedIsa.For<T>(), Units = batch * g.KvHeads, Tree = tree,
                 };
                 int units = pass.Units;
                 int parts = Math.Min(FusedDecoding.EffectiveThreads, units);
@@ -122,6 +125,7 @@ internal static class SoftmaxDecodeKernel
         public T* Qkv, Output, Keys, Values, CacheKeys, CacheValues, Angles;
         public long* Positions;
         public VectorWidth Width;
+        public TreeLayout? Tree;   // null: the candidates are a chain
     }
 
     /// <summary>The pass of the calling thread, run in parts by the workers; one instance per thread, reused.</summary>
@@ -210,6 +214,10 @@ internal static class SoftmaxDecodeKernel
                         int row = r * m + j;
                         var pastWeights = past.Slice(row * cached, cached);
                         var ownWeights = ownScores.Slice(row * m, j + 1);
+                        // A tree slot sees only its ancestors (all before it in the tree's order): mask the others out.
+                        if (pass.Tree is { } tree)
+                            for (int i = 0; i < j; i++)
+                                if (!tree.IsAncestorOrSelf(b, i, j)) ownWeights[i] = T.NegativeInfinity;
                         // Softmax over [past || candidates 0..j] without joining them: the common maximum first.
                         T max = TensorPrimitives.Max<T>(ownWeights);
                         if (cached > 0) max = T.Max(max, TensorPrimitives.Max<T>(pastWeights));

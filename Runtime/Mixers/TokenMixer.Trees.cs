@@ -84,13 +84,21 @@ public abstract partial class TokenMixer
             cover.CommitInto(state, paths);
             return;
         }
-        // The accepted path of each row, gathered from the per-slot tensors, is the chain that Commit already handles.
         var native = (NodeTensorsPending)pending;
+        if (TryCommitPathRows(state, native, paths, lengths)) return;
+        // The accepted path of each row, gathered from the per-slot tensors, is the chain that Commit already handles.
         var index = tensor(pending.Layout.PathIndex(paths, longest), [state.Batch, 1, longest, 1], device: state.Device);
         var gathered = native.Nodes.Select(t => t.gather(2, index.expand(t.shape[0], t.shape[1], longest, t.shape[3]))).ToArray();
         using var chain = native.ToChain(state, longest, gathered);
         CommitCore(state, chain, lengths);
     }
+
+    /// <summary>
+    /// Commits the accepted paths straight from a native record's per-slot tensors, as the chain commit would write
+    /// them, when the mixer has a managed kernel for it (the caller advances the positions); false to take the
+    /// gather-then-chain-commit route.
+    /// </summary>
+    private protected virtual bool TryCommitPathRows(MixerState state, NodeTensorsPending pending, IReadOnlyList<IReadOnlyList<int>> paths, long[] lengths) => false;
 
     /// <summary>q and k rotated at each slot's absolute position (the row's position plus the slot's depth).</summary>
     (Tensor Q, Tensor K) RotateTree(Tensor q, Tensor k, MixerState state, TreeLayout layout)

@@ -7,8 +7,9 @@ namespace LinearDsl.Runtime.Modeling;
 /// <summary>
 /// Tree verification at the model level (docs/speculative.md, "Tree verification"): the embedding, norms and MLPs act
 /// per token and every layer's mixer verifies the trees its own way, so each node's logits equal chain Verify of its
-/// root-to-node path, in hybrids too. It runs the composed modules even when a decode program is attached (the
-/// program verifies chains only); both read and write the same mixer states, so they stay interchangeable.
+/// root-to-node path, in hybrids too. The attached decode program runs it when it serves the state (float32/float64
+/// on the CPU: augmented linear and softmax attention by their managed kernels, every other mixer by its tree form),
+/// else the composed modules; both leave the same records, so CommitPath takes either.
 /// </summary>
 public sealed partial class CausalLanguageModel
 {
@@ -17,17 +18,21 @@ public sealed partial class CausalLanguageModel
     /// padded to the widest tree): node i's logits equal what chain <see cref="Verify"/> gives for the path root..i.
     /// Reads the state and never writes it; pass the record to <see cref="CommitPath"/>, then dispose it.
     /// </summary>
-    /// <exception cref="NotSupportedException">The model runs int8 weights (its decode program verifies chains only).</exception>
+    /// <exception cref="NotSupportedException">The model runs int8 weights and its decode program cannot serve this state.</exception>
     public ModelVerifyResult VerifyTree(Tensor tokens, ModelState state, IReadOnlyList<CandidateTree> trees)
     {
         CheckState(state);
         long width = CheckTokens(tokens, nameof(VerifyTree), state);
         var layout = TreeLayout.Create(trees, state.Batch, width, nameof(VerifyTree));
-        if (_int8 is not null)
-            throw new NotSupportedException($"{nameof(VerifyTree)}: this model runs int8 weights, which only the decode program serves, and it verifies chains only; use chain Verify, or load the float checkpoint for tree speculation.");
         CheckPositionTable(state, layout.Height, nameof(VerifyTree));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // With Medusa heads the final hidden state of every node comes along (the heads read it), as in Verify.
+        bool withHidden = medusa is not null;
+        if (_decodeProgram?.TryVerifyTree(this, tokens, state, layout, withHidden) is { } fused)
+            return new ModelVerifyResult(fused.Logits.MoveToOuterDisposeScope(), new ModelPending(state, width, fused.Pending) { Tree = layout }) { Hidden = fused.Hidden?.MoveToOuterDisposeScope() };
+        if (_int8 is not null)
+            throw Int8Unserved(state);
         var x = EmbedTree(tokens, state, layout);
         var pending = new List<PendingCommit>(_layers.Length);
         try
@@ -38,8 +43,7 @@ public sealed partial class CausalLanguageModel
                 pending.Add(result.Pending);
                 x = result.Output;
             }
-            // With Medusa heads the final hidden state of every node comes along (the heads read it), as in Verify.
-            var (logits, hidden) = MoveOut(Output(x, medusa is not null));
+            var (logits, hidden) = MoveOut(Output(x, withHidden));
             return new ModelVerifyResult(logits, new ModelPending(state, width, pending.ToArray()) { Tree = layout }) { Hidden = hidden };
         }
         catch

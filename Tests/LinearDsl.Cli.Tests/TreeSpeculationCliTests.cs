@@ -21,7 +21,7 @@ public sealed class TreeSpeculationCliTests(TinyCheckpoints checkpoints) : IClas
     }
 
     [Theory]
-    [InlineData("--speculation", "forest", "--speculation must be chain, tree, heads or heads+draft (got 'forest').")]
+    [InlineData("--speculation", "forest", "chain, tree, heads or heads+draft (got 'forest').")]
     [InlineData("--tree", "2,x", "--tree must list the children per node at each depth")]
     [InlineData("--tree", "0,1", "--tree must list the children per node at each depth")]
     [InlineData("--tree-budget", "0", "--tree-budget: TreeNodeBudget must lie in [1, 256].")]
@@ -51,6 +51,37 @@ public sealed class TreeSpeculationCliTests(TinyCheckpoints checkpoints) : IClas
         result.ExitCode.Should().NotBe(0);
         result.Lines().Should().ContainSingle().Which.Should().Contain("--no-speculation decodes the target alone");
     }
+
+    [Fact]
+    public async Task Auto_decodes_with_the_heads_of_a_target_that_has_them_and_the_text_is_plain()
+    {
+        string withHeads = checkpoints.Save("target-with-heads", TinyCheckpoints.Config(width: 32, layers: 2,
+            Runtime.Modeling.MixerSpec.AugmentedLinear(2, new Runtime.Mixers.AugmentedLinearAttentionOptions { GroupSize = 16, ConvTaps = 4 })) with
+        { MedusaHeads = new Runtime.Modeling.MedusaSpec(4, 1) }, seed: 4);
+        string[] common = ["generate", "The sea", "--target", withHeads, "--draft", checkpoints.Draft, "--max-tokens", "40", "--no-compare"];
+        var auto = await CliRunner.RunAsync(common);
+        var heads = await CliRunner.RunAsync([.. common, "--speculation", "heads", "--tree", "1,1,1,1"]);
+        var plain = await CliRunner.RunAsync([.. common, "--no-speculation"]);
+
+        auto.ExitCode.Should().Be(0, auto.Output);
+        Text(auto).Should().Be(Text(plain));
+        // Heads 1,1,1,1 and auto accept the same tokens per call: the same decoder.
+        TokensPerCall(auto).Should().Be(TokensPerCall(heads));
+    }
+
+    [Fact]
+    public async Task Auto_on_a_target_without_heads_is_chain_speculation()
+    {
+        string[] common = ["generate", "The sea", "--target", checkpoints.Target, "--draft", checkpoints.Draft, "--max-tokens", "40", "--no-compare"];
+        var auto = await CliRunner.RunAsync(common);
+        var chain = await CliRunner.RunAsync([.. common, "--speculation", "chain"]);
+        auto.ExitCode.Should().Be(0, auto.Output);
+        Text(auto).Should().Be(Text(chain));
+        TokensPerCall(auto).Should().Be(TokensPerCall(chain));
+    }
+
+    static string TokensPerCall(Spectre.Console.Cli.Testing.CommandAppResult result)
+        => result.Lines().Single(l => l.StartsWith("tokens per target call", StringComparison.Ordinal));
 
     static string Text(Spectre.Console.Cli.Testing.CommandAppResult result)
     {

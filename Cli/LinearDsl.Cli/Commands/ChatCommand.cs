@@ -27,7 +27,7 @@ public sealed class ChatCommand(CliEnvironment environment) : AsyncCommand<ChatS
             Seed = settings.Seed,
             StopSequences = [.. settings.Stop],
         };
-        var generator = new TextGenerator(pair.Tokenizer, pair.Decoder(settings.Speculation), defaults);
+        var generator = new TextGenerator(pair.Tokenizer, pair.Decoder(settings.SpeculationFor(pair.Target.Medusa is not null)), defaults);
         // The first reply should not pay for compiling the decode path.
         await Warmup.RunAsync(console, [generator], cancellationToken);
         using IChatClient chat = new LinearDslChatClient(generator);

@@ -26,7 +26,7 @@ public sealed class GenerateCommand(CliEnvironment environment) : AsyncCommand<G
             }
         }
         using var pair = ModelPair.Load(settings, settings.Speculate, environment);
-        var generator = pair.Generator(settings.Speculation);
+        var generator = pair.Generator(settings.SpeculationFor(pair.Target.Medusa is not null));
         // Before the prompt is echoed, so that the refusal is a line of its own.
         if (generator.MaxPromptTokens is int limit && pair.Tokenizer.Encode(settings.Prompt).Length is var length && length > limit)
             throw new PromptTooLongException(length, limit);

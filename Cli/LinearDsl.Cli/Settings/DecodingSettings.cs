@@ -44,9 +44,9 @@ public class DecodingSettings : ModelPairSettings
     public bool Adaptive { get; set; }
 
     [CommandOption("--speculation <MODE>")]
-    [Description("What proposes the candidates: chain (the draft's chain of --draft-tokens), tree (the draft's tree), heads (the target's Medusa heads, no draft) or heads+draft. Default chain.")]
-    [DefaultValue("chain")]
-    public string SpeculationMode { get; set; } = "chain";
+    [Description("What proposes the candidates: chain (the draft's chain of --draft-tokens), tree (the draft's tree), heads (the target's Medusa heads, no draft), heads+draft, or auto: heads with the tree 1,1,1,1 (unless --tree or --tree-budget says otherwise) when the target has Medusa heads, the fastest mode on the bundled pair, else chain. Default auto.")]
+    [DefaultValue("auto")]
+    public string SpeculationMode { get; set; } = "auto";
 
     [CommandOption("--tree <SHAPE>")]
     [Description("Tree shape of the tree modes: children per node at each depth, e.g. 2,2,1,1 (the default).")]
@@ -64,11 +64,18 @@ public class DecodingSettings : ModelPairSettings
     [Description("A text that ends the generation (cut before it); repeat the option for several. Default none.")]
     public string[] Stop { get; set; } = [];
 
-    /// <summary>Whether a draft is loaded (speculation in any mode but heads).</summary>
+    /// <summary>Whether a draft is loaded (speculation in any mode but heads; auto loads it for a target without heads).</summary>
     public bool Speculate => !NoSpeculation && SpeculationFlags.ParseMode(SpeculationMode) != Runtime.Decoding.SpeculationMode.Heads;
 
-    /// <summary>The decoder's speculation settings.</summary>
-    public SpeculationOptions Speculation => SpeculationFlags.Options(SpeculationMode, Tree, TreeBudget, DraftTokens, Adaptive);
+    /// <summary>The decoder's speculation settings for a target with or without Medusa heads (auto resolves by them).</summary>
+    public SpeculationOptions SpeculationFor(bool targetHasHeads)
+    {
+        // --no-speculation loads no draft, and chain without a draft is plain decoding.
+        string mode = NoSpeculation ? "chain" : SpeculationFlags.Resolve(SpeculationMode, targetHasHeads);
+        bool autoHeads = SpeculationFlags.IsAuto(SpeculationMode) && mode == "heads" && Tree is null && TreeBudget is null;
+        string? tree = autoHeads ? string.Join(",", SpeculationFlags.AutoHeadsTree) : Tree;
+        return SpeculationFlags.Options(mode, tree, TreeBudget, DraftTokens, Adaptive);
+    }
 
     /// <summary>The text generator's request.</summary>
     public TextGenerationRequest Request => new()
@@ -90,8 +97,8 @@ public class DecodingSettings : ModelPairSettings
         if (DraftTokens < 1 || DraftTokens > LinearDslSpeculationOptions.MaxSaneDraftTokens)
             return ValidationResult.Error($"--draft-tokens must be between 1 and {LinearDslSpeculationOptions.MaxSaneDraftTokens} (got {DraftTokens}).");
         if (Stop.Any(string.IsNullOrEmpty)) return ValidationResult.Error("--stop needs a non-empty text.");
-        if (SpeculationFlags.Problem(SpeculationMode, Tree, TreeBudget) is string problem) return ValidationResult.Error(problem);
-        if (NoSpeculation && SpeculationFlags.ParseMode(SpeculationMode) != Runtime.Decoding.SpeculationMode.Chain)
+        if (SpeculationFlags.Problem(SpeculationMode, Tree, TreeBudget, allowAuto: true) is string problem) return ValidationResult.Error(problem);
+        if (NoSpeculation && !SpeculationFlags.IsAuto(SpeculationMode) && SpeculationFlags.ParseMode(SpeculationMode) != Runtime.Decoding.SpeculationMode.Chain)
             return ValidationResult.Error($"--no-speculation decodes the target alone; drop --speculation {SpeculationMode}, or drop --no-speculation.");
         return base.Validate();
     }

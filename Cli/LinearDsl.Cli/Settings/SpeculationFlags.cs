@@ -9,6 +9,24 @@ public static class SpeculationFlags
     /// <summary>The values --speculation accepts.</summary>
     public const string Modes = "chain, tree, heads or heads+draft";
 
+    /// <summary>The values --speculation of generate and chat accept: auto as well.</summary>
+    public const string ModesWithAuto = "auto, chain, tree, heads or heads+draft";
+
+    /// <summary>
+    /// The tree of auto's heads mode: the top token of each of the four heads. On the bundled pair it is the fastest
+    /// mode (docs/speculative.md, "Figures"): wider heads trees accept a little more per call but cost more per call.
+    /// </summary>
+    public static readonly IReadOnlyList<int> AutoHeadsTree = [1, 1, 1, 1];
+
+    /// <summary>Whether --speculation names auto (heads when the target has Medusa heads, else chain).</summary>
+    public static bool IsAuto(string? name) => string.Equals(name?.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The mode auto stands for with this target: heads (no draft needed) when it carries Medusa heads, else chain;
+    /// any other name unchanged.
+    /// </summary>
+    public static string Resolve(string mode, bool targetHasHeads) => IsAuto(mode) ? (targetHasHeads ? "heads" : "chain") : mode;
+
     /// <summary>The mode named by --speculation, or null when the name is unknown.</summary>
     public static SpeculationMode? ParseMode(string? name) => name?.Trim().ToLowerInvariant() switch
     {
@@ -31,9 +49,10 @@ public static class SpeculationFlags
     }
 
     /// <summary>What is wrong with the flags, or null when they make valid options.</summary>
-    public static string? Problem(string mode, string? tree, int? treeBudget)
+    public static string? Problem(string mode, string? tree, int? treeBudget, bool allowAuto = false)
     {
-        if (ParseMode(mode) is null) return $"--speculation must be {Modes} (got '{mode}').";
+        if (allowAuto && IsAuto(mode)) mode = "heads";
+        else if (ParseMode(mode) is null) return $"--speculation must be {(allowAuto ? ModesWithAuto : Modes)} (got '{mode}').";
         if (tree is not null && ParseBranching(tree) is null)
             return $"--tree must list the children per node at each depth, positive numbers separated by commas, e.g. 2,2,1,1 (got '{tree}').";
         if (tree is not null && treeBudget is not null) return "--tree and --tree-budget choose two different tree shapes; give one of them.";

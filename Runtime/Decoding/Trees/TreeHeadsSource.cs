@@ -50,21 +50,19 @@ internal sealed class TreeHeadsSource
         var hidden = result.Hidden ?? throw new InvalidOperationException("The target's tree verification returned no hidden states for its Medusa heads.");
         int batch = queues.Length;
         var index = Enumerable.Range(0, batch).Select(b => (long)(paths[b].Count == 0 ? queues[b] - 1 : queues[b] + paths[b][^1])).ToArray();
-        var last = hidden.gather(1, tensor(index, device: hidden.device).view(batch, 1, 1).expand(batch, 1, hidden.shape[2])).squeeze(1);
-        var logits = target.MedusaLogits(last).to_type(ScalarType.Float64).cpu();
-        int heads = (int)logits.shape[0], vocab = (int)logits.shape[2];
-        var data = logits.data<double>();
+        int vocab = target.VocabSize, heads = Count;
+        // The managed heads read the hidden rows in place; elsewhere (GPU, int8) the tensor form.
+        var data = target.MedusaLogitsRows(hidden, index.Select((slot, b) => b * hidden.shape[1] + slot).ToArray());
+        if (data is null)
+        {
+            var last = hidden.gather(1, tensor(index, device: hidden.device).view(batch, 1, 1).expand(batch, 1, hidden.shape[2])).squeeze(1);
+            var logits = target.MedusaLogits(last).contiguous();
+            data = ModelRows.ReadRows(logits, Enumerable.Range(0, heads * batch).Select(i => (long)i).ToArray(), vocab);
+        }
         // Greedy drafts rank by the heads' plain softmax (top-k); sampling draws from the request's transform.
         var transform = sampling.IsGreedy ? new SamplingOptions() : sampling;
         for (int b = 0; b < batch; b++)
-        {
             for (int h = 0; h < heads; h++)
-            {
-                var row = new double[vocab];
-                long offset = ((long)h * batch + b) * vocab;
-                for (int v = 0; v < vocab; v++) row[v] = data[offset + v];
-                _rows[b][h] = TokenDistribution.Probabilities(row, transform);
-            }
-        }
+                _rows[b][h] = TokenDistribution.Probabilities(data.AsSpan((h * batch + b) * vocab, vocab).ToArray(), transform);
     }
 }

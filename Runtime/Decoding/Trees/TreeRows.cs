@@ -34,21 +34,20 @@ internal static class TreeRows
         var result = rows.Model.VerifyTree(tensor(padded, [batch, width], ScalarType.Int64), rows.State, trees);
         try
         {
-            var host = result.Logits.to_type(ScalarType.Float64).cpu();
-            var data = host.data<double>();
-            int vocab = (int)host.shape[2];
-            var slots = new double[batch][][];
+            // Only the slots after the queue's last token are read, in place when the logits sit on the CPU.
+            int vocab = (int)result.Logits.shape[2];
+            var flat = new List<long>();
             for (int b = 0; b < batch; b++)
             {
                 int queue = rows.Queue(b).Count;
+                for (int s = 0; s <= tokens[b].Count; s++) flat.Add((long)b * width + queue - 1 + s);
+            }
+            var data = ModelRows.ReadRows(result.Logits, [.. flat], vocab);
+            var slots = new double[batch][][];
+            for (int b = 0, k = 0; b < batch; b++)
+            {
                 slots[b] = new double[tokens[b].Count + 1][];
-                for (int s = 0; s < slots[b].Length; s++)
-                {
-                    long offset = ((long)b * width + queue - 1 + s) * vocab;
-                    var row = new double[vocab];
-                    for (int v = 0; v < vocab; v++) row[v] = data[offset + v];
-                    slots[b][s] = row;
-                }
+                for (int s = 0; s < slots[b].Length; s++, k++) slots[b][s] = data.AsSpan(k * vocab, vocab).ToArray();
             }
             result.Logits.MoveToOuterDisposeScope();
             result.Hidden?.MoveToOuterDisposeScope();

@@ -134,15 +134,4 @@ public sealed class TreeBadInputTests
         var (_, pending) = model.VerifyTree(tokens, state, [new CandidateTree([-1, 0, 0, 1])]);
         pending.Dispose();
     }
-
-    [Fact]
-    public void An_int8_model_refuses_trees_with_one_line()
-    {
-        using var model = ModelCatalog.Create("aug-rope");
-        model.QuantizeToInt8();
-        using var state = model.CreateState(1);
-        using var tokens = ModelCatalog.Tokens(1, 2);
-        var act = () => model.VerifyTree(tokens, state, [CandidateTree.Chain(2)]);
-        OneLine(act.Should().Throw<NotSupportedException>().Which, "int8", "chain Verify");
-    }
 }
