@@ -49,11 +49,19 @@ public static partial class Checkpoint
             }
             else
             {
-                var tensors = map.ToCheckpoint(model);
+                var tensors = StoreHeads(map.ToCheckpoint(model), model.Medusa?.Spec);
                 AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => Safetensors.SaveStateDict(stream, tensors, leaveOpen: true));
             }
         }
         AtomicFile.Write(Path.Combine(directory, ConfigFileName), stream => stream.Write(Encoding.UTF8.GetBytes(json)));
+    }
+
+    /// <summary>The checkpoint's tensors with the heads' weights converted to the type <paramref name="heads"/> stores them in.</summary>
+    static Dictionary<string, Tensor> StoreHeads(Dictionary<string, Tensor> tensors, MedusaSpec? heads)
+    {
+        if (heads?.Storage != MedusaStorage.Float16) return tensors;
+        foreach (var key in tensors.Keys.Where(MedusaHeads.IsHeadKey).ToArray()) tensors[key] = tensors[key].to_type(ScalarType.Float16);
+        return tensors;
     }
 
     /// <summary>
@@ -86,7 +94,8 @@ public static partial class Checkpoint
         var header = SafetensorsHeader.Read(weightsPath);
         var entries = Int8Checkpoint.IsQuantized(header.Entries) ? Int8Checkpoint.AsFloatEntries(header.Entries, weightsPath) : header.Entries;
         WeightsAgreement.ThrowIfNotFloat(entries, weightsPath);
-        var type = dtype ?? SafetensorsHeader.FirstFloatType(entries) ?? ScalarType.Float32;
+        // The heads may be stored narrower than the model (MedusaStorage), so they do not choose its type.
+        var type = dtype ?? SafetensorsHeader.FirstFloatType(entries.Where(e => !MedusaHeads.IsHeadKey(e.Name))) ?? ScalarType.Float32;
         bool int8 = int8Weights || Int8Checkpoint.IsQuantized(header.Entries);
         if (int8 && (type is not (ScalarType.Float32 or ScalarType.Float64) || (device is not null && device.type != DeviceType.CPU)))
             throw new NotSupportedException($"int8 weights run in the CPU decode program of float32 and float64 models, not {type} on {device?.ToString() ?? "cpu"}; load them on the CPU in float32.");

@@ -34,6 +34,9 @@ public sealed class MedusaHeads : nn.Module<Tensor, Tensor>
         ResetToIdentity();
     }
 
+    /// <summary>Whether a state-dict or checkpoint key belongs to the heads.</summary>
+    internal static bool IsHeadKey(string key) => key.StartsWith("medusa.", StringComparison.Ordinal);
+
     /// <summary>The heads' settings.</summary>
     public MedusaSpec Spec { get; }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LinearDsl.Runtime.Modeling;
 
 /// <summary>
@@ -14,6 +16,10 @@ public sealed record MedusaSpec(int Count, int Layers = 1)
 
     /// <summary>Most residual blocks per head.</summary>
     public const int MaxLayers = 8;
+
+    /// <summary>How a checkpoint stores the heads' weights. Written to config.json only when not the default.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public MedusaStorage Storage { get; init; }
 
     /// <summary>Every problem of these settings, prefixed with where they sit.</summary>
     public IReadOnlyList<string> Problems(string where = "medusa_heads")

@@ -49,7 +49,7 @@ public sealed class TrainHeadsCommand(CliEnvironment environment) : Command<Trai
             PromptLength = settings.PromptLength,
             ContinuationLength = settings.Continuation,
         };
-        using var model = MedusaTraining.WithHeads(backbone, new MedusaSpec(settings.Heads, settings.HeadLayers));
+        using var model = MedusaTraining.WithHeads(backbone, new MedusaSpec(settings.Heads, settings.HeadLayers) { Storage = settings.Float16Heads ? MedusaStorage.Float16 : MedusaStorage.ModelType });
         MedusaTrainingResult result;
         try
         {

@@ -26,6 +26,10 @@ public sealed class TrainHeadsSettings : CommandSettings
     [DefaultValue(1)]
     public int HeadLayers { get; set; } = 1;
 
+    [CommandOption("--float16-heads")]
+    [Description("Store the heads' weights in float16 (half their bytes; converted to the model's type on load). Heads only propose tokens, so decoding stays exact.")]
+    public bool Float16Heads { get; set; }
+
     [CommandOption("--steps <N>")]
     [Description("Optimizer steps over the heads.")]
     [DefaultValue(600)]
