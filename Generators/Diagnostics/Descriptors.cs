@@ -37,6 +37,7 @@ namespace LinearDsl.Generators.Diagnostics
         public const string NotForThisModelId = "LDSL1030";
         public const string TokenIdOutsideVocabularyId = "LDSL1031";
         public const string CrossAttentionSettingsId = "LDSL1032";
+        public const string NonCausalDecoderId = "LDSL1033";
         public const string InternalErrorId = "LDSL1099";
 
         public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial",
@@ -122,7 +123,10 @@ namespace LinearDsl.Generators.Diagnostics
             ProblemAndFix, "An [EncoderModel] needs a MaskTokenId, and a [Seq2SeqModel]'s DecoderStartTokenId is a token; both lie in 0..VocabSize-1.");
 
         public static readonly DiagnosticDescriptor CrossAttentionSettings = Create(CrossAttentionSettingsId, "Cross-attention setting not supported",
-            ProblemAndFix, "[CrossAttention] is softmax (the default) or linear; linear cross-attention takes the feature map EluPlusOne (the default) or Relu, and FeatureMap means nothing to softmax.");
+            ProblemAndFix, "[CrossAttention] is softmax (the default) or linear; linear cross-attention takes a plain feature map (EluPlusOne, the default, Relu, Performer, Hedgehog or T2R; not L2), and FeatureMap means nothing to softmax.");
+
+        public static readonly DiagnosticDescriptor NonCausalDecoder = Create(NonCausalDecoderId, "Seq2seq decoder mixer reads later tokens",
+            ProblemAndFix, "A seq2seq decoder decodes one token at a time, so the runtime builds only causal decoder mixers; bidirectional settings belong in the encoder stack.");
 
         public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration",
             "The LinearDsl generator could not read this declaration ({0}: {1}); please report it with the declaration.",
@@ -134,7 +138,7 @@ namespace LinearDsl.Generators.Diagnostics
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
             ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper,
             GeneratedNameTaken, TooLarge, AttributeWithoutModel, MedusaHeadsSettings, MixerNotCustom, MixerAbstract, MixerConstructor, MixerSettings,
-            NotForThisModel, TokenIdOutsideVocabulary, CrossAttentionSettings, InternalError,
+            NotForThisModel, TokenIdOutsideVocabulary, CrossAttentionSettings, NonCausalDecoder, InternalError,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

@@ -68,6 +68,25 @@ namespace LinearDsl.Generators.Parsing
             }
         }
 
+        /// <summary>
+        /// A seq2seq decoder decodes token by token, so the runtime refuses a decoder mixer that reads later tokens (a
+        /// causal LM's is honoured: its parallel form demonstrates the leak). The analyzers report the same setting by
+        /// role (LDSL2001-LDSL2004, LDSL2011); this error stands even when theirs is suppressed, since no model could be built.
+        /// </summary>
+        void RefuseNonCausalDecoder(List<AttributeData> decoderMixers, MixerCache reader)
+        {
+            foreach (var mixer in decoderMixers)
+            {
+                if (!(reader.Read(mixer) is MixerDecl decl) || decl.Options.NonCausal().Count == 0) continue;
+                var settings = decl.Options.NonCausal();
+                Report(Descriptors.NonCausalDecoderId, ArgumentLocation(mixer, settings[0].Name),
+                    $"{MixerPrefix(mixer)} sets {string.Join(", ", settings)} in the decoder stack of '{_type.Name}', so each target token would read later ones",
+                    StackOf(mixer) == AllStacks
+                        ? "a mixer without Stack serves both stacks: give the encoder this attribute with Stack = ModelStack.Encoder, and the decoder a causal one with Stack = ModelStack.Decoder"
+                        : "remove the setting (non-causal settings belong in the encoder stack)");
+            }
+        }
+
         static string MixerPrefix(AttributeData mixer) => CustomMixerReader.IsCustomMixer(mixer) ? CustomMixerReader.Prefix(mixer) : Name(mixer).Replace("Attribute", "");
 
         /// <summary>[EncoderModel]'s MaskTokenId (required, inside the vocabulary) and Pooling.</summary>
@@ -107,8 +126,7 @@ namespace LinearDsl.Generators.Parsing
 
         /// <summary>
         /// [CrossAttention] of a seq2seq model (softmax with the default heads when it is left out); on any other model
-        /// it is reported. Linear cross-attention takes a plain feature map (EluPlusOne or Relu: its state is the
-        /// encoder's sum of phi(k) v^T, with no learned feature map to train or seed).
+        /// it is reported. Linear cross-attention takes a plain feature map (any but L2), at the head size.
         /// </summary>
         CrossAttentionDecl? ReadCrossAttention(List<AttributeData> attributes, AttributeData model, int dim)
         {
@@ -169,11 +187,11 @@ namespace LinearDsl.Generators.Parsing
             if (kind == 1)
             {
                 int value = cross != null && IsSet(cross, "FeatureMap") ? Int(cross, "FeatureMap", 1) : (int)LinearFeatureMap.EluPlusOne;
-                if (value != (int)LinearFeatureMap.EluPlusOne && value != (int)LinearFeatureMap.Relu)
+                if (value <= (int)LinearFeatureMap.L2 || value > (int)LinearFeatureMap.T2R)
                 {
-                    string name = value >= 0 && value <= (int)LinearFeatureMap.T2R ? ((LinearFeatureMap)value).ToString() : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    string name = value == (int)LinearFeatureMap.L2 ? "L2" : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     Report(Descriptors.CrossAttentionSettingsId, ArgumentLocation(cross!, "FeatureMap"), $"CrossAttention.FeatureMap = {name} is not a feature map of linear cross-attention",
-                        "use LinearFeatureMap.EluPlusOne (the default) or LinearFeatureMap.Relu");
+                        "use a plain map: EluPlusOne (the default), Relu, Performer, Hedgehog or T2R (L2 is the augmented form, which has no denominator)");
                     return null;
                 }
                 map = (LinearFeatureMap)value;

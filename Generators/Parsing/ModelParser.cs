@@ -157,6 +157,7 @@ namespace LinearDsl.Generators.Parsing
                 {
                     if (encoderUnrollable) encoderMixers = ResolveLayers(stacks.Encoder, encoderLayers, mixerReader, "encoder", unused);
                     if (decoderUnrollable) layerMixers = ResolveLayers(stacks.Decoder, layers, mixerReader, "decoder", unused);
+                    RefuseNonCausalDecoder(stacks.Decoder, mixerReader);
                     // A mixer for both stacks that neither uses; a one-stack mixer that its stack does not use.
                     foreach (var attribute in unused.Distinct())
                     {
