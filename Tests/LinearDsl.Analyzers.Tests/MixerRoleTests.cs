@@ -72,6 +72,29 @@ public sealed class MixerRoleTests
         => Expect(Seq2Seq, "[LinearAttention(Heads = 2, Stack = ModelStack.Decoder)]\n[RetNet(Heads = 2, Stack = ModelStack.Decoder, Layers = new[] { 0 })]\n"
             + "[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)]");
 
+    // LDSL2011: bidirectional plain linear attention.
+
+    [Fact]
+    public Task LDSL2011_fires_on_bidirectional_linear_attention_in_a_causal_LM_and_the_fix_removes_it()
+        => new FixTest<MixerDeclarationAnalyzer, RemoveNonCausalSettingCodeFix>(
+            Model(CausalLm, "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne, {|#0:Bidirectional = true|})]"),
+            Model(CausalLm, "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne)]"),
+            At("LDSL2011", DiagnosticSeverity.Error)).RunAsync();
+
+    [Fact]
+    public Task LDSL2011_fires_on_bidirectional_linear_attention_in_a_seq2seq_decoder()
+        => Expect(Seq2Seq, "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, {|#0:Bidirectional = true|}, Stack = ModelStack.Decoder)]\n"
+                + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, Bidirectional = true, Stack = ModelStack.Encoder)]",
+            At("LDSL2011", DiagnosticSeverity.Error));
+
+    [Fact]
+    public Task LDSL2011_is_silent_on_causal_linear_attention_in_a_decoder()
+        => Expect(CausalLm, "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, Bidirectional = false)]");
+
+    [Fact]
+    public Task Bidirectional_linear_attention_is_allowed_in_an_encoder()
+        => Expect(Encoder, "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, Bidirectional = true)]");
+
     // Encoder stacks: the same settings are allowed.
 
     [Fact]
