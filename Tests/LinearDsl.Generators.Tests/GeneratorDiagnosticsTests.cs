@@ -154,6 +154,7 @@ public sealed class GeneratorDiagnosticsTests
     [InlineData("[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]", "SoftmaxAttention")]
     [InlineData("[RmsNorm(Eps = 1e-6)]", "RmsNorm")]
     [InlineData("[Mixer<object>(Heads = 2)]", "Mixer")]
+    [InlineData("[CrossAttention(Kind = CrossAttentionKind.Linear)]", "CrossAttention")]
     public void A_model_attribute_without_CausalLM_is_warned_about(string attribute, string name)
     {
         var source = Header + attribute + "\npublic partial class M;";
@@ -167,6 +168,12 @@ public sealed class GeneratorDiagnosticsTests
         // [CausalLM] on another part of the class counts.
         var (declared, _) = GeneratorHarness.Run(Header + attribute + "\npublic partial class M;\n" + Model + "[LinearAttention(Heads = 2)]\npublic partial class M;");
         declared.Diagnostics.Should().NotContain(d => d.Id == Descriptors.AttributeWithoutModelId);
+        // So do [EncoderModel] and [Seq2SeqModel].
+        foreach (var model in new[] { Encoder, Seq2Seq })
+        {
+            var (other, _) = GeneratorHarness.Run(Header + attribute + "\npublic partial class M;\n" + model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 1 })]\npublic partial class M;");
+            other.Diagnostics.Should().NotContain(d => d.Id == Descriptors.AttributeWithoutModelId);
+        }
     }
 
     [Fact]
