@@ -15,6 +15,7 @@ internal static class ModelInputs
         if (batch < 1 || time < 1) throw new ArgumentException($"{method} takes at least one row of one token, got [{batch}, {time}].", name);
         if (config.Positions == PositionKind.Learned && time > config.ContextLength)
             throw new ArgumentException($"{method} got {time} tokens per row, but the learned position table has {config.ContextLength} rows (context_length).", name);
+        using var scope = NewDisposeScope();
         long min = tokens.min().item<long>(), max = tokens.max().item<long>();
         if (min < 0 || max >= config.VocabSize)
             throw new ArgumentException($"{method}: token ids must lie in 0..{config.VocabSize - 1}, got {(min < 0 ? min : max)}.", name);
@@ -27,7 +28,8 @@ internal static class ModelInputs
         if (lengths is null) return Enumerable.Repeat(time, (int)batch).ToArray();
         if (lengths.dtype != ScalarType.Int64 || lengths.dim() != 1 || lengths.shape[0] != batch)
             throw new ArgumentException($"{method} takes lengths as int64 [{batch}] (one per row), got {lengths.dtype} [{string.Join(", ", lengths.shape)}].", nameof(lengths));
-        long[] rows = lengths.cpu().data<long>().ToArray();
+        long[] rows;
+        using (var scope = NewDisposeScope()) rows = lengths.cpu().data<long>().ToArray();
         for (int b = 0; b < rows.Length; b++)
         {
             if (rows[b] < 1 || rows[b] > time)
