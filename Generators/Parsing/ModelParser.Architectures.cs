@@ -37,6 +37,53 @@ namespace LinearDsl.Generators.Parsing
 
         static int StackOf(AttributeData mixer) => Int(mixer, "Stack", AllStacks);
 
+        /// <summary>The one stack of a causal LM or an encoder: every layer's mixer (a Stack on a mixer is refused).</summary>
+        EquatableArray<MixerDecl> ResolveStack(AttributeData model, List<AttributeData> mixers, int layers, SizeLimits sizes, MixerCache reader)
+        {
+            RefuseStacks(mixers, model);
+            bool unrollable = sizes.CheckLayers(layers, ArgumentLocation(model, "Layers"), ModelName(model) + ".Layers");
+            if (mixers.Count == 0)
+            {
+                Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(), _type.Name);
+                return default;
+            }
+            if (!unrollable) return default;
+            var unused = new List<AttributeData>();
+            var resolved = ResolveLayers(mixers, layers, reader, null, unused);
+            foreach (var attribute in unused)
+            {
+                Report(Descriptors.LayerCoverageId, Location(attribute),
+                    "This mixer attribute has no Layers, but every layer is already listed by another mixer, so it applies to none", "remove it or list its layers");
+            }
+            return resolved;
+        }
+
+        /// <summary>The encoder and decoder stacks of a seq2seq model, each layer's mixer; the decoder's must be causal.</summary>
+        (EquatableArray<MixerDecl> Encoder, EquatableArray<MixerDecl> Decoder) ResolveStacks(
+            AttributeData model, List<AttributeData> mixers, int encoderLayers, int decoderLayers, SizeLimits sizes, MixerCache reader)
+        {
+            var stacks = SplitStacks(mixers);
+            bool encoderUnrollable = sizes.CheckLayers(encoderLayers, ArgumentLocation(model, "EncoderLayers"), "Seq2SeqModel.EncoderLayers");
+            bool decoderUnrollable = sizes.CheckLayers(decoderLayers, ArgumentLocation(model, "DecoderLayers"), "Seq2SeqModel.DecoderLayers");
+            if (mixers.Count == 0)
+            {
+                Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(), _type.Name);
+                return default;
+            }
+            var unused = new List<AttributeData>();
+            var encoder = encoderUnrollable ? ResolveLayers(stacks.Encoder, encoderLayers, reader, "encoder", unused) : default;
+            var decoder = decoderUnrollable ? ResolveLayers(stacks.Decoder, decoderLayers, reader, "decoder", unused) : default;
+            RefuseNonCausalDecoder(stacks.Decoder, reader);
+            // An attribute applies to none when no layer of any stack it serves is left for it.
+            foreach (var attribute in unused.Distinct())
+            {
+                if (StackOf(attribute) == AllStacks && unused.Count(a => ReferenceEquals(a, attribute)) < 2) continue;
+                Report(Descriptors.LayerCoverageId, Location(attribute),
+                    "This mixer attribute has no Layers, but every layer of its stack is already listed by another mixer, so it applies to none", "remove it or list its layers");
+            }
+            return (encoder, decoder);
+        }
+
         /// <summary>A seq2seq model's mixers by stack: a mixer without Stack serves both. An unknown Stack value is reported and serves neither.</summary>
         (List<AttributeData> Encoder, List<AttributeData> Decoder) SplitStacks(List<AttributeData> mixers)
         {

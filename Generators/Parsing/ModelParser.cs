@@ -145,44 +145,9 @@ namespace LinearDsl.Generators.Parsing
 
             var sizes = new SizeLimits(Report);
             var mixerReader = new MixerCache(this, dim, context, positionKind);
-            EquatableArray<MixerDecl> layerMixers = default, encoderMixers = default;
-            if (architecture == ModelArchitecture.Seq2Seq)
-            {
-                var stacks = SplitStacks(mixers);
-                bool encoderUnrollable = sizes.CheckLayers(encoderLayers, ArgumentLocation(model, "EncoderLayers"), "Seq2SeqModel.EncoderLayers");
-                bool decoderUnrollable = sizes.CheckLayers(layers, ArgumentLocation(model, "DecoderLayers"), "Seq2SeqModel.DecoderLayers");
-                var unused = new List<AttributeData>();
-                if (mixers.Count == 0) Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(), _type.Name);
-                else
-                {
-                    if (encoderUnrollable) encoderMixers = ResolveLayers(stacks.Encoder, encoderLayers, mixerReader, "encoder", unused);
-                    if (decoderUnrollable) layerMixers = ResolveLayers(stacks.Decoder, layers, mixerReader, "decoder", unused);
-                    RefuseNonCausalDecoder(stacks.Decoder, mixerReader);
-                    // A mixer for both stacks that neither uses; a one-stack mixer that its stack does not use.
-                    foreach (var attribute in unused.Distinct())
-                    {
-                        if (StackOf(attribute) == 0 && unused.Count(a => ReferenceEquals(a, attribute)) < 2) continue;
-                        Report(Descriptors.LayerCoverageId, Location(attribute),
-                            "This mixer attribute has no Layers, but every layer of its stack is already listed by another mixer, so it applies to none", "remove it or list its layers");
-                    }
-                }
-            }
-            else
-            {
-                RefuseStacks(mixers, model);
-                bool unrollable = sizes.CheckLayers(layers, ArgumentLocation(model, "Layers"), ModelName(model) + ".Layers");
-                if (mixers.Count == 0) Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(), _type.Name);
-                else if (unrollable)
-                {
-                    var unused = new List<AttributeData>();
-                    layerMixers = ResolveLayers(mixers, layers, mixerReader, null, unused);
-                    foreach (var attribute in unused)
-                    {
-                        Report(Descriptors.LayerCoverageId, Location(attribute),
-                            "This mixer attribute has no Layers, but every layer is already listed by another mixer, so it applies to none", "remove it or list its layers");
-                    }
-                }
-            }
+            EquatableArray<MixerDecl> layerMixers, encoderMixers = default;
+            if (architecture == ModelArchitecture.Seq2Seq) (encoderMixers, layerMixers) = ResolveStacks(model, mixers, encoderLayers, layers, sizes, mixerReader);
+            else layerMixers = ResolveStack(model, mixers, layers, sizes, mixerReader);
             sizes.CheckModel(vocab, dim, context, positionKind == "Learned", Location(model));
             sizes.CheckMlp(hidden, dim, mlp != null && IsSet(mlp, "Hidden") ? Location(mlp) : Location(model));
             string? draftTarget = ReadDraft(attributes, model, vocab, dim, layers);
