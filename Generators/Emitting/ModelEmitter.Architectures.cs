@@ -27,7 +27,7 @@ namespace LinearDsl.Generators.Emitting
                 w.Close(",");
                 var cross = seq2seq.CrossAttention;
                 string featureMap = cross.FeatureMap is LinearDsl.Kinds.LinearFeatureMap map ? $", FeatureMap = global::LinearDsl.LinearFeatureMap.{map}" : "";
-                w.Line($"CrossAttention = new {Modeling}.CrossAttentionSpec {{ Kind = {Modeling}.CrossAttentionKind.{cross.Kind}, Heads = {cross.Heads}, KvHeads = {cross.KvHeads}{featureMap} }},");
+                w.Line($"CrossAttention = new {Modeling}.CrossAttentionSpec {{ Kind = global::LinearDsl.CrossAttentionKind.{cross.Kind}, Heads = {cross.Heads}, KvHeads = {cross.KvHeads}{featureMap} }},");
                 w.Line($"DecoderStartTokenId = {seq2seq.DecoderStartTokenId},");
             }
         }

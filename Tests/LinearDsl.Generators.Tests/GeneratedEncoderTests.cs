@@ -34,7 +34,7 @@ public sealed class GeneratedEncoderTests
             Layers = 1,
             Mixer = MixerSpec.Of(2, new LinearAttentionOptions { FeatureMap = LinearFeatureMap.EluPlusOne, Bidirectional = true }, kvHeads: 2),
         },
-        CrossAttention = new CrossAttentionSpec { Kind = Runtime.Modeling.CrossAttentionKind.Linear, Heads = 2, KvHeads = 2, FeatureMap = LinearFeatureMap.Relu },
+        CrossAttention = new CrossAttentionSpec { Kind = CrossAttentionKind.Linear, Heads = 2, KvHeads = 2, FeatureMap = LinearFeatureMap.Relu },
         DecoderStartTokenId = 1,
     };
 
@@ -63,7 +63,7 @@ public sealed class GeneratedEncoderTests
             VocabSize = 32, Width = 16, Layers = 2, ContextLength = 32, MlpHidden = 48,
             Mixer = MixerSpec.Of(2, new SoftmaxAttentionOptions(), kvHeads: 2),
             Encoder = new EncoderStackConfig { Layers = 2, Mixer = MixerSpec.Of(2, new SoftmaxAttentionOptions { Bidirectional = true }, kvHeads: 2) },
-            CrossAttention = new CrossAttentionSpec { Kind = Runtime.Modeling.CrossAttentionKind.Softmax, Heads = 2, KvHeads = 2 },
+            CrossAttention = new CrossAttentionSpec { Kind = CrossAttentionKind.Softmax, Heads = 2, KvHeads = 2 },
         });
         TinyLinearT5.Config.Problems().Should().BeEmpty();
         TinyT5.Config.Problems().Should().BeEmpty();
