@@ -12,7 +12,7 @@ namespace LinearDsl.Runtime.Checkpoints;
 /// temporary name and renamed, so neither is ever half-written; the weights are renamed before the config.
 /// Loading checks the whole file against the model before reading a tensor and reports every difference at once.
 /// </summary>
-public static class Checkpoint
+public static partial class Checkpoint
 {
     /// <summary>File name of the weights.</summary>
     public const string WeightsFileName = "model.safetensors";
@@ -82,6 +82,7 @@ public static class Checkpoint
                 throw new FileNotFoundException($"'{path}' is missing: a checkpoint directory holds {ConfigFileName} and {WeightsFileName}, as written by Checkpoint.Save.", path);
         }
         var config = ModelConfigJson.Read(configPath);
+        RefuseArchitecture(config, ModelArchitecture.CausalLM, configPath);
         var header = SafetensorsHeader.Read(weightsPath);
         var entries = Int8Checkpoint.IsQuantized(header.Entries) ? Int8Checkpoint.AsFloatEntries(header.Entries, weightsPath) : header.Entries;
         WeightsAgreement.ThrowIfNotFloat(entries, weightsPath);

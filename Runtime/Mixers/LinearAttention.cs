@@ -28,6 +28,7 @@ public sealed partial class LinearAttention : TokenMixer
         _options.Validate();
         _chunk = _options.ChunkSize;
         feature_map = FeatureMaps.FeatureMap.Create(_options.FeatureMap, geometry, _options.FeatureDim, _options.Seed);
+        NonCausalSettings = _options.NonCausalSettings;
         RegisterComponents();
     }
 
@@ -41,7 +42,19 @@ public sealed partial class LinearAttention : TokenMixer
     protected override long PrefillChunk => _chunk;
 
     /// <inheritdoc />
-    protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v) => Mix(q, k, v, state: null);
+    protected override Tensor ParallelCore(Tensor q, Tensor k, Tensor v)
+        => _options.Bidirectional ? MixBidirectional(q, k, v) : Mix(q, k, v, state: null);
+
+    /// <summary>The encoder's form: every query reads the whole sum [S || z] = sum_j phi(k_j) [v_j || 1], O(T) in time.</summary>
+    Tensor MixBidirectional(Tensor q, Tensor k, Tensor v)
+    {
+        var g = Geometry;
+        long batch = q.shape[0], time = q.shape[2], features = feature_map.FeatureDim;
+        var values = WithOnes(v);
+        var sum = feature_map.Keys(k).transpose(-1, -2).matmul(values).unsqueeze(2);
+        var fq = feature_map.Queries(q).view(batch, g.KvHeads, g.QueriesPerKv, time, features);
+        return UngroupQueries(Normalize(fq.matmul(sum)));
+    }
 
     /// <summary>
     /// The chunked parallel form; with a state, the block continues it (every token also reads [S || z]) and the

@@ -46,6 +46,7 @@ public sealed partial record ModelConfig
             }
         }
         if (MedusaHeads is not null) problems.AddRange(MedusaHeads.Problems());
+        ArchitectureProblems(problems);
         return problems;
     }
 

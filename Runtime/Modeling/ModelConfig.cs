@@ -99,7 +99,7 @@ public sealed partial record ModelConfig
             && ContextLength == other.ContextLength && Norm == other.Norm && NormEps.Equals(other.NormEps) && Positions == other.Positions
             && RopeTheta.Equals(other.RopeTheta) && Mlp == other.Mlp && MlpHidden == other.MlpHidden && Equals(Mixer, other.Mixer)
             && TieEmbeddings == other.TieEmbeddings && AttentionBias == other.AttentionBias && InitializerRange.Equals(other.InitializerRange) && SameOverrides(other)
-            && Equals(MedusaHeads, other.MedusaHeads);
+            && Equals(MedusaHeads, other.MedusaHeads) && SameEncoderSettings(other);
     }
 
     /// <inheritdoc />
@@ -120,6 +120,9 @@ public sealed partial record ModelConfig
         hash.Add(AttentionBias);
         hash.Add(_layerMixers?.Count);
         hash.Add(MedusaHeads);
+        hash.Add(Architecture);
+        hash.Add(Encoder);
+        hash.Add(CrossAttention);
         return hash.ToHashCode();
     }
 

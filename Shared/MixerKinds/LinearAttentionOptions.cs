@@ -11,7 +11,7 @@ namespace LinearDsl.Runtime.Mixers
 {
     /// <summary>
     /// Settings of plain linear attention with a feature map phi, declared with <c>[LinearAttention]</c> and any
-    /// feature map but L2. Causal by construction (a running sum of phi(k) v^T). Kind "linear".
+    /// feature map but L2. Causal (a running sum of phi(k) v^T) unless <see cref="Bidirectional"/>. Kind "linear".
     /// </summary>
     public sealed partial record LinearAttentionOptions : MixerOptions
     {
@@ -35,6 +35,17 @@ namespace LinearDsl.Runtime.Mixers
         /// <summary>Chunk length of the parallel form (a compute choice: it does not change the function). Default 64.</summary>
         public int ChunkSize { get; init; } = 64;
 
+        /// <summary>
+        /// Attend without the causal mask (an encoder's attention): o_i = phi(q_i) sum_j phi(k_j) v_j^T over the whole
+        /// sequence (with the denominator over the whole sum of phi(k)). Default false. A decoder with it reads later
+        /// tokens, so it belongs in encoder stacks; the mixer then has only its parallel form.
+        /// </summary>
+#if !LINEARDSL_ROSLYN
+        // config.json of a causal mixer stays as it was before encoders existed.
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+#endif
+        public bool Bidirectional { get; init; }
+
         /// <inheritdoc />
         public override string KindName() => "linear";
 
@@ -45,10 +56,11 @@ namespace LinearDsl.Runtime.Mixers
         internal override bool Claims(IDeclaredSettings settings) => settings.WholeNumber("FeatureMap", 0) != 0;
 
         /// <inheritdoc />
-        public override string Describe() => $"linear attention ({FeatureMap})";
+        public override string Describe() => Bidirectional ? $"bidirectional linear attention ({FeatureMap})" : $"linear attention ({FeatureMap})";
 
         /// <inheritdoc />
-        public override IReadOnlyList<NonCausalSetting> NonCausal() => Array.Empty<NonCausalSetting>();
+        public override IReadOnlyList<NonCausalSetting> NonCausal()
+            => Bidirectional ? new[] { new NonCausalSetting(nameof(Bidirectional), "true") } : Array.Empty<NonCausalSetting>();
 
         /// <inheritdoc />
         public override IReadOnlyList<MixerProblem> Problems()
