@@ -75,7 +75,8 @@ public sealed class Seq2SeqModel : nn.Module
         var (layers, rows) = EncodeLayers(source, lengths, nameof(Encode));
         foreach (var layer in layers)
         {
-            foreach (var tensor in new[] { layer.Keys, layer.Values, layer.Padding, layer.Sums }) tensor?.MoveToOuterDisposeScope();
+            // The memory owns its tensors (as a decoding state does): no caller's dispose scope may free them.
+            foreach (var tensor in new[] { layer.Keys, layer.Values, layer.Padding, layer.Sums }) tensor?.DetachFromDisposeScope();
         }
         return new EncoderMemory(this, layers, rows);
     }

@@ -116,6 +116,22 @@ public sealed class Seq2SeqModelTests
     }
 
     [Fact]
+    public void The_memory_outlives_the_dispose_scope_it_was_encoded_in()
+    {
+        using var model = EncoderCatalog.CreateSeq2Seq("softmax-cross");
+        using var source = EncoderCatalog.Tokens(1, 5);
+        using var target = EncoderCatalog.Tokens(1, 1);
+        EncoderMemory memory;
+        using (var inner = NewDisposeScope()) memory = model.Encode(source);
+        using (memory)
+        {
+            using var state = model.CreateState(memory);
+            using var scope = NewDisposeScope();
+            MaxDifference(model.Step(target, state), model.Forward(source, target)).Should().BeLessThan(Tolerance);
+        }
+    }
+
+    [Fact]
     public void Linear_cross_attention_memory_does_not_grow_with_the_source()
     {
         using var scope = NewDisposeScope();
