@@ -4,8 +4,8 @@ namespace LinearDsl.Study;
 
 /// <summary>
 /// How much work <c>study --encoders</c> or <c>study --seq2seq</c> does: training steps (the same for every variant),
-/// evaluation, and (seq2seq) the greedy decoding of validation examples and the draft. <see cref="Default"/> is sized
-/// for about 20 minutes per study on 2 cores, <see cref="Micro"/> (tiny models) for seconds: a smoke test whose
+/// evaluation, and (seq2seq) the greedy decoding of validation examples and the draft. <see cref="Encoders"/> and
+/// <see cref="Seq2Seq"/> are sized for about 20 minutes each on 2 cores, <see cref="Micro"/> (tiny models) for seconds: a smoke test whose
 /// figures mean nothing.
 /// </summary>
 public sealed record EncoderStudyBudget
@@ -39,10 +39,23 @@ public sealed record EncoderStudyBudget
 
     [JsonPropertyName("warmup_steps")] public int WarmupSteps => (int)Math.Round(Steps * WarmupFraction);
 
-    /// <summary>About 20 minutes per study on 2 cores at 2 threads.</summary>
-    public static EncoderStudyBudget Default { get; } = new()
+    /// <summary>
+    /// The encoder study's default, about 20 minutes on 2 cores: 400 steps x 16 x 256 bytes (1.6 M) per variant, about
+    /// what the causal study's softmax trains in 2 minutes on one thread (sized from a short run).
+    /// </summary>
+    public static EncoderStudyBudget Encoders { get; } = new()
     {
-        Name = "default", Steps = 400, Batch = 16, EvalEvery = 50, EvalSequences = 32, FinalEvalSequences = 128, DecodeExamples = 48, DraftSteps = 400,
+        Name = "default", Steps = 400, Batch = 16, EvalEvery = 50, EvalSequences = 32, FinalEvalSequences = 128, DecodeExamples = 0, DraftSteps = 0,
+    };
+
+    /// <summary>
+    /// The seq2seq study's default, about 20 minutes on 2 cores: 1000 steps x 16 rows of 128 bytes (2.3 M source and
+    /// target tokens) per variant and the draft; a seq2seq step of 2 + 2 layers over short rows costs about a third of
+    /// an encoder step (sized from a short run); 48 held-out examples decoded.
+    /// </summary>
+    public static EncoderStudyBudget Seq2Seq { get; } = new()
+    {
+        Name = "default", Steps = 1000, Batch = 16, EvalEvery = 100, EvalSequences = 32, FinalEvalSequences = 128, DecodeExamples = 48, DraftSteps = 1000,
     };
 
     /// <summary>Seconds: tiny models, a few steps.</summary>
@@ -54,9 +67,9 @@ public sealed record EncoderStudyBudget
 
     /// <summary>The budget called <paramref name="name"/>.</summary>
     /// <exception cref="StudyException">The name is unknown.</exception>
-    public static EncoderStudyBudget Named(string name) => name.Trim().ToLowerInvariant() switch
+    public static EncoderStudyBudget Named(string name, bool seq2seq) => name.Trim().ToLowerInvariant() switch
     {
-        "default" => Default,
+        "default" => seq2seq ? Seq2Seq : Encoders,
         "micro" => Micro,
         _ => throw new StudyException($"unknown --budget '{name}' for --encoders or --seq2seq; use one of {string.Join(", ", Names)}."),
     };

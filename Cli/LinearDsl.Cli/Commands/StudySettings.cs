@@ -73,7 +73,7 @@ public sealed class StudySettings : StudyRunSettings
         string which = Encoders ? "--encoders" : "--seq2seq";
         if (Quick) throw new CliException($"--quick has no meaning with {which}; use --budget default or micro, or --steps N.");
         if (Contexts is not null) throw new CliException($"--contexts has no meaning with {which} (it measures causal decoding); remove it.");
-        var budget = Study(() => EncoderStudyBudget.Named(Budget));
+        var budget = Study(() => EncoderStudyBudget.Named(Budget, Seq2Seq));
         if (Steps is int steps) budget = budget with { Steps = steps, DraftSteps = steps, EvalEvery = Math.Min(budget.EvalEvery, steps) };
         return budget with { DraftTokens = DraftTokens };
     }
