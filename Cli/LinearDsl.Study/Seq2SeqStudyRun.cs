@@ -70,7 +70,7 @@ public static class Seq2SeqStudyRun
                 DeclaredAs = variant.DeclaredAs,
                 Description = variant.Description,
                 EncoderBidirectional = EncoderStudyRun.Bidirectional(config.Encoder!.Mixer),
-                CrossAttention = cross.Kind == LinearDsl.Runtime.Modeling.CrossAttentionKind.Softmax ? "softmax" : "linear " + (cross.FeatureMap ?? LinearFeatureMap.EluPlusOne).ToString().ToLowerInvariant(),
+                CrossAttention = cross.Kind == CrossAttentionKind.Softmax ? "softmax" : "linear " + (cross.FeatureMap ?? LinearFeatureMap.EluPlusOne).ToString().ToLowerInvariant(),
                 Parameters = parameters,
                 Training = EncoderStudyRun.Report(training),
                 Validation = new StudyValidation

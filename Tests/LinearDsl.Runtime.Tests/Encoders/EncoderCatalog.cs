@@ -5,8 +5,6 @@ using LinearDsl.Runtime.Tests.Modeling;
 
 namespace LinearDsl.Runtime.Tests.Encoders;
 
-// The runtime's enum, not the [CrossAttention] attribute's LinearDsl.CrossAttentionKind (found first from this namespace).
-using CrossAttentionKind = LinearDsl.Runtime.Modeling.CrossAttentionKind;
 
 /// <summary>
 /// Tiny encoder and seq2seq configurations (bidirectional and causal mixers, both cross-attention kinds, learned
