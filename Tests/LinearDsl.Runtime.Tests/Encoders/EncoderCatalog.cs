@@ -5,7 +5,6 @@ using LinearDsl.Runtime.Tests.Modeling;
 
 namespace LinearDsl.Runtime.Tests.Encoders;
 
-
 /// <summary>
 /// Tiny encoder and seq2seq configurations (bidirectional and causal mixers, both cross-attention kinds, learned
 /// positions, GQA, tied heads), built in float64 with seeded parameters of order one so that differences are visible.
