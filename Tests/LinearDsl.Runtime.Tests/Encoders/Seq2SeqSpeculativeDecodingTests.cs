@@ -3,7 +3,6 @@ using LinearDsl.Runtime.Modeling;
 
 namespace LinearDsl.Runtime.Tests.Encoders;
 
-
 /// <summary>Speculative seq2seq decoding with a small seq2seq draft: greedy output equals plain greedy decoding (float64).</summary>
 public sealed class Seq2SeqSpeculativeDecodingTests
 {
