@@ -8,8 +8,9 @@ namespace LinearDsl
     /// <summary>
     /// Where the K taps of the depthwise convolution of <c>[LinearAttention]</c> sit in time. Output t is
     /// sum over j = 0..K-1 of w[j] * v[t - j + s], with the shift s below (values outside the sequence are zero).
-    /// Only <see cref="Causal"/> is a language model; the others read future tokens and exist to demonstrate the
-    /// information leakage of docs/method.md, "Causality" (analyzer LDSL2001 reports them). The runtime's
+    /// Only <see cref="Causal"/> suits a causal language model or a decoder; the others read later tokens, which an
+    /// encoder may (<see cref="Centered"/> is its bidirectional conv) and which in a decoder is the information
+    /// leakage of docs/method.md, "Causality" (analyzer LDSL2001 reports them there). The runtime's
     /// AugmentedLinearAttentionOptions.ConvPadding takes the same values.
     /// </summary>
     public enum ConvPadding

@@ -34,5 +34,11 @@ namespace LinearDsl
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
+
+        /// <summary>
+        /// On a <see cref="Seq2SeqModelAttribute"/> model, the stack this mixer (and its Layers) belongs to. Default
+        /// <see cref="ModelStack.All"/>: both stacks, or the only stack of any other model.
+        /// </summary>
+        public ModelStack Stack { get; set; }
     }
 }

@@ -38,6 +38,13 @@ namespace LinearDsl
         /// </summary>
         public bool Denominator { get; set; } = true;
 
+        /// <summary>
+        /// Every token reads the whole sequence, phi(q_i) times the sum over ALL j of phi(k_j) v_j^T (plain feature maps
+        /// only): an encoder's linear attention. Default false: causal. A causal language model or a decoder with it
+        /// learns to copy the next token (information leakage; analyzer LDSL2011 reports it there).
+        /// </summary>
+        public bool Bidirectional { get; set; }
+
         /// <summary>Groups per context window (group size = ContextLength / Groups). Default 0: not set.</summary>
         public int Groups { get; set; }
 
@@ -61,20 +68,23 @@ namespace LinearDsl
 
         /// <summary>
         /// Where the taps of the depthwise convolution sit in time (L2 map). Default <see cref="LinearDsl.ConvPadding.Causal"/>:
-        /// the current token and the <see cref="ConvTaps"/> - 1 before it. The other values read future tokens and
-        /// exist only to demonstrate information leakage; analyzer LDSL2001 reports them.
+        /// the current token and the <see cref="ConvTaps"/> - 1 before it. The other values read later tokens: a
+        /// bidirectional conv in an encoder (<see cref="LinearDsl.ConvPadding.Centered"/>), information leakage in a
+        /// causal LM or a decoder, where analyzer LDSL2001 reports them.
         /// </summary>
         public ConvPadding ConvPadding { get; set; }
 
         /// <summary>
         /// Whether the local ReLU² attention is masked causally inside a group (L2 map). Default true. False lets every
-        /// token of a group see the group's later tokens (information leakage; analyzer LDSL2002 reports it).
+        /// token of a group see the group's later tokens: the bidirectional local block of an encoder, information
+        /// leakage in a causal LM or a decoder (analyzer LDSL2002 reports it there).
         /// </summary>
         public bool CausalLocal { get; set; } = true;
 
         /// <summary>
         /// Whether a token's global term includes its own group (L2 map). Default false: only complete EARLIER groups.
-        /// True lets a token see the later tokens of its group (information leakage; analyzer LDSL2003 reports it).
+        /// True lets a token see the later tokens of its group: allowed in an encoder, information leakage in a causal LM
+        /// or a decoder (analyzer LDSL2003 reports it there).
         /// </summary>
         public bool InclusiveGlobalPrefix { get; set; }
 
@@ -91,6 +101,12 @@ namespace LinearDsl
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
+
+        /// <summary>
+        /// On a <see cref="Seq2SeqModelAttribute"/> model, the stack this mixer (and its Layers) belongs to. Default
+        /// <see cref="ModelStack.All"/>: both stacks, or the only stack of any other model.
+        /// </summary>
+        public ModelStack Stack { get; set; }
     }
 
     /// <summary>
@@ -108,13 +124,19 @@ namespace LinearDsl
 
         /// <summary>
         /// Attend to every token of the sequence, later ones included (an encoder's attention). Default false: causal.
-        /// A causal language model with it learns to copy the next token (information leakage; analyzer LDSL2004
-        /// reports it), and such a layer has no decoding forms.
+        /// A causal language model or a decoder with it learns to copy the next token (information leakage; analyzer
+        /// LDSL2004 reports it there), and such a layer has no decoding forms.
         /// </summary>
         public bool Bidirectional { get; set; }
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
+
+        /// <summary>
+        /// On a <see cref="Seq2SeqModelAttribute"/> model, the stack this mixer (and its Layers) belongs to. Default
+        /// <see cref="ModelStack.All"/>: both stacks, or the only stack of any other model.
+        /// </summary>
+        public ModelStack Stack { get; set; }
     }
 
     // Gated and decayed linear attentions (RetNet, GLA, Mamba-2): one shared chunked core, a gate rule per kind.
@@ -139,6 +161,12 @@ namespace LinearDsl
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
+
+        /// <summary>
+        /// On a <see cref="Seq2SeqModelAttribute"/> model, the stack this mixer (and its Layers) belongs to. Default
+        /// <see cref="ModelStack.All"/>: both stacks, or the only stack of any other model.
+        /// </summary>
+        public ModelStack Stack { get; set; }
     }
 
     /// <summary>
@@ -164,6 +192,12 @@ namespace LinearDsl
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
+
+        /// <summary>
+        /// On a <see cref="Seq2SeqModelAttribute"/> model, the stack this mixer (and its Layers) belongs to. Default
+        /// <see cref="ModelStack.All"/>: both stacks, or the only stack of any other model.
+        /// </summary>
+        public ModelStack Stack { get; set; }
     }
 
     /// <summary>
@@ -186,6 +220,12 @@ namespace LinearDsl
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
+
+        /// <summary>
+        /// On a <see cref="Seq2SeqModelAttribute"/> model, the stack this mixer (and its Layers) belongs to. Default
+        /// <see cref="ModelStack.All"/>: both stacks, or the only stack of any other model.
+        /// </summary>
+        public ModelStack Stack { get; set; }
     }
 
     /// <summary>
@@ -207,6 +247,12 @@ namespace LinearDsl
 
         /// <summary>The layers (0-based) that use this mixer. Default empty: every layer no other mixer attribute lists.</summary>
         public int[] Layers { get; set; } = Array.Empty<int>();
+
+        /// <summary>
+        /// On a <see cref="Seq2SeqModelAttribute"/> model, the stack this mixer (and its Layers) belongs to. Default
+        /// <see cref="ModelStack.All"/>: both stacks, or the only stack of any other model.
+        /// </summary>
+        public ModelStack Stack { get; set; }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using LinearDsl.Generators.Diagnostics;
@@ -11,7 +12,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace LinearDsl.Generators
 {
     /// <summary>
-    /// Turns every class marked <c>[LinearDsl.CausalLM]</c> into a model: parse (attributes to a value-typed
+    /// Turns every class marked <c>[LinearDsl.CausalLM]</c>, <c>[LinearDsl.EncoderModel]</c> or
+    /// <c>[LinearDsl.Seq2SeqModel]</c> into a model (one pipeline per attribute): parse (attributes to a value-typed
     /// <see cref="ModelSpec"/> plus diagnostics), then emit (spec to source). Two pipelines leave the parse step:
     /// the sources see only the location-free spec, so moving a declaration re-emits nothing; the diagnostics keep
     /// their locations in the compilation's syntax trees, so #pragma and [SuppressMessage] apply to them.
@@ -35,25 +37,33 @@ namespace LinearDsl.Generators
         /// <inheritdoc />
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            var parsed = context.SyntaxProvider
-                .ForAttributeWithMetadataName("LinearDsl.CausalLMAttribute",
-                    static (node, _) => node is TypeDeclarationSyntax,
-                    static (attributeContext, cancellationToken) => SafeParse(attributeContext, cancellationToken))
-                .WithTrackingName(Steps.Parse);
+            var models = new List<IncrementalValueProvider<ImmutableArray<GeneratedModel>>>();
+            foreach (var attribute in ModelParser.ModelAttributes)
+            {
+                var parsed = context.SyntaxProvider
+                    .ForAttributeWithMetadataName(attribute,
+                        static (node, _) => node is TypeDeclarationSyntax,
+                        static (attributeContext, cancellationToken) => SafeParse(attributeContext, cancellationToken))
+                    .WithTrackingName(Steps.Parse);
 
-            var emitted = parsed
-                .Select(static (result, _) => result.Spec)
-                .WithTrackingName(Steps.Spec)
-                .Where(static spec => spec != null)
-                .Select(static (spec, _) => new GeneratedModel(spec!.FullName, ModelEmitter.HintName(spec), ModelEmitter.Emit(spec)))
-                .WithTrackingName(Steps.Emit);
+                var emitted = parsed
+                    .Select(static (result, _) => result.Spec)
+                    .WithTrackingName(Steps.Spec)
+                    .Where(static spec => spec != null)
+                    .Select(static (spec, _) => new GeneratedModel(spec!.FullName, ModelEmitter.HintName(spec), ModelEmitter.Emit(spec)))
+                    .WithTrackingName(Steps.Emit);
+                models.Add(emitted.Collect());
+                context.RegisterSourceOutput(parsed.Select(static (result, _) => result.Diagnostics), Report);
+            }
 
             // All models at once, so that hint names that differ only in case can be told apart.
-            context.RegisterSourceOutput(emitted.Collect(), static (output, models) =>
+            var causal = models[0];
+            var others = models[1].Combine(models[2]);
+            context.RegisterSourceOutput(causal.Combine(others), static (output, all) =>
             {
+                var models = all.Left.AddRange(all.Right.Left).AddRange(all.Right.Right);
                 foreach (var (hintName, source) in HintNames.Unique(models)) output.AddSource(hintName, source);
             });
-            context.RegisterSourceOutput(parsed.Select(static (result, _) => result.Diagnostics), Report);
             foreach (var attribute in AttributesWithoutModel.MetadataNames)
             {
                 var orphans = context.SyntaxProvider.ForAttributeWithMetadataName(attribute,

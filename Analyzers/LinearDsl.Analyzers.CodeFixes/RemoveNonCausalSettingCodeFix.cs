@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace LinearDsl.Analyzers.CodeFixes
 {
     /// <summary>
-    /// LDSL2001-LDSL2004: removes the non-causal named argument (e.g. <c>ConvPadding = ConvPadding.Centered</c>), so the
+    /// LDSL2001-LDSL2004 and LDSL2011: removes the non-causal named argument (e.g. <c>ConvPadding = ConvPadding.Centered</c>), so the
     /// causal default applies. An attribute left without arguments loses its parentheses.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveNonCausalSettingCodeFix)), Shared]
@@ -19,7 +19,7 @@ namespace LinearDsl.Analyzers.CodeFixes
     {
         /// <inheritdoc />
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-            DiagnosticIds.ConvPadding, DiagnosticIds.CausalLocal, DiagnosticIds.InclusiveGlobalPrefix, DiagnosticIds.Bidirectional);
+            DiagnosticIds.ConvPadding, DiagnosticIds.CausalLocal, DiagnosticIds.InclusiveGlobalPrefix, DiagnosticIds.Bidirectional, DiagnosticIds.LinearBidirectional);
 
         /// <inheritdoc />
         /// <remarks>Removes every flagged argument of a document in one edit (merged text edits of neighbours in one list would collide).</remarks>

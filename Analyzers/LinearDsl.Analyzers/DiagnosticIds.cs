@@ -2,7 +2,7 @@ namespace LinearDsl.Analyzers
 {
     /// <summary>
     /// The IDs of the LinearDsl analyzers (LDSL2xxx; the generator owns LDSL1xxx). Code fixes refer to these constants.
-    /// LDSL20xx: a mixer declared with a non-causal setting. LDSL21xx: a hand-written [ForwardPass] method that
+    /// LDSL20xx: a mixer declared with a non-causal setting in a decoder, or a causal-only one in an encoder (by the stack's role). LDSL21xx: a hand-written [ForwardPass] method that
     /// lets a position read later positions. Each ID has a page docs/diagnostics/ID.md.
     /// </summary>
     public static class DiagnosticIds
@@ -18,6 +18,15 @@ namespace LinearDsl.Analyzers
 
         /// <summary>[SoftmaxAttention] Bidirectional = true: attention without the causal mask.</summary>
         public const string Bidirectional = "LDSL2004";
+
+        /// <summary>A causal-only setting (or kind) in an encoder stack: it hides the context after each token (info).</summary>
+        public const string CausalInEncoder = "LDSL2010";
+
+        /// <summary>[LinearAttention] Bidirectional = true in a decoder stack: every token reads the whole sequence.</summary>
+        public const string LinearBidirectional = "LDSL2011";
+
+        /// <summary>[Mixer&lt;T&gt;] in a decoder stack whose ParallelCore is marked [ForwardPass(Causal = false)].</summary>
+        public const string NonCausalCustomMixer = "LDSL2012";
 
         /// <summary>[ForwardPass] TimeDim or Rank cannot describe a tensor.</summary>
         public const string InvalidForwardPass = "LDSL2100";

@@ -5,24 +5,30 @@ using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using LinearDsl.Analyzers.Roles;
 using LinearDsl.Kinds;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace LinearDsl.Analyzers
 {
     /// <summary>
-    /// Flags mixer attributes declared with a setting that reads later tokens (LDSL2001-LDSL2004). The attribute is read
-    /// by the same shared mixer kind as the generator's and the runtime's, and a setting is flagged exactly when that
-    /// kind's causality predicate lists it: only when it takes effect (ConvPadding needs DWConv on and more than one
-    /// tap, CausalLocal needs Local on and groups of more than one token, InclusiveGlobalPrefix needs Global on and
-    /// groups of more than one token). A declaration the kind cannot read is the generator's to report.
+    /// Judges every mixer attribute by the role of the stack it serves (Roles/MixerRole.cs). In a decoder stack (a causal
+    /// LM's, a seq2seq decoder's) a setting that reads later tokens is an error (LDSL2001-LDSL2004, LDSL2011), as is a
+    /// custom mixer whose ParallelCore is marked [ForwardPass(Causal = false)] (LDSL2012). In an encoder stack those
+    /// settings are what the encoder is for; a causal-only part there gets an info (LDSL2010) naming it and its
+    /// bidirectional alternative. The attribute is read by the same shared mixer kind as the generator's and the
+    /// runtime's, and a setting counts exactly when that kind's causality predicate (MixerOptions.NonCausal) says so:
+    /// only when it takes effect (ConvPadding needs DWConv on and more than one tap, CausalLocal needs Local on and
+    /// groups of more than one token, InclusiveGlobalPrefix needs Global on and groups of more than one token). A
+    /// declaration the kind cannot read is the generator's to report.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class MixerDeclarationAnalyzer : DiagnosticAnalyzer
     {
         /// <inheritdoc />
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(Rules.ConvPadding, Rules.CausalLocal, Rules.InclusiveGlobalPrefix, Rules.Bidirectional);
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            Rules.ConvPadding, Rules.CausalLocal, Rules.InclusiveGlobalPrefix, Rules.Bidirectional, Rules.LinearBidirectional,
+            Rules.NonCausalCustomMixer, Rules.CausalInEncoder);
 
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
@@ -32,17 +38,28 @@ namespace LinearDsl.Analyzers
             context.RegisterCompilationStartAction(start =>
             {
                 if (start.Compilation.GetTypeByMetadataName("LinearDsl.CausalLMAttribute") is null) return;     // the DSL is not referenced
-                start.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+                var forwardPass = start.Compilation.GetTypeByMetadataName("LinearDsl.ForwardPassAttribute");
+                start.RegisterSymbolAction(c => AnalyzeType(c, forwardPass), SymbolKind.NamedType);
             });
         }
 
-        static void AnalyzeType(SymbolAnalysisContext context)
+        static void AnalyzeType(SymbolAnalysisContext context, INamedTypeSymbol? forwardPass)
         {
             var attributes = context.Symbol.GetAttributes().Where(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == "LinearDsl").ToList();
-            var model = attributes.FirstOrDefault(a => a.AttributeClass!.Name == "CausalLMAttribute");
-            int contextLength = model == null ? 0 : new Settings(model).WholeNumber("ContextLength", 0);
+            var model = MixerRole.ModelAttribute(attributes);
+            int contextLength = MixerRole.ContextLength(model);
             foreach (var attribute in attributes)
             {
+                var role = MixerRole.Of(model, attribute);
+                if (IsCustomMixer(attribute, out var mixerType))
+                {
+                    bool nonCausal = DeclaredNonCausal(mixerType, forwardPass);
+                    if (nonCausal && role.InDecoder)
+                        context.ReportDiagnostic(Diagnostic.Create(Rules.NonCausalCustomMixer, AttributeLocation(attribute), mixerType.Name));
+                    else if (!nonCausal && role.InEncoder)
+                        ReportCausalInEncoder(context, attribute, role, CausalOnlySetting.CustomMixer(mixerType.Name));
+                    continue;
+                }
                 string name = attribute.AttributeClass!.Name;
                 if (!name.EndsWith("Attribute", StringComparison.Ordinal)) continue;
                 name = name.Substring(0, name.Length - "Attribute".Length);
@@ -50,7 +67,10 @@ namespace LinearDsl.Analyzers
                 var kind = MixerKinds.Declaring(name, settings);
                 var options = kind?.FromDeclaration(settings, new DeclarationContext(contextLength, 0), new List<MixerProblem>());
                 if (options == null) continue;
-                foreach (var setting in options.NonCausal()) Report(context, attribute, options, setting);
+                if (role.InDecoder)
+                    foreach (var setting in options.NonCausal()) Report(context, attribute, options, setting);
+                if (role.InEncoder)
+                    foreach (var causal in CausalOnlySetting.Of(options)) ReportCausalInEncoder(context, attribute, role, causal);
             }
         }
 
@@ -70,10 +90,48 @@ namespace LinearDsl.Analyzers
                     context.ReportDiagnostic(Diagnostic.Create(Rules.InclusiveGlobalPrefix, location));
                     break;
                 case "Bidirectional":
-                    context.ReportDiagnostic(Diagnostic.Create(Rules.Bidirectional, location));
+                    context.ReportDiagnostic(Diagnostic.Create(options is SoftmaxAttentionOptions ? Rules.Bidirectional : Rules.LinearBidirectional, location));
                     break;
             }
         }
+
+        static void ReportCausalInEncoder(SymbolAnalysisContext context, AttributeData attribute, MixerRole role, CausalOnlySetting setting)
+        {
+            var location = setting.Argument == null ? AttributeLocation(attribute) : ArgumentLocation(attribute, setting.Argument);
+            string alternative = role.BothStacks
+                ? setting.Alternative + " in an encoder-only attribute (Stack = ModelStack.Encoder), and give the decoder its own (Stack = ModelStack.Decoder)"
+                : setting.Alternative;
+            context.ReportDiagnostic(Diagnostic.Create(Rules.CausalInEncoder, location, setting.What, alternative));
+        }
+
+        /// <summary>[Mixer&lt;TMixer&gt;] and its mixer type.</summary>
+        static bool IsCustomMixer(AttributeData attribute, out INamedTypeSymbol mixerType)
+        {
+            mixerType = null!;
+            var type = attribute.AttributeClass;
+            if (type == null || !type.IsGenericType || type.OriginalDefinition.MetadataName != "MixerAttribute`1") return false;
+            if (!(type.TypeArguments[0] is INamedTypeSymbol argument)) return false;
+            mixerType = argument;
+            return true;
+        }
+
+        /// <summary>Whether the mixer's ParallelCore (its own or inherited) is marked [ForwardPass(Causal = false)].</summary>
+        static bool DeclaredNonCausal(INamedTypeSymbol mixerType, INamedTypeSymbol? forwardPass)
+        {
+            if (forwardPass == null) return false;
+            for (var type = mixerType; type != null; type = type.BaseType)
+            {
+                foreach (var method in type.GetMembers("ParallelCore").OfType<IMethodSymbol>())
+                {
+                    var marked = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, forwardPass));
+                    if (marked != null) return marked.NamedArguments.Any(p => p.Key == "Causal" && p.Value.Value is false);
+                }
+            }
+            return false;
+        }
+
+        static Location AttributeLocation(AttributeData attribute)
+            => attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? Microsoft.CodeAnalysis.Location.None;
 
         /// <summary>An attribute's named arguments, as the shared mixer kinds read them.</summary>
         sealed class Settings : IDeclaredSettings

@@ -27,6 +27,21 @@ namespace LinearDsl.Analyzers
             "SoftmaxAttention sets Bidirectional = true: every token attends to later tokens, so the model sees the tokens it is trained to predict; remove the setting (the default is causal)",
             "A causal language model needs causal attention in every layer.");
 
+        public static readonly DiagnosticDescriptor CausalInEncoder = Create(DiagnosticIds.CausalInEncoder, DiagnosticSeverity.Info,
+            "Causal setting in an encoder wastes context",
+            "{0} makes each token of the encoder read only the tokens before it, which wastes the context after it; {1}",
+            "An encoder reads the whole sequence at once, so a causal mask, a causal conv or a causal recurrence only hides context; keep it if a causal encoder is what you want.");
+
+        public static readonly DiagnosticDescriptor LinearBidirectional = Create(DiagnosticIds.LinearBidirectional, DiagnosticSeverity.Error,
+            "Linear attention is bidirectional",
+            "LinearAttention sets Bidirectional = true: every token reads the sum over the whole sequence, later tokens included, so the model sees the tokens it is trained to predict; remove the setting (the default is causal)",
+            "A causal language model or a seq2seq decoder needs causal attention in every layer; bidirectional linear attention belongs in an encoder.");
+
+        public static readonly DiagnosticDescriptor NonCausalCustomMixer = Create(DiagnosticIds.NonCausalCustomMixer, DiagnosticSeverity.Error,
+            "Non-causal custom mixer in a decoder",
+            "'{0}' marks its ParallelCore [ForwardPass(Causal = false)], so each token reads later tokens, but this layer is in a decoder, which must be causal; use the mixer only in an encoder stack, or make its ParallelCore causal and remove Causal = false",
+            "[ForwardPass(Causal = false)] declares a forward pass that reads the whole sequence: an encoder's layer.");
+
         public static readonly DiagnosticDescriptor InvalidForwardPass = Create(DiagnosticIds.InvalidForwardPass, DiagnosticSeverity.Error,
             "[ForwardPass] does not describe a tensor layout",
             "[ForwardPass] has {0}; give Rank >= 1 and a TimeDim in -Rank..Rank-1, or the causality checks of '{1}' cannot run",

@@ -34,15 +34,19 @@ namespace LinearDsl.Generators.Diagnostics
         public const string MixerAbstractId = "LDSL1021";
         public const string MixerConstructorId = "LDSL1022";
         public const string MixerSettingsId = "LDSL1023";
+        public const string NotForThisModelId = "LDSL1030";
+        public const string TokenIdOutsideVocabularyId = "LDSL1031";
+        public const string CrossAttentionSettingsId = "LDSL1032";
+        public const string NonCausalDecoderId = "LDSL1033";
         public const string InternalErrorId = "LDSL1099";
 
         public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial",
-            "'{0}' declares a model with [CausalLM] but is not partial; add the 'partial' modifier so that the generator can write the rest of the class.",
+            "'{0}' declares a model but is not partial; add the 'partial' modifier so that the generator can write the rest of the class.",
             "The generator adds the model's members to the class in a second part, which needs the 'partial' modifier.");
 
         public static readonly DiagnosticDescriptor InvalidModelNumber = Create(InvalidModelNumberId, "Model size is missing or not positive",
-            "CausalLM.{0} is {1}; {2}.",
-            "VocabSize, Dim, Layers and ContextLength are required and must be positive.");
+            "{0} is {1}; {2}.",
+            "VocabSize, Dim, the layer counts (Layers; EncoderLayers and DecoderLayers of a [Seq2SeqModel]) and ContextLength are required and must be positive.");
 
         public static readonly DiagnosticDescriptor MissingMixer = Create(MissingMixerId, "Model has no token mixer",
             "'{0}' has no token mixer; add [LinearAttention(Heads = ...)] or [SoftmaxAttention(Heads = ...)].",
@@ -64,7 +68,7 @@ namespace LinearDsl.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor ConflictingAttributes = Create(ConflictingAttributesId, "Conflicting model attributes",
             "'{0}' has {1}; keep one of them.",
-            "A model has one [CausalLM], one norm, one kind of positions and one MLP.");
+            "A model has one model attribute ([CausalLM], [EncoderModel] or [Seq2SeqModel]), one norm, one kind of positions and one MLP.");
 
         public static readonly DiagnosticDescriptor OptionNotForFeatureMap = Create(OptionNotForFeatureMapId, "Option does not apply to this feature map",
             ProblemAndFix, "The augmented form's options belong to FeatureMap = L2; FeatureDim and Denominator belong to the plain feature maps.");
@@ -91,9 +95,9 @@ namespace LinearDsl.Generators.Diagnostics
             "{0} = {1} is more than {2}; {3}.",
             "Sizes are computed in 64 bits; a tensor of more than 2147483647 values cannot be held, and the generator writes out at most 4096 layers.");
 
-        public static readonly DiagnosticDescriptor AttributeWithoutModel = Create(AttributeWithoutModelId, "Model attribute without [CausalLM]",
-            "[{0}] on '{1}' is ignored: '{1}' has no [CausalLM]; add [CausalLM(...)] to declare a model, or remove [{0}].",
-            "Mixer, norm, position, MLP and draft attributes only take effect on a class that also has [CausalLM].", DiagnosticSeverity.Warning);
+        public static readonly DiagnosticDescriptor AttributeWithoutModel = Create(AttributeWithoutModelId, "Model attribute without a model declaration",
+            "[{0}] on '{1}' is ignored: '{1}' has no [CausalLM], [EncoderModel] or [Seq2SeqModel]; add one to declare a model, or remove [{0}].",
+            "Mixer, norm, position, MLP, cross-attention and draft attributes only take effect on a class that also has a model attribute.", DiagnosticSeverity.Warning);
 
         public static readonly DiagnosticDescriptor MedusaHeadsSettings = Create(MedusaHeadsSettingsId, "Medusa heads setting out of range",
             ProblemAndFix, "[MedusaHeads] takes Count between 1 and 16 heads and Layers between 1 and 8 residual blocks per head.");
@@ -112,6 +116,18 @@ namespace LinearDsl.Generators.Diagnostics
         public static readonly DiagnosticDescriptor MixerSettings = Create(MixerSettingsId, "Mixer settings do not match the constructor",
             ProblemAndFix, "Settings are pairs of a constructor parameter's name and a constant of its type; every parameter without a default is given.");
 
+        public static readonly DiagnosticDescriptor NotForThisModel = Create(NotForThisModelId, "Attribute or setting does not apply to this kind of model",
+            ProblemAndFix, "Stack chooses a stack of a [Seq2SeqModel]; [CrossAttention] belongs to a [Seq2SeqModel]; [MedusaHeads] to a [CausalLM]; [DraftFor] to a model that decodes ([CausalLM] or [Seq2SeqModel]).");
+
+        public static readonly DiagnosticDescriptor TokenIdOutsideVocabulary = Create(TokenIdOutsideVocabularyId, "Special token id outside the vocabulary",
+            ProblemAndFix, "An [EncoderModel] needs a MaskTokenId, and a [Seq2SeqModel]'s DecoderStartTokenId is a token; both lie in 0..VocabSize-1.");
+
+        public static readonly DiagnosticDescriptor CrossAttentionSettings = Create(CrossAttentionSettingsId, "Cross-attention setting not supported",
+            ProblemAndFix, "[CrossAttention] is softmax (the default) or linear; linear cross-attention takes a plain feature map (EluPlusOne, the default, Relu, Performer, Hedgehog or T2R; not L2), and FeatureMap means nothing to softmax.");
+
+        public static readonly DiagnosticDescriptor NonCausalDecoder = Create(NonCausalDecoderId, "Seq2seq decoder mixer reads later tokens",
+            ProblemAndFix, "A seq2seq decoder decodes one token at a time, so the runtime builds only causal decoder mixers; bidirectional settings belong in the encoder stack.");
+
         public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration",
             "The LinearDsl generator could not read this declaration ({0}: {1}); please report it with the declaration.",
             "A bug of the generator; the other models are still generated.");
@@ -121,7 +137,8 @@ namespace LinearDsl.Generators.Diagnostics
         {
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
             ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper,
-            GeneratedNameTaken, TooLarge, AttributeWithoutModel, MedusaHeadsSettings, MixerNotCustom, MixerAbstract, MixerConstructor, MixerSettings, InternalError,
+            GeneratedNameTaken, TooLarge, AttributeWithoutModel, MedusaHeadsSettings, MixerNotCustom, MixerAbstract, MixerConstructor, MixerSettings,
+            NotForThisModel, TokenIdOutsideVocabulary, CrossAttentionSettings, NonCausalDecoder, InternalError,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

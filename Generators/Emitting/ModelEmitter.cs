@@ -8,9 +8,10 @@ namespace LinearDsl.Generators.Emitting
     /// <summary>
     /// Writes the generated part of a declared model: its <c>Config</c> (the runtime's ModelConfig, which is also
     /// its config.json), a factory, checkpoint save/load that refuses a checkpoint of another architecture, and
-    /// for drafts the target's type.
+    /// for drafts the target's type. A causal LM also gets its decode program; encoders and seq2seq models get the
+    /// factory, save and load of their own model types (Emitting/ModelEmitter.Architectures.cs).
     /// </summary>
-    internal static class ModelEmitter
+    internal static partial class ModelEmitter
     {
         const string Modeling = "global::LinearDsl.Runtime.Modeling";
         const string Torch = "global::TorchSharp.torch";
@@ -36,9 +37,16 @@ namespace LinearDsl.Generators.Emitting
             w.Open($"partial class {Id(spec.ClassName)}");
             WriteConfig(w, spec);
             w.Line();
-            WriteMembers(w, spec);
-            w.Line();
-            DecodeProgramEmitter.Write(w, spec);
+            if (spec.Architecture == ModelArchitecture.CausalLM)
+            {
+                WriteMembers(w, spec);
+                w.Line();
+                DecodeProgramEmitter.Write(w, spec);
+            }
+            else
+            {
+                WriteArchitectureMembers(w, spec);
+            }
             w.Close();
 
             if (hasNamespace) w.Close();
@@ -47,9 +55,10 @@ namespace LinearDsl.Generators.Emitting
 
         static void WriteConfig(IndentedWriter w, ModelSpec spec)
         {
-            var defaultMixer = spec.LayerMixers.GroupBy(m => m).OrderByDescending(g => g.Count()).ThenBy(g => IndexOf(spec, g.Key)).First().Key;
             w.Line("/// <summary>The architecture declared by the attributes; it is also the model's config.json.</summary>");
             w.Open($"public static {Modeling}.ModelConfig Config {{ get; }} = new {Modeling}.ModelConfig");
+            if (spec.Architecture != ModelArchitecture.CausalLM) w.Line($"Architecture = {Modeling}.ModelArchitecture.{spec.Architecture},");
+            if (spec.Architecture == ModelArchitecture.Seq2Seq) w.Line("// Layers, Mixer and LayerMixers describe the decoder stack; Encoder describes the encoder stack.");
             w.Line($"VocabSize = {spec.VocabSize},");
             w.Line($"Width = {spec.Dim},");
             w.Line($"Layers = {spec.Layers},");
@@ -61,14 +70,8 @@ namespace LinearDsl.Generators.Emitting
             w.Line($"Mlp = {Modeling}.MlpKind.{spec.Mlp},");
             w.Line($"MlpHidden = {spec.MlpHidden},");
             w.Line($"TieEmbeddings = {(spec.TiedEmbeddings ? "true" : "false")},");
-            w.Line($"Mixer = {Mixer(defaultMixer)},");
-            var overrides = spec.LayerMixers.Select((m, i) => (m, i)).Where(p => !p.m.Equals(defaultMixer)).ToList();
-            if (overrides.Count > 0)
-            {
-                w.Open($"LayerMixers = new global::System.Collections.Generic.Dictionary<int, {Modeling}.MixerSpec>");
-                foreach (var (mixer, layer) in overrides) w.Line($"[{layer}] = {Mixer(mixer)},");
-                w.Close(",");
-            }
+            WriteMixers(w, spec.LayerMixers);
+            WriteArchitectureConfig(w, spec);
             if (spec.Medusa != null) w.Line($"MedusaHeads = new {Modeling}.MedusaSpec({spec.Medusa.Count}, {spec.Medusa.Layers}),");
             w.Close(";");
         }
@@ -101,12 +104,15 @@ namespace LinearDsl.Generators.Emitting
             w.Line($"throw new global::System.IO.InvalidDataException($\"The checkpoint in '{{directory}}' was saved for a different architecture than {spec.ClassName}; compare its config.json with {spec.ClassName}.Config.\");");
             w.Close();
             if (spec.Medusa != null) WriteMedusa(w, spec);
-            if (spec.DraftTarget != null)
-            {
-                w.Line();
-                w.Line("/// <summary>The model this draft proposes tokens for (speculative decoding).</summary>");
-                w.Line($"public static global::System.Type DraftTarget => typeof({spec.DraftTarget});");
-            }
+            WriteDraftTarget(w, spec);
+        }
+
+        static void WriteDraftTarget(IndentedWriter w, ModelSpec spec)
+        {
+            if (spec.DraftTarget == null) return;
+            w.Line();
+            w.Line("/// <summary>The model this draft proposes tokens for (speculative decoding).</summary>");
+            w.Line($"public static global::System.Type DraftTarget => typeof({spec.DraftTarget});");
         }
 
         /// <summary>The typed API of [MedusaHeads]: the head count, and the heads' proposals from a hidden state.</summary>
@@ -126,10 +132,24 @@ namespace LinearDsl.Generators.Emitting
             w.Close();
         }
 
-        static int IndexOf(ModelSpec spec, MixerDecl mixer)
+        /// <summary>A stack's mixers as the config holds them: the most common one as Mixer, the others as LayerMixers overrides.</summary>
+        static void WriteMixers(IndentedWriter w, EquatableArray<MixerDecl> layerMixers)
         {
-            for (int i = 0; i < spec.LayerMixers.Count; i++)
-                if (spec.LayerMixers[i].Equals(mixer)) return i;
+            var defaultMixer = layerMixers.GroupBy(m => m).OrderByDescending(g => g.Count()).ThenBy(g => IndexOf(layerMixers, g.Key)).First().Key;
+            w.Line($"Mixer = {Mixer(defaultMixer)},");
+            var overrides = layerMixers.Select((m, i) => (m, i)).Where(p => !p.m.Equals(defaultMixer)).ToList();
+            if (overrides.Count > 0)
+            {
+                w.Open($"LayerMixers = new global::System.Collections.Generic.Dictionary<int, {Modeling}.MixerSpec>");
+                foreach (var (mixer, layer) in overrides) w.Line($"[{layer}] = {Mixer(mixer)},");
+                w.Close(",");
+            }
+        }
+
+        static int IndexOf(EquatableArray<MixerDecl> layerMixers, MixerDecl mixer)
+        {
+            for (int i = 0; i < layerMixers.Count; i++)
+                if (layerMixers[i].Equals(mixer)) return i;
             return int.MaxValue;
         }
 

@@ -14,11 +14,17 @@ namespace LinearDsl.Generators.Emitting
     {
         const string Mixers = "global::LinearDsl.Runtime.Mixers";
 
+        // Settings that config.json writes only when they are not at their default, written here the same way, so
+        // that the config (and the generated code) of a model that does not use them stays as it was before they existed.
+        static readonly string[] WrittenOnlyWhenSet = { "LinearAttentionOptions.Bidirectional" };
+
         public static string Initializer(MixerOptions options)
         {
             if (options is Model.CustomMixerDecl custom) return custom.Initializer();
+            var defaults = Activator.CreateInstance(options.GetType());
             var settings = options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0)
+                .Where(p => !WrittenOnlyWhenSet.Contains(options.GetType().Name + "." + p.Name) || !Equals(p.GetValue(options), p.GetValue(defaults)))
                 .OrderBy(p => p.MetadataToken)
                 .Select(p => $"{p.Name} = {Literal(p.GetValue(options))}");
             return $"new {Mixers}.{options.GetType().Name} {{ {string.Join(", ", settings)} }}";

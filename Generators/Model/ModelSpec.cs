@@ -35,12 +35,43 @@ namespace LinearDsl.Generators.Model
         /// <summary>Medusa heads declared with [MedusaHeads], or null for none.</summary>
         public MedusaDecl? Medusa { get; init; }
 
+        /// <summary>What the class declares: a causal LM ([CausalLM]), an encoder ([EncoderModel]) or an encoder-decoder ([Seq2SeqModel]).</summary>
+        public ModelArchitecture Architecture { get; init; } = ModelArchitecture.CausalLM;
+
+        /// <summary>An encoder's MLM and pooling settings; null unless <see cref="Architecture"/> is Encoder.</summary>
+        public EncoderDecl? Encoder { get; init; }
+
+        /// <summary>A seq2seq model's encoder stack, cross-attention and start token; null unless <see cref="Architecture"/> is Seq2Seq (<see cref="Layers"/> and <see cref="LayerMixers"/> are then its decoder stack).</summary>
+        public Seq2SeqDecl? Seq2Seq { get; init; }
+
         /// <summary>True when a type named 'var' is in scope, so that the generated locals name their types.</summary>
         public bool VarIsAType { get; init; }
 
         /// <summary>The namespace and class, unescaped and dot-separated (hint names, duplicate detection).</summary>
         public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
     }
+
+    /// <summary>The model attributes, and the runtime's ModelArchitecture of the same names.</summary>
+    internal enum ModelArchitecture
+    {
+        /// <summary>[CausalLM].</summary>
+        CausalLM,
+
+        /// <summary>[EncoderModel].</summary>
+        Encoder,
+
+        /// <summary>[Seq2SeqModel].</summary>
+        Seq2Seq,
+    }
+
+    /// <summary>An encoder's mask token (checked to lie in the vocabulary) and pooling ("Mean" or "First", the runtime's PoolingKind).</summary>
+    internal sealed record EncoderDecl(int MaskTokenId, string Pooling);
+
+    /// <summary>A seq2seq model's encoder stack (one mixer per layer), its decoder's cross-attention, and the decoder's start token.</summary>
+    internal sealed record Seq2SeqDecl(int EncoderLayers, EquatableArray<MixerDecl> EncoderMixers, CrossAttentionDecl CrossAttention, int DecoderStartTokenId);
+
+    /// <summary>Cross-attention: "Softmax" or "Linear" (the runtime's CrossAttentionKind), its heads, and the feature map of the linear kind (null for softmax).</summary>
+    internal sealed record CrossAttentionDecl(string Kind, int Heads, int KvHeads, LinearFeatureMap? FeatureMap);
 
     /// <summary>Medusa heads: their number and residual blocks per head, both checked.</summary>
     internal sealed record MedusaDecl(int Count, int Layers);

@@ -7,17 +7,17 @@ using Microsoft.CodeAnalysis;
 namespace LinearDsl.Generators.Parsing
 {
     /// <summary>
-    /// Model attributes on a class without [CausalLM] (on none of its parts) would be ignored; each gets a warning
-    /// (LDSL1016) at the attribute.
+    /// Model attributes on a class without [CausalLM], [EncoderModel] or [Seq2SeqModel] (on none of its parts) would be
+    /// ignored; each gets a warning (LDSL1016) at the attribute.
     /// </summary>
     internal static class AttributesWithoutModel
     {
         /// <summary>
-        /// The attributes that only mean something next to [CausalLM] (without the Attribute suffix): every mixer
+        /// The attributes that only mean something next to a model attribute (without the Attribute suffix): every mixer
         /// kind's attribute (so a new kind is covered without a change here) and the other model attributes.
         /// </summary>
         public static readonly string[] Names = MixerKinds.BuiltIn.Select(k => k.AttributeName())
-            .Concat(new[] { "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp", "MedusaHeads" })
+            .Concat(new[] { "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp", "MedusaHeads", "CrossAttention" })
             .Distinct().ToArray();
 
         /// <summary>Their metadata names, the generic [Mixer&lt;TMixer&gt;] included.</summary>
@@ -27,7 +27,7 @@ namespace LinearDsl.Generators.Parsing
         public static EquatableArray<DiagnosticInfo> Check(GeneratorAttributeSyntaxContext context)
         {
             if (!(context.TargetSymbol is INamedTypeSymbol type)
-                || type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "LinearDsl.CausalLMAttribute"))
+                || type.GetAttributes().Any(a => a.AttributeClass != null && ModelParser.ModelAttributes.Contains(a.AttributeClass.ToDisplayString())))
                 return default;
             return context.Attributes
                 .Select(a => DiagnosticInfo.Create(Descriptors.AttributeWithoutModelId, a.ApplicationSyntaxReference?.GetSyntax().GetLocation(),

@@ -8,8 +8,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace LinearDsl.Generators.Parsing
 {
     /// <summary>
-    /// The names the generator writes into a model class. The public members (Config, Create, Save, Load,
-    /// DecodeProgram, DraftTarget) are the model's API: a class or user member that takes one is reported (LDSL1014).
+    /// The names the generator writes into a model class. The public members (Config, Create, Save, Load, and for causal
+    /// LMs DecodeProgram; DraftTarget for drafts) are the model's API: a class or user member that takes one is reported (LDSL1014).
     /// The private helpers (the nested program type, the module initializer) move to a free name instead.
     /// </summary>
     internal static class GeneratedNames
@@ -29,7 +29,8 @@ namespace LinearDsl.Generators.Parsing
 
         public static ModelSpec Apply(ModelSpec spec, INamedTypeSymbol type, ClassDeclarationSyntax syntax, SemanticModel model, List<DiagnosticInfo> diagnostics)
         {
-            var names = PublicMembers.Keys.ToList();
+            // Encoders and seq2seq models have no decode program (nothing fused to attach).
+            var names = PublicMembers.Keys.Where(n => n != "DecodeProgram" || spec.Architecture == ModelArchitecture.CausalLM).ToList();
             if (spec.DraftTarget != null) names.Add("DraftTarget");
             if (spec.Medusa != null) names.AddRange(MedusaMembers);
             foreach (var name in names)
@@ -40,7 +41,7 @@ namespace LinearDsl.Generators.Parsing
                         $"The model class is named '{name}'", name, "rename the class"));
                     continue;
                 }
-                var taken = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared && Conflicts(m, name));
+                var taken = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared && Conflicts(m, name, spec.Architecture));
                 if (taken != null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.GeneratedNameTakenId, taken.Locations.FirstOrDefault(l => l.IsInSource) ?? syntax.Identifier.GetLocation(),
@@ -56,9 +57,12 @@ namespace LinearDsl.Generators.Parsing
             };
         }
 
-        static bool Conflicts(ISymbol member, string name)
+        static bool Conflicts(ISymbol member, string name, ModelArchitecture architecture)
         {
             var parameters = PublicMembers.TryGetValue(name, out var list) ? list : null;
+            // Save takes the model type the architecture builds.
+            if (name == "Save" && architecture != ModelArchitecture.CausalLM)
+                parameters = new[] { "global::LinearDsl.Runtime.Modeling." + (architecture == ModelArchitecture.Encoder ? "EncoderModel" : "Seq2SeqModel"), "string" };
             if (parameters == null || !(member is IMethodSymbol method)) return true;
             return method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).SequenceEqual(parameters);
         }

@@ -15,9 +15,10 @@ namespace LinearDsl.Generators.Parsing
 {
     /// <summary>
     /// Reads the LinearDsl attributes of one class into a <see cref="ModelSpec"/>. Every value is checked; what
-    /// cannot be honoured becomes a diagnostic (and no spec), never an exception or a guessed value.
+    /// cannot be honoured becomes a diagnostic (and no spec), never an exception or a guessed value. The settings of
+    /// encoders and encoder-decoders are read in ModelParser.Architectures.cs.
     /// </summary>
-    internal sealed class ModelParser
+    internal sealed partial class ModelParser
     {
         const string Namespace = "LinearDsl";
         const int DefaultHeadSize = 64;
@@ -49,17 +50,30 @@ namespace LinearDsl.Generators.Parsing
                     "declare models as partial classes");
                 return new ParseResult(null, new[] { info }.ToEquatableArray());
             }
-            // [CausalLM] on two parts of a class (the compiler adds CS0579): the part with the first one generates the
-            // model once and reports the others; a target reached through another part adds nothing.
-            var all = type.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == "LinearDsl.CausalLMAttribute" && a.ApplicationSyntaxReference != null).ToList();
+            // This pipeline's model attribute ([CausalLM], [EncoderModel] or [Seq2SeqModel]) on two parts of a class (the
+            // compiler adds CS0579): the part with the first one generates the model once and reports the others; a
+            // target reached through another part adds nothing.
+            string metadataName = context.Attributes.First().AttributeClass!.ToDisplayString();
+            var all = type.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == metadataName && a.ApplicationSyntaxReference != null).ToList();
             if (all.Count > 0 && !Declares(syntax, all[0])) return new ParseResult(null, default);
+            var model = all.Count > 0 ? all[0] : context.Attributes.First();
+            // Two different model attributes: the pipeline of the first one reports the second, and neither generates.
+            var kinds = type.GetAttributes().Where(IsModelAttribute).ToList();
+            var other = kinds.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() != metadataName);
+            if (other != null)
+            {
+                if (kinds[0].AttributeClass?.ToDisplayString() != metadataName) return new ParseResult(null, default);
+                var conflict = DiagnosticInfo.Create(Descriptors.ConflictingAttributesId, other.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation(),
+                    type.Name, $"both [{ModelName(model)}] and [{ModelName(other)}]");
+                return new ParseResult(null, new[] { conflict }.ToEquatableArray());
+            }
             var parser = new ModelParser(type, syntax);
             foreach (var duplicate in all.Skip(1))
             {
                 parser._warnings.Add(DiagnosticInfo.Create(Descriptors.ConflictingAttributesId,
-                    duplicate.ApplicationSyntaxReference!.GetSyntax(cancellationToken).GetLocation(), type.Name, "[CausalLM] on more than one part"));
+                    duplicate.ApplicationSyntaxReference!.GetSyntax(cancellationToken).GetLocation(), type.Name, $"[{ModelName(model)}] on more than one part"));
             }
-            var spec = parser.Read(all.Count > 0 ? all[0] : context.Attributes.First(), cancellationToken);
+            var spec = parser.Read(model, cancellationToken);
             if (spec != null) spec = GeneratedNames.Apply(spec, type, syntax, context.SemanticModel, parser._diagnostics);
             return new ParseResult(parser._diagnostics.Count == 0 ? spec : null, parser._diagnostics.Concat(parser._warnings).ToEquatableArray());
         }
@@ -69,8 +83,9 @@ namespace LinearDsl.Generators.Parsing
             => attribute.ApplicationSyntaxReference is SyntaxReference reference
                 && reference.SyntaxTree == part.SyntaxTree && part.AttributeLists.Any(list => list.Span.Contains(reference.Span));
 
-        ModelSpec? Read(AttributeData causalLm, CancellationToken cancellationToken)
+        ModelSpec? Read(AttributeData model, CancellationToken cancellationToken)
         {
+            var architecture = Architecture(model);
             if (!_syntax.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
             {
                 Report(Descriptors.NotPartialId, _syntax.Identifier.GetLocation(), _type.Name);
@@ -90,11 +105,13 @@ namespace LinearDsl.Generators.Parsing
                 return null;
             }
 
-            int vocab = PositiveModelNumber(causalLm, "VocabSize");
-            int dim = PositiveModelNumber(causalLm, "Dim");
-            int layers = PositiveModelNumber(causalLm, "Layers");
-            int context = PositiveModelNumber(causalLm, "ContextLength");
-            bool tied = Bool(causalLm, "TiedEmbeddings", false);
+            int vocab = PositiveModelNumber(model, "VocabSize");
+            int dim = PositiveModelNumber(model, "Dim");
+            // A seq2seq model's top-level layers are its decoder's (the runtime's ModelConfig reads them the same way).
+            int layers = PositiveModelNumber(model, architecture == ModelArchitecture.Seq2Seq ? "DecoderLayers" : "Layers");
+            int encoderLayers = architecture == ModelArchitecture.Seq2Seq ? PositiveModelNumber(model, "EncoderLayers") : 0;
+            int context = PositiveModelNumber(model, "ContextLength");
+            bool tied = Bool(model, "TiedEmbeddings", false);
 
             var attributes = _type.GetAttributes().Where(IsOurs).ToList();
             var norm = Single(attributes, "RmsNormAttribute", "LayerNormAttribute");
@@ -122,31 +139,48 @@ namespace LinearDsl.Generators.Parsing
             if (hidden == 0 && dim > 0)
             {
                 long width = mlpKind == "Gelu" ? 4L * dim : (8L * dim / 3 + 7) / 8 * 8;
-                if (width > int.MaxValue) Report(Descriptors.InvalidMixerNumberId, Location(causalLm), $"The default MLP width for Dim = {dim} is {width}, more than a tensor dimension can hold", "give a smaller Dim or an explicit Hidden");
+                if (width > int.MaxValue) Report(Descriptors.InvalidMixerNumberId, Location(model), $"The default MLP width for Dim = {dim} is {width}, more than a tensor dimension can hold", "give a smaller Dim or an explicit Hidden");
                 else hidden = (int)width;
             }
 
             var sizes = new SizeLimits(Report);
-            bool unrollable = sizes.CheckLayers(layers, ArgumentLocation(causalLm, "Layers"));
-            var layerMixers = unrollable ? ResolveLayers(mixers, layers, dim, context, positionKind) : default;
-            sizes.CheckModel(vocab, dim, context, positionKind == "Learned", Location(causalLm));
-            sizes.CheckMlp(hidden, dim, mlp != null && IsSet(mlp, "Hidden") ? Location(mlp) : Location(causalLm));
-            string? draftTarget = ReadDraft(attributes, vocab, dim, layers);
-            var medusa = ReadMedusa(attributes);
+            var mixerReader = new MixerCache(this, dim, context, positionKind);
+            EquatableArray<MixerDecl> layerMixers, encoderMixers = default;
+            if (architecture == ModelArchitecture.Seq2Seq) (encoderMixers, layerMixers) = ResolveStacks(model, mixers, encoderLayers, layers, sizes, mixerReader);
+            else layerMixers = ResolveStack(model, mixers, layers, sizes, mixerReader);
+            sizes.CheckModel(vocab, dim, context, positionKind == "Learned", Location(model));
+            sizes.CheckMlp(hidden, dim, mlp != null && IsSet(mlp, "Hidden") ? Location(mlp) : Location(model));
+            string? draftTarget = ReadDraft(attributes, model, vocab, dim, layers);
+            var medusa = ReadMedusa(attributes, model);
+            var encoder = architecture == ModelArchitecture.Encoder ? ReadEncoder(model, vocab) : null;
+            var crossAttention = ReadCrossAttention(attributes, model, dim);
+            int startToken = architecture == ModelArchitecture.Seq2Seq ? ReadDecoderStartToken(model, vocab) : 0;
 
             if (_diagnostics.Count > 0) return null;
             return new ModelSpec(
                 NamespaceName(_type.ContainingNamespace),
                 _type.Name,
                 vocab, dim, layers, context, tied, normKind, normEps, positionKind, theta, mlpKind, hidden,
-                layerMixers, draftTarget) { Medusa = medusa };
+                layerMixers, draftTarget)
+            {
+                Medusa = medusa,
+                Architecture = architecture,
+                Encoder = encoder,
+                Seq2Seq = architecture == ModelArchitecture.Seq2Seq ? new Seq2SeqDecl(encoderLayers, encoderMixers, crossAttention!, startToken) : null,
+            };
         }
 
-        /// <summary>[MedusaHeads]: Count 1..16 heads, Layers 1..8 residual blocks each (the runtime's MedusaSpec limits).</summary>
-        MedusaDecl? ReadMedusa(List<AttributeData> attributes)
+        /// <summary>[MedusaHeads]: Count 1..16 heads, Layers 1..8 residual blocks each (the runtime's MedusaSpec limits); causal LMs only.</summary>
+        MedusaDecl? ReadMedusa(List<AttributeData> attributes, AttributeData model)
         {
             var heads = attributes.FirstOrDefault(a => Name(a) == "MedusaHeadsAttribute");
             if (heads == null) return null;
+            if (Architecture(model) != ModelArchitecture.CausalLM)
+            {
+                Report(Descriptors.NotForThisModelId, Location(heads), $"[MedusaHeads] on '{_type.Name}', a [{ModelName(model)}]",
+                    "remove it: Medusa heads propose the next tokens of a causal LM's decoding");
+                return null;
+            }
             int count = Int(heads, "Count", 4), blocks = Int(heads, "Layers", 1);
             if (count < 1 || count > MaxMedusaHeads)
                 Report(Descriptors.MedusaHeadsSettingsId, ArgumentLocation(heads, "Count"), $"MedusaHeads.Count is {count}", $"give between 1 and {MaxMedusaHeads} heads (head i proposes the token i + 2 positions ahead; acceptance falls fast with distance)");
@@ -155,27 +189,28 @@ namespace LinearDsl.Generators.Parsing
             return new MedusaDecl(count, blocks);
         }
 
-        EquatableArray<MixerDecl> ResolveLayers(List<AttributeData> mixers, int layers, int dim, int context, string positions)
+        /// <summary>
+        /// One mixer per layer of a stack: the attribute whose Layers lists it, or else the one attribute without Layers.
+        /// <paramref name="stack"/> names the stack in messages ("encoder", "decoder"; null for a model with one stack).
+        /// An attribute without Layers that no layer is left for is added to <paramref name="unused"/>.
+        /// </summary>
+        EquatableArray<MixerDecl> ResolveLayers(List<AttributeData> mixers, int layers, MixerCache reader, string? stack, List<AttributeData> unused)
         {
-            if (mixers.Count == 0)
-            {
-                Report(Descriptors.MissingMixerId, _syntax.Identifier.GetLocation(), _type.Name);
-                return default;
-            }
+            string ofStack = stack == null ? "" : $" of the {stack} stack";
             var perLayer = new MixerDecl?[Math.Max(layers, 0)];
             var claimedBy = new AttributeData?[perLayer.Length];
             AttributeData? fallback = null;
             MixerDecl? fallbackDecl = null;
             foreach (var attribute in mixers)
             {
-                var decl = ReadMixer(attribute, dim, context, positions);
+                var decl = reader.Read(attribute);
                 var listed = IntArray(attribute, "Layers");
                 if (listed.Length == 0)
                 {
                     if (fallback != null)
                     {
                         Report(Descriptors.LayerCoverageId, Location(attribute),
-                            $"'{_type.Name}' has two mixer attributes without Layers", "give all but one of them the layers they apply to (for example Layers = new[] { 0 })");
+                            $"'{_type.Name}' has two mixer attributes without Layers{(stack == null ? "" : " for its " + stack + " stack")}", "give all but one of them the layers they apply to (for example Layers = new[] { 0 })");
                         continue;
                     }
                     fallback = attribute;
@@ -187,13 +222,13 @@ namespace LinearDsl.Generators.Parsing
                     if (layer < 0 || layer >= perLayer.Length)
                     {
                         Report(Descriptors.LayerCoverageId, ArgumentLocation(attribute, "Layers"),
-                            $"Layers lists layer {layer}, but the model has layers 0..{layers - 1}", "use an index in that range");
+                            $"Layers lists layer {layer}, but the {stack ?? "model"}{(stack == null ? "" : " stack")} has layers 0..{layers - 1}", "use an index in that range");
                     }
                     else if (claimedBy[layer] != null)
                     {
                         Report(Descriptors.LayerCoverageId, ArgumentLocation(attribute, "Layers"), ReferenceEquals(claimedBy[layer], attribute)
                             ? $"Layers lists layer {layer} twice"
-                            : $"Layer {layer} is listed by two mixer attributes", "list each layer once");
+                            : $"Layer {layer}{ofStack} is listed by two mixer attributes", "list each layer once");
                     }
                     else
                     {
@@ -204,17 +239,13 @@ namespace LinearDsl.Generators.Parsing
                 }
             }
             var uncovered = Enumerable.Range(0, perLayer.Length).Where(i => claimedBy[i] == null).ToList();
-            if (fallback != null && uncovered.Count == 0 && perLayer.Length > 0)
-            {
-                Report(Descriptors.LayerCoverageId, Location(fallback),
-                    "This mixer attribute has no Layers, but every layer is already listed by another mixer, so it applies to none", "remove it or list its layers");
-            }
+            if (fallback != null && uncovered.Count == 0 && perLayer.Length > 0) unused.Add(fallback);
             if (uncovered.Count > 0)
             {
                 if (fallback == null)
                 {
                     Report(Descriptors.LayerCoverageId, _syntax.Identifier.GetLocation(),
-                        $"No mixer covers layer(s) {string.Join(", ", uncovered)}", "list them in a mixer's Layers or add a mixer attribute without Layers for the rest");
+                        $"No mixer covers layer(s) {string.Join(", ", uncovered)}{ofStack}", "list them in a mixer's Layers or add a mixer attribute without Layers for the rest");
                 }
                 else
                 {
@@ -226,6 +257,29 @@ namespace LinearDsl.Generators.Parsing
                 }
             }
             return perLayer.Where(d => d != null).Select(d => d!).ToEquatableArray();
+        }
+
+        /// <summary>Each mixer attribute read once, even when it serves both stacks of a seq2seq model (so its problems are reported once).</summary>
+        sealed class MixerCache
+        {
+            readonly ModelParser _parser;
+            readonly int _dim, _context;
+            readonly string _positions;
+            readonly Dictionary<AttributeData, MixerDecl?> _read = new Dictionary<AttributeData, MixerDecl?>();
+
+            public MixerCache(ModelParser parser, int dim, int context, string positions)
+            {
+                _parser = parser;
+                _dim = dim;
+                _context = context;
+                _positions = positions;
+            }
+
+            public MixerDecl? Read(AttributeData attribute)
+            {
+                if (!_read.TryGetValue(attribute, out var decl)) _read[attribute] = decl = _parser.ReadMixer(attribute, _dim, _context, _positions);
+                return decl;
+            }
         }
 
         MixerDecl? ReadMixer(AttributeData attribute, int dim, int context, string positions)
@@ -319,15 +373,23 @@ namespace LinearDsl.Generators.Parsing
             public double RealNumber(string name, double fallback) => ModelParser.Double(_attribute, name, fallback);
         }
 
-        string? ReadDraft(List<AttributeData> attributes, int vocab, int dim, int layers)
+        string? ReadDraft(List<AttributeData> attributes, AttributeData model, int vocab, int dim, int layers)
         {
             var draft = attributes.FirstOrDefault(a => Name(a) == "DraftForAttribute");
             if (draft == null) return null;
+            if (Architecture(model) == ModelArchitecture.Encoder)
+            {
+                Report(Descriptors.NotForThisModelId, Location(draft), $"[DraftFor] on '{_type.Name}', an [EncoderModel]",
+                    "remove it: an encoder does not decode, so it has no draft");
+                return null;
+            }
+            // A draft decodes like its target: a causal LM for a causal LM, a seq2seq model for a seq2seq model.
+            string kind = Name(model);
             var target = draft.ConstructorArguments.Length == 1 ? draft.ConstructorArguments[0].Value as INamedTypeSymbol : null;
-            var targetModel = target?.GetAttributes().FirstOrDefault(a => IsOurs(a) && Name(a) == "CausalLMAttribute");
+            var targetModel = target?.GetAttributes().FirstOrDefault(a => IsOurs(a) && Name(a) == kind);
             if (target == null || targetModel == null)
             {
-                Report(Descriptors.InvalidDraftId, Location(draft), $"DraftFor names {(target == null ? "no type" : $"'{target.Name}'")}, which is not a model declared with [CausalLM]", "name the target model's class");
+                Report(Descriptors.InvalidDraftId, Location(draft), $"DraftFor names {(target == null ? "no type" : $"'{target.Name}'")}, which is not a model declared with [{ModelName(model)}]", "name the target model's class");
                 return null;
             }
             int targetVocab = Int(targetModel, "VocabSize", 0);
@@ -338,7 +400,8 @@ namespace LinearDsl.Generators.Parsing
             }
             // Per-token cost of the layers grows with Layers x Dim^2 (projections and MLP); a draft that is not
             // cheaper than its target cannot speed decoding up (docs/method.md, "Exact speculative decoding").
-            long draftCost = (long)layers * dim * dim, targetCost = (long)Int(targetModel, "Layers", 0) * Int(targetModel, "Dim", 0) * Int(targetModel, "Dim", 0);
+            string layersName = Architecture(model) == ModelArchitecture.Seq2Seq ? "DecoderLayers" : "Layers";
+            long draftCost = (long)layers * dim * dim, targetCost = (long)Int(targetModel, layersName, 0) * Int(targetModel, "Dim", 0) * Int(targetModel, "Dim", 0);
             if (draftCost > 0 && targetCost > 0 && draftCost >= targetCost)
             {
                 _warnings.Add(DiagnosticInfo.Create(Descriptors.DraftNotCheaperId, Location(draft), _type.Name, Text(draftCost), target.Name, Text(targetCost)));
@@ -352,7 +415,7 @@ namespace LinearDsl.Generators.Parsing
             if (value <= 0)
             {
                 Report(Descriptors.InvalidModelNumberId, IsSet(attribute, name) ? ArgumentLocation(attribute, name) : Location(attribute),
-                    name, IsSet(attribute, name) ? Text(value) : "missing", IsSet(attribute, name) ? "it must be positive" : $"give a positive value, e.g. [CausalLM({name} = ...)]");
+                    ModelName(attribute) + "." + name, IsSet(attribute, name) ? Text(value) : "missing", IsSet(attribute, name) ? "it must be positive" : $"give a positive value, e.g. [{ModelName(attribute)}({name} = ...)]");
             }
             return value;
         }

@@ -19,10 +19,10 @@ namespace LinearDsl.Generators.Parsing
 
         public SizeLimits(Action<string, Location, string[]> report) => _report = report;
 
-        public bool CheckLayers(int layers, Location location)
+        public bool CheckLayers(int layers, Location location, string name = "CausalLM.Layers")
         {
             if (layers <= MaxLayers) return true;
-            _report(Descriptors.TooLargeId, location, new[] { "CausalLM.Layers", Text(layers), $"the {MaxLayers} layers the generator writes out", $"use at most {MaxLayers} layers" });
+            _report(Descriptors.TooLargeId, location, new[] { name, Text(layers), $"the {MaxLayers} layers the generator writes out", $"use at most {MaxLayers} layers" });
             return false;
         }
 

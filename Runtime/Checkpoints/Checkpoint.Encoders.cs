@@ -74,6 +74,11 @@ public static partial class Checkpoint
         WeightsAgreement.ThrowIfNotFloat(header.Entries, weightsPath);
         var type = dtype ?? SafetensorsHeader.FirstFloatType(header.Entries) ?? ScalarType.Float32;
         ModelMemory.EnsureFits(config, type, $"Model config '{configPath}'");
+        // A config that needs more weights than the file holds cannot be its config: refuse before building anything.
+        double held = header.Entries.Sum(e => e.Shape.Aggregate(1.0, (product, size) => product * size));
+        double needed = ModelMemory.WeightCount(config);
+        if (needed > held)
+            throw new InvalidDataException($"'{configPath}' does not belong to the weights '{weightsPath}': it describes a model of at least {needed:0} weights, but the file holds {held:0}. Use the config.json saved with these weights.");
         var model = create(config, type);
         try
         {

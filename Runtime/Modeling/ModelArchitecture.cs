@@ -30,17 +30,5 @@ public enum PoolingKind
     First = 1,
 }
 
-/// <summary>How a seq2seq decoder reads the encoder's output (config.json "cross_attention.kind").</summary>
-public enum CrossAttentionKind
-{
-    /// <summary>Softmax attention over the encoder's keys and values (computed once per source).</summary>
-    [JsonStringEnumMemberName("softmax")]
-    Softmax = 0,
-
-    /// <summary>
-    /// Linear attention: the encoder's sum of phi(k) v^T and sum of phi(k), computed once per source, are the whole
-    /// per-layer state, so a decoder step costs the same whatever the source length.
-    /// </summary>
-    [JsonStringEnumMemberName("linear")]
-    Linear = 1,
-}
+// CrossAttentionKind is LinearDsl.CrossAttentionKind (Abstractions), shared with [CrossAttention] as LinearFeatureMap is:
+// one type, so code in any LinearDsl.* namespace names it without ambiguity (config.json: "softmax" or "linear").

@@ -8,6 +8,10 @@ namespace LinearDsl.Runtime.Training;
 internal static class OptimizerFactory
 {
     public static (AdamW Optimizer, IReadOnlyList<Parameter> Parameters) Create(CausalLanguageModel model, TrainingOptions options)
+        => Create((nn.Module)model, options, LoraAdapters.AttachedTo(model)?.Parameters);
+
+    /// <summary>The same for any model (an encoder, a seq2seq model); <paramref name="extra"/> are trained like matrices.</summary>
+    public static (AdamW Optimizer, IReadOnlyList<Parameter> Parameters) Create(nn.Module model, TrainingOptions options, IEnumerable<Parameter>? extra = null)
     {
         var decayed = new List<Parameter>();
         var plain = new List<Parameter>();
@@ -19,7 +23,7 @@ internal static class OptimizerFactory
             (parameter.dim() >= 2 ? decayed : plain).Add(parameter);
         }
         // Attached LoRA adapters live beside the model's modules (so its checkpoints keep their layout) and are trained like matrices.
-        if (LoraAdapters.AttachedTo(model) is { } adapters) decayed.AddRange(adapters.Parameters);
+        if (extra is not null) decayed.AddRange(extra);
         if (decayed.Count + plain.Count == 0) throw new ArgumentException("The model has no trainable parameters.", nameof(model));
         var groups = new List<AdamW.ParamGroup>();
         if (decayed.Count > 0) groups.Add(Group(decayed, options, options.WeightDecay));

@@ -175,6 +175,8 @@ namespace LinearDsl.Runtime.Mixers
                 problems.Add(new MixerProblem("Denominator", "LinearAttention.Denominator does not apply to FeatureMap = L2: q^ . k^ can be zero or negative, so dividing by it is unsafe", "remove Denominator or choose a positive feature map (EluPlusOne, Performer, ...)", MixerProblemKind.NotApplicable));
             if (settings.IsSet("FeatureDim"))
                 problems.Add(new MixerProblem("FeatureDim", "LinearAttention.FeatureDim does not apply to FeatureMap = L2 (its features are the head itself)", "remove it", MixerProblemKind.NotApplicable));
+            if (settings.IsSet("Bidirectional"))
+                problems.Add(new MixerProblem("Bidirectional", "LinearAttention.Bidirectional does not apply to FeatureMap = L2 (the augmented form's parts have their own settings)", "remove it; in an encoder use ConvPadding = ConvPadding.Centered, CausalLocal = false and InclusiveGlobalPrefix = true", MixerProblemKind.NotApplicable));
             int padding = settings.WholeNumber("ConvPadding", 0);
             if (padding < 0 || padding >= Paddings.Length)
                 problems.Add(new MixerProblem("ConvPadding", $"LinearAttention.ConvPadding is {padding}, not a ConvPadding value", "use ConvPadding.Causal (the default)"));

@@ -104,6 +104,7 @@ namespace LinearDsl.Runtime.Mixers
                 FeatureMap = (LinearFeatureMap)map,
                 FeatureDim = featureDim > 0 ? featureDim : (int?)null,
                 Denominator = settings.Flag("Denominator", true),
+                Bidirectional = settings.Flag("Bidirectional", false),
             };
         }
 

@@ -79,4 +79,11 @@ public sealed class CustomMixerParallelFormTests
     [Fact]
     public Task A_ParallelCore_outside_a_CustomMixer_is_not_checked()
         => Run(Mixer("return v.flip(2);", baseType: "TokenMixer"));
+
+    [Fact]
+    public Task A_parallel_form_marked_non_causal_is_an_encoder_mixer_and_is_not_checked()
+        // The reversed cumulative sum of the first test, in a ParallelCore marked [ForwardPass(Causal = false)]: a
+        // bidirectional mixer for encoder stacks (MixerDeclarationAnalyzer keeps it out of decoders, LDSL2012).
+        => Run(Mixer("return v.flip(2).cumsum(2).flip(2);").Replace("protected override Tensor ParallelCore",
+            "[LinearDsl.ForwardPass(Causal = false)]\n    protected override Tensor ParallelCore", StringComparison.Ordinal));
 }

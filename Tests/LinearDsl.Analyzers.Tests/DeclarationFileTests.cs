@@ -24,6 +24,10 @@ public sealed class DeclarationFileTests
         => new AnalyzerTest<MixerDeclarationAnalyzer>(Resource("DeclaredModels.cs")).RunAsync();
 
     [Fact]
+    public Task The_declared_encoders_and_encoder_decoders_draw_no_diagnostic()
+        => new AnalyzerTest<MixerDeclarationAnalyzer>(Resource("EncoderModels.cs")).RunAsync();
+
+    [Fact]
     public Task The_leaky_models_draw_none_while_their_suppressions_stand()
         => new AnalyzerTest<MixerDeclarationAnalyzer>(Resource("LeakyModels.cs")).RunAsync();
 

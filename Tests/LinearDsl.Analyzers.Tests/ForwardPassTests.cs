@@ -179,4 +179,30 @@ public sealed class ForwardPassTests
     public Task A_justified_suppression_silences_a_false_positive()
         => Silent("return x.flip(1);",
             attribute: "[ForwardPass]\n    [System.Diagnostics.CodeAnalysis.SuppressMessage(\"LinearDsl.Causality\", \"LDSL2101\", Justification = \"x is [batch, channels, time] here; dimension 1 is channels.\")]");
+
+    // Role: [ForwardPass(Causal = false)] marks an encoder layer, which reads the whole sequence by design.
+
+    /// <summary>Each rule's firing body from above, in a method marked Causal = false: none fires.</summary>
+    [Theory]
+    [InlineData("return x.flip(1);")]                                                        // LDSL2101
+    [InlineData("return conv1d(x, w, padding: 1);")]                                          // LDSL2102
+    [InlineData("return q.matmul(k.transpose(-2, -1)).softmax(-1).matmul(v);")]              // LDSL2103
+    [InlineData("return x - x.mean(new long[] { 1 }, keepdim: true);")]                      // LDSL2104
+    [InlineData("return x.select(1, t + 1);")]                                               // LDSL2105
+    public Task A_forward_pass_marked_non_causal_is_not_checked(string body)
+    {
+        // The same body fires in a causal forward pass (the default), so the silence comes from Causal = false.
+        return Task.WhenAll(
+            Silent(body, attribute: "[ForwardPass(Causal = false)]"),
+            Assert.ThrowsAnyAsync<Exception>(() => Silent(body, attribute: "[ForwardPass(Causal = true)]")));
+    }
+
+    [Fact]
+    public Task A_forward_pass_marked_non_causal_skips_the_layout_check_too()
+        => Silent("return x;", attribute: "[ForwardPass(TimeDim = 3, Causal = false)]");
+
+    [Fact]
+    public Task A_same_padded_conv_module_is_not_checked_in_a_type_whose_only_forward_pass_is_non_causal()
+        => Silent("return x;", attribute: "[ForwardPass(Causal = false)]",
+            members: "readonly TorchSharp.Modules.Conv1d conv = nn.Conv1d(4, 4, 3, Padding.Same);");
 }

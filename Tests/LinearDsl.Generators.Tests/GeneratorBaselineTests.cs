@@ -17,6 +17,10 @@ public sealed class GeneratorBaselineTests
         // declaration's config holds the causal defaults.
         => AssertMatchesBaselines("LeakyModels.cs", Path.Combine(SourceDirectory(), "Baselines", "Leaky"), expectedModels: null);
 
+    [Fact]
+    public void Encoder_and_seq2seq_sources_match_the_committed_baselines()
+        => AssertMatchesBaselines("EncoderModels.cs", Path.Combine(SourceDirectory(), "Baselines", "Encoders"), expectedModels: 4);
+
     /// <summary>Generates the declarations of a source file and compares every generated file with its baseline.</summary>
     static void AssertMatchesBaselines(string declarations, string baselines, int? expectedModels)
     {

@@ -7,6 +7,9 @@ public sealed class GeneratorDiagnosticsTests
 {
     const string Header = "using LinearDsl;\nnamespace Demo;\n";
     const string Model = "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n";
+    const string Encoder = "[EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 64, MaskTokenId = 32)]\n";
+    const string Seq2SeqModel = "[Seq2SeqModel(VocabSize = 32, Dim = 16, EncoderLayers = 2, DecoderLayers = 2, ContextLength = 64)]\n";
+    const string Seq2Seq = Seq2SeqModel + "[CrossAttention(Heads = 2)]\n";
     const string SmallDraft = "[CausalLM(VocabSize = 32, Dim = 8, Layers = 1, ContextLength = 64)]\n";
     // User-defined mixers for [Mixer<T>] (usings inside the file-scoped namespace, before the first type).
     const string MixerUsings = "using LinearDsl.Runtime.Mixers;\nusing static TorchSharp.torch;\n";
@@ -46,6 +49,10 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLen\", 3 })]\npublic partial class M;" + Mixers, "Settings = new object[] { \"maxLen\", 3 }", MixerUsings + Model + "[Mixer<Good>(Heads = 2, Settings = new object[] { \"maxLength\", 3 })]\npublic partial class M;" + Mixers },
         { Descriptors.TooLargeId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1073741824)]\n[LinearAttention(Heads = 2)]\npublic partial class M;", "SwiGlu(Hidden = 1073741824)", "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[SwiGlu(Hidden = 1024)]\n[LinearAttention(Heads = 2)]\npublic partial class M;" },
         { Descriptors.MedusaHeadsSettingsId, Model + "[LinearAttention(Heads = 2)]\n[MedusaHeads(Count = 0)]\npublic partial class M;", "Count = 0", Model + "[LinearAttention(Heads = 2)]\n[MedusaHeads(Count = 4)]\npublic partial class M;" },
+        { Descriptors.NotForThisModelId, Model + "[LinearAttention(Heads = 2, Stack = ModelStack.Encoder)]\npublic partial class M;", "Stack = ModelStack.Encoder", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.TokenIdOutsideVocabularyId, "[EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 64, MaskTokenId = 33)]\n[SoftmaxAttention(Heads = 2, Bidirectional = true)]\npublic partial class M;", "MaskTokenId = 33", Encoder + "[SoftmaxAttention(Heads = 2, Bidirectional = true)]\npublic partial class M;" },
+        { Descriptors.CrossAttentionSettingsId, Seq2SeqModel + "[CrossAttention(Kind = CrossAttentionKind.Linear, Heads = 2, FeatureMap = LinearFeatureMap.L2)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "FeatureMap = LinearFeatureMap.L2", Seq2SeqModel + "[CrossAttention(Kind = CrossAttentionKind.Linear, Heads = 2, FeatureMap = LinearFeatureMap.Relu)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.NonCausalDecoderId, Seq2SeqModel + "[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2, Bidirectional = true)]\npublic partial class M;", "Bidirectional = true", Seq2SeqModel + "[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]\npublic partial class M;" },
     };
 
     [Theory]
@@ -93,6 +100,24 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.MixerSettingsId, MixerUsings + Model + "[Mixer<Required>(Heads = 2)]\npublic partial class M;" + Mixers, "Mixer<Required>(Heads = 2)", MixerUsings + Model + "[Mixer<Required>(Heads = 2, Settings = new object[] { \"decay\", 1 })]\npublic partial class M;" + Mixers },
         { Descriptors.LayerCoverageId, MixerUsings + Model + "[Mixer<Good>(Heads = 2, Layers = new[] { 0 })]\npublic partial class M;" + Mixers, "M", MixerUsings + Model + "[Mixer<Good>(Heads = 2, Layers = new[] { 0 })]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" + Mixers },
         { Descriptors.UnsupportedClassId, Model + "[LinearAttention(Heads = 2)]\npublic partial record M;", "M", Model + "[LinearAttention(Heads = 2)]\npublic partial class M;" },
+        // Encoders and encoder-decoders.
+        { Descriptors.ConflictingAttributesId, Model + "[EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 64, MaskTokenId = 32)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 64, MaskTokenId = 32)", Model + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.InvalidModelNumberId, "[Seq2SeqModel(VocabSize = 32, Dim = 16, EncoderLayers = 0, DecoderLayers = 2, ContextLength = 64)]\n[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Encoder)]\npublic partial class M;", "EncoderLayers = 0", Seq2Seq + "[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Encoder)]\npublic partial class M;" },
+        { Descriptors.LayerCoverageId, Seq2Seq + "[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]\npublic partial class M;", "M", Seq2Seq + "[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]\n[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)]\npublic partial class M;" },
+        { Descriptors.LayerCoverageId, Seq2Seq + "[SoftmaxAttention(Heads = 2, Stack = ModelStack.Encoder, Layers = new[] { 2 })]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "Layers = new[] { 2 }", Seq2Seq + "[SoftmaxAttention(Heads = 2, Stack = ModelStack.Encoder, Layers = new[] { 1 })]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        // A mixer for one stack that its stack leaves no layer for; fixed, a mixer for both stacks that only the decoder uses is fine.
+        { Descriptors.LayerCoverageId, Seq2Seq + "[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder, Layers = new[] { 0, 1 })]\n[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]\npublic partial class M;", "SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)", Seq2Seq + "[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder, Layers = new[] { 0, 1 })]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.NotForThisModelId, Encoder + "[SoftmaxAttention(Heads = 2)]\n[CrossAttention(Heads = 2)]\npublic partial class M;", "CrossAttention(Heads = 2)", Encoder + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.NotForThisModelId, Encoder + "[SoftmaxAttention(Heads = 2)]\n[MedusaHeads(Count = 2)]\npublic partial class M;", "MedusaHeads(Count = 2)", Encoder + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.NotForThisModelId, Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + Encoder + "[SoftmaxAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;", "DraftFor(typeof(T))", Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + Encoder + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.InvalidDraftId, Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + Seq2Seq + "[SoftmaxAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;", "DraftFor(typeof(T))", Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + Seq2Seq + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.TokenIdOutsideVocabularyId, "[EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 64)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 64)", Encoder + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.TokenIdOutsideVocabularyId, "[Seq2SeqModel(VocabSize = 32, Dim = 16, EncoderLayers = 2, DecoderLayers = 2, ContextLength = 64, DecoderStartTokenId = -1)]\n[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "DecoderStartTokenId = -1", Seq2Seq + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.CrossAttentionSettingsId, Seq2SeqModel + "[CrossAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "FeatureMap = LinearFeatureMap.Relu", Seq2SeqModel + "[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.HeadsDoNotDivideId, Seq2SeqModel + "[CrossAttention(Heads = 3)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "Heads = 3", Seq2SeqModel + "[CrossAttention(Heads = 4)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.InvalidMixerNumberId, Seq2SeqModel + "[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "M", Seq2SeqModel + "[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
+        { Descriptors.NonCausalDecoderId, Seq2Seq + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, Bidirectional = true, Stack = ModelStack.Decoder)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Encoder)]\npublic partial class M;", "Bidirectional = true", Seq2Seq + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.Relu, Stack = ModelStack.Decoder)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Encoder)]\npublic partial class M;" },
+        { Descriptors.OptionNotForFeatureMapId, Encoder + "[LinearAttention(Heads = 2, Bidirectional = true)]\npublic partial class M;", "Bidirectional = true", Encoder + "[LinearAttention(Heads = 2, FeatureMap = LinearFeatureMap.EluPlusOne, Bidirectional = true)]\npublic partial class M;" },
         { Descriptors.InvalidDraftId, "[CausalLM(VocabSize = 32, Dim = 16, Layers = 2, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\npublic partial class T;\n[CausalLM(VocabSize = 33, Dim = 16, Layers = 1, ContextLength = 64)]\n[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;", "DraftFor(typeof(T))", Model + "[LinearAttention(Heads = 2)]\npublic partial class T;\n" + SmallDraft + "[LinearAttention(Heads = 2)]\n[DraftFor(typeof(T))]\npublic partial class M;" },
     };
 
@@ -131,6 +156,7 @@ public sealed class GeneratorDiagnosticsTests
     [InlineData("[SoftmaxAttention(Heads = 2, Layers = new[] { 0 })]", "SoftmaxAttention")]
     [InlineData("[RmsNorm(Eps = 1e-6)]", "RmsNorm")]
     [InlineData("[Mixer<object>(Heads = 2)]", "Mixer")]
+    [InlineData("[CrossAttention(Kind = CrossAttentionKind.Linear)]", "CrossAttention")]
     public void A_model_attribute_without_CausalLM_is_warned_about(string attribute, string name)
     {
         var source = Header + attribute + "\npublic partial class M;";
@@ -139,11 +165,17 @@ public sealed class GeneratorDiagnosticsTests
         warning.Id.Should().Be(Descriptors.AttributeWithoutModelId);
         warning.Severity.Should().Be(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning);
         source.Substring(warning.Location.SourceSpan.Start, warning.Location.SourceSpan.Length).Should().Be(attribute.Trim('[', ']'));
-        warning.GetMessage().Should().Be($"[{name}] on 'M' is ignored: 'M' has no [CausalLM]; add [CausalLM(...)] to declare a model, or remove [{name}].");
+        warning.GetMessage().Should().Be($"[{name}] on 'M' is ignored: 'M' has no [CausalLM], [EncoderModel] or [Seq2SeqModel]; add one to declare a model, or remove [{name}].");
 
         // [CausalLM] on another part of the class counts.
         var (declared, _) = GeneratorHarness.Run(Header + attribute + "\npublic partial class M;\n" + Model + "[LinearAttention(Heads = 2)]\npublic partial class M;");
         declared.Diagnostics.Should().NotContain(d => d.Id == Descriptors.AttributeWithoutModelId);
+        // So do [EncoderModel] and [Seq2SeqModel].
+        foreach (var model in new[] { Encoder, Seq2Seq })
+        {
+            var (other, _) = GeneratorHarness.Run(Header + attribute + "\npublic partial class M;\n" + model + "[SoftmaxAttention(Heads = 2, Layers = new[] { 1 })]\npublic partial class M;");
+            other.Diagnostics.Should().NotContain(d => d.Id == Descriptors.AttributeWithoutModelId);
+        }
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class StudySettings : StudyRunSettings
     public string Out { get; set; } = "study";
 
     [CommandOption("--variants <LIST>")]
-    [Description("Comma-separated variants to run (softmax is always required): softmax, elu, relu, performer, hedgehog, flash, retnet, gla, mamba2, deltanet, local, global, local-global, augmented, augmented-gla, leaky-conv. Default: all of them.")]
+    [Description("Comma-separated variants to run (softmax is always required). With --encoders or --seq2seq: softmax, softmax-causal, elu, relu, performer, hedgehog, augmented, retnet. Otherwise: elu, relu, performer, hedgehog, flash, retnet, gla, mamba2, deltanet, local, global, local-global, augmented, augmented-gla, leaky-conv. Default: all of them.")]
     public string? Variants { get; set; }
 
     [CommandOption("--steps <N>")]
@@ -34,6 +34,53 @@ public sealed class StudySettings : StudyRunSettings
     [CommandOption("--contexts <LIST>")]
     [Description("Comma-separated contexts (tokens) at which decode latency and state bytes are measured. Default: the budget's (512,2048,8192; micro: 16,48).")]
     public string? Contexts { get; set; }
+
+    [CommandOption("--encoders")]
+    [Description("Run the encoder study instead: masked-LM (BERT-style 15 % masking) on the corpus for bidirectional softmax and the linear attentions in their bidirectional forms, plus causal softmax and a causal-only kind (RetNet). Budgets: default (about 20 minutes on 2 cores) or micro.")]
+    public bool Encoders { get; set; }
+
+    [CommandOption("--seq2seq")]
+    [Description("Run the seq2seq study instead: T5-style span corruption on the corpus for the same variants as encoder-decoders, with exact-span accuracy of greedy decoding and a speculative check with a small seq2seq draft. Budgets: default (about 20 minutes on 2 cores) or micro.")]
+    public bool Seq2Seq { get; set; }
+
+    [CommandOption("--causal-study <FILE>")]
+    [Description("With --encoders or --seq2seq: the causal study's study.json whose decoder-only places the findings compare with. Default: the committed " + CausalStudyPath + ".")]
+    public string? CausalStudy { get; set; }
+
+    /// <summary>The committed causal study's report, relative to a search root.</summary>
+    public const string CausalStudyPath = "docs/results/study/study.json";
+
+    /// <summary>The encoder or seq2seq study these settings describe; <paramref name="command"/> is recorded in its report.</summary>
+    /// <exception cref="CliException">A value cannot be used, or the bundled corpus is not found.</exception>
+    public EncoderStudyOptions ToEncoderOptions(string command, IReadOnlyList<string> searchRoots) => new()
+    {
+        Budget = ResolveEncoderBudget(),
+        Variants = SelectedEncoderVariants(),
+        Seed = Seed,
+        OutputFolder = Out,
+        CorpusPath = CorpusPath(searchRoots),
+        CorpusName = CorpusName,
+        ValidationFraction = CorpusSettings.DefaultValidationFraction,
+        Threads = Threads,
+        Command = command,
+        CausalStudyPath = CausalStudy ?? searchRoots.Select(root => Path.Combine(root, CausalStudyPath)).FirstOrDefault(File.Exists),
+    };
+
+    /// <summary>The encoder or seq2seq budget these settings describe, with --steps applied.</summary>
+    /// <exception cref="CliException">A value cannot be used with --encoders or --seq2seq.</exception>
+    public EncoderStudyBudget ResolveEncoderBudget()
+    {
+        string which = Encoders ? "--encoders" : "--seq2seq";
+        if (Quick) throw new CliException($"--quick has no meaning with {which}; use --budget default or micro, or --steps N.");
+        if (Contexts is not null) throw new CliException($"--contexts has no meaning with {which} (it measures causal decoding); remove it.");
+        var budget = Study(() => EncoderStudyBudget.Named(Budget, Seq2Seq));
+        if (Steps is int steps) budget = budget with { Steps = steps, DraftSteps = steps, EvalEvery = Math.Min(budget.EvalEvery, steps) };
+        return budget with { DraftTokens = DraftTokens };
+    }
+
+    /// <summary>The encoder or seq2seq variants --variants names (all of them by default).</summary>
+    public IReadOnlyList<StudyVariant> SelectedEncoderVariants()
+        => Study(() => EncoderStudyVariants.Select(Encoders ? EncoderStudyVariants.Encoders : EncoderStudyVariants.Seq2Seq, Variants));
 
     /// <summary>The study these settings describe; <paramref name="command"/> is recorded in its report.</summary>
     /// <exception cref="CliException">A value cannot be used, or the bundled corpus is not found.</exception>
@@ -88,6 +135,14 @@ public sealed class StudySettings : StudyRunSettings
     private protected override void ResolveAll()
     {
         if (Steps is < 1) throw new CliException($"--steps must be at least 1 (got {Steps}).");
+        if (Encoders && Seq2Seq) throw new CliException("--encoders and --seq2seq are two studies; run them one at a time.");
+        if (Encoders || Seq2Seq)
+        {
+            ResolveEncoderBudget();
+            SelectedEncoderVariants();
+            return;
+        }
+        if (CausalStudy is not null) throw new CliException("--causal-study applies to --encoders or --seq2seq only; remove it.");
         Resolve();
         SelectedVariants();
     }

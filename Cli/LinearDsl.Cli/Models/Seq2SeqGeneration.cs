@@ -21,7 +21,9 @@ public static class Seq2SeqGeneration
         bool speculative = settings.Speculate;
         if (speculative && settings.Draft is null)
             throw new CliException($"'{settings.Target}' is an encoder-decoder; speculative decoding needs a seq2seq draft: pass --draft DIR (a seq2seq checkpoint), or --no-speculation.");
-        if (speculative && SpeculationFlags.ParseMode(settings.SpeculationMode) != SpeculationMode.Chain)
+        // A seq2seq model has no Medusa heads, so --speculation auto means chain here.
+        var speculation = settings.SpeculationFor(targetHasHeads: false);
+        if (speculative && speculation.Mode != SpeculationMode.Chain)
             throw new CliException($"a seq2seq target decodes speculatively with chains only; drop --speculation {settings.SpeculationMode} (or pass --speculation chain).");
         string? draftDirectory = speculative ? settings.Draft : null;
         if (draftDirectory is not null && ArchitectureCheckpoints.Read(draftDirectory, "--draft") != ModelArchitecture.Seq2Seq)
@@ -32,7 +34,7 @@ public static class Seq2SeqGeneration
         var tokenizer = TokenizerChoice.Create(settings.Tokenizer, model.VocabSize);
         ITextGenerator generator = draft is null
             ? new Seq2SeqTextGenerator(tokenizer, model)
-            : new TextGenerator(tokenizer, new Seq2SeqSpeculativeDecoder(model, draft, settings.Speculation));
+            : new TextGenerator(tokenizer, new Seq2SeqSpeculativeDecoder(model, draft, speculation));
         int limit = Math.Min(model.Config.ContextLength, draft?.Config.ContextLength ?? int.MaxValue);
         int length = tokenizer.Encode(settings.Prompt).Length;
         if (length > limit)

@@ -109,4 +109,44 @@ public sealed class EncoderModelTests
         var ids = () => model.Forward(tensor(new long[,] { { 0, 23 } }));
         ids.Should().Throw<ArgumentException>().WithMessage("Forward: token ids must lie in 0..22, got 23*");
     }
+
+    [Fact]
+    public void Weights_that_do_not_fit_the_config_are_refused_before_or_after_building()
+    {
+        using var scope = NewDisposeScope();
+        using var model = EncoderCatalog.CreateEncoder("softmax-bidirectional");
+        string directory = Path.Combine(Path.GetTempPath(), "lineardsl-encoder-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Checkpoint.Save(model, directory);
+            string configPath = Path.Combine(directory, Checkpoint.ConfigFileName);
+            string json = File.ReadAllText(configPath);
+            File.WriteAllText(configPath, ModelConfigJson.Serialize(model.Config with { Width = 64, MlpHidden = 256 }));
+            var larger = () => Checkpoint.LoadEncoder(directory);
+            larger.Should().Throw<InvalidDataException>().WithMessage("*does not belong to the weights*");
+            File.WriteAllText(configPath, ModelConfigJson.Serialize(model.Config with { Layers = 1 }));
+            var fewer = () => Checkpoint.LoadEncoder(directory);
+            fewer.Should().Throw<CheckpointMismatchException>().WithMessage("*encoder.layers.1.*");
+            File.WriteAllText(configPath, json);
+            using var loaded = Checkpoint.LoadEncoder(directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Gradients_reach_every_parameter_of_an_encoder_and_a_seq2seq_model()
+    {
+        using var scope = NewDisposeScope();
+        using var encoder = EncoderCatalog.CreateEncoder("linear-bidirectional");
+        encoder.MaskedLogits(EncoderCatalog.Tokens(2, 6)).square().sum().backward();
+        encoder.named_parameters().Where(p => !HasGradient(p.parameter)).Select(p => p.name).Should().BeEmpty();
+        using var seq2seq = EncoderCatalog.CreateSeq2Seq("linear-cross");
+        seq2seq.Forward(EncoderCatalog.Tokens(2, 7), EncoderCatalog.Tokens(2, 5, seed: 3)).square().sum().backward();
+        seq2seq.named_parameters().Where(p => !HasGradient(p.parameter)).Select(p => p.name).Should().BeEmpty();
+    }
+
+    static bool HasGradient(Tensor parameter) => parameter.grad is { } grad && grad.abs().sum().item<double>() > 0;
 }
