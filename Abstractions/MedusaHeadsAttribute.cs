@@ -17,5 +17,11 @@ namespace LinearDsl
 
         /// <summary>Residual blocks per head, 1 to 8. Default 1.</summary>
         public int Layers { get; set; } = 1;
+
+        /// <summary>
+        /// Store the heads' weights in float16 in the checkpoint (half their bytes; config.json
+        /// <c>medusa_heads.storage</c>). Heads only propose tokens, so decoding stays exact. Default false.
+        /// </summary>
+        public bool Float16Storage { get; set; }
     }
 }

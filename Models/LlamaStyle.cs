@@ -11,7 +11,7 @@ namespace LinearDsl.Models;
 [CausalLM(VocabSize = 256, Dim = 256, Layers = 6, ContextLength = 256, TiedEmbeddings = true)]
 [RmsNorm, Rotary, SwiGlu(Hidden = 688)]
 [LinearAttention(Heads = 4, GroupSize = 64, DWConv = true, ConvTaps = 32)]
-[MedusaHeads(Count = 4)]
+[MedusaHeads(Count = 4, Float16Storage = true)]
 public partial class AugLlama;
 
 /// <summary>The bundled draft of <see cref="AugLlama"/>: two narrow layers of the same mixer, the same vocabulary (under a tenth of the target's parameters).</summary>

@@ -17,7 +17,7 @@ namespace LinearDsl.Generators.Emitting
             if (spec.Encoder is EncoderDecl encoder)
             {
                 w.Line($"MaskTokenId = {encoder.MaskTokenId},");
-                w.Line($"Pooling = {Modeling}.PoolingKind.{encoder.Pooling},");
+                w.Line($"Pooling = global::LinearDsl.Pooling.{encoder.Pooling},");
             }
             if (spec.Seq2Seq is Seq2SeqDecl seq2seq)
             {

@@ -72,7 +72,11 @@ namespace LinearDsl.Generators.Emitting
             w.Line($"TieEmbeddings = {(spec.TiedEmbeddings ? "true" : "false")},");
             WriteMixers(w, spec.LayerMixers);
             WriteArchitectureConfig(w, spec);
-            if (spec.Medusa != null) w.Line($"MedusaHeads = new {Modeling}.MedusaSpec({spec.Medusa.Count}, {spec.Medusa.Layers}),");
+            if (spec.Medusa != null)
+            {
+                string storage = spec.Medusa.Float16Storage ? $" {{ Storage = {Modeling}.MedusaStorage.Float16 }}" : "";
+                w.Line($"MedusaHeads = new {Modeling}.MedusaSpec({spec.Medusa.Count}, {spec.Medusa.Layers}){storage},");
+            }
             w.Close(";");
         }
 

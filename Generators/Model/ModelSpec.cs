@@ -64,7 +64,7 @@ namespace LinearDsl.Generators.Model
         Seq2Seq,
     }
 
-    /// <summary>An encoder's mask token (checked to lie in the vocabulary) and pooling ("Mean" or "First", the runtime's PoolingKind).</summary>
+    /// <summary>An encoder's mask token (checked to lie in the vocabulary) and pooling ("Mean" or "First", LinearDsl.Pooling).</summary>
     internal sealed record EncoderDecl(int MaskTokenId, string Pooling);
 
     /// <summary>A seq2seq model's encoder stack (one mixer per layer), its decoder's cross-attention, and the decoder's start token.</summary>
@@ -74,7 +74,7 @@ namespace LinearDsl.Generators.Model
     internal sealed record CrossAttentionDecl(string Kind, int Heads, int KvHeads, LinearFeatureMap? FeatureMap);
 
     /// <summary>Medusa heads: their number and residual blocks per head, both checked.</summary>
-    internal sealed record MedusaDecl(int Count, int Layers);
+    internal sealed record MedusaDecl(int Count, int Layers, bool Float16Storage = false);
 
     /// <summary>
     /// The token mixer of one layer: its head layout and its kind's options (a record of the shared mixer kinds, compared

@@ -186,7 +186,7 @@ namespace LinearDsl.Generators.Parsing
                 Report(Descriptors.MedusaHeadsSettingsId, ArgumentLocation(heads, "Count"), $"MedusaHeads.Count is {count}", $"give between 1 and {MaxMedusaHeads} heads (head i proposes the token i + 2 positions ahead; acceptance falls fast with distance)");
             if (blocks < 1 || blocks > MaxMedusaLayers)
                 Report(Descriptors.MedusaHeadsSettingsId, ArgumentLocation(heads, "Layers"), $"MedusaHeads.Layers is {blocks}", $"give between 1 and {MaxMedusaLayers} residual blocks per head");
-            return new MedusaDecl(count, blocks);
+            return new MedusaDecl(count, blocks, Bool(heads, "Float16Storage", false));
         }
 
         /// <summary>

@@ -86,7 +86,7 @@ public sealed class EncoderModel : nn.Module<Tensor, Tensor>
         return pooled.MoveToOuterDisposeScope();
     }
 
-    Tensor Pool(Tensor hidden) => Config.Pooling == PoolingKind.First ? hidden.select(1, 0) : hidden.mean([1]);
+    Tensor Pool(Tensor hidden) => Config.Pooling == Pooling.First ? hidden.select(1, 0) : hidden.mean([1]);
 
     /// <summary>The masked-LM head on hidden states: mlm_head, or the token embedding when tied.</summary>
     Tensor Head(Tensor hidden)

@@ -18,17 +18,7 @@ public enum ModelArchitecture
     Seq2Seq = 2,
 }
 
-/// <summary>How an encoder pools its hidden states into one embedding (config.json "pooling").</summary>
-public enum PoolingKind
-{
-    /// <summary>The mean over the non-padded tokens.</summary>
-    [JsonStringEnumMemberName("mean")]
-    Mean = 0,
-
-    /// <summary>The first token's hidden state (a [CLS]-style token).</summary>
-    [JsonStringEnumMemberName("first")]
-    First = 1,
-}
-
+// Pooling is LinearDsl.Pooling (Abstractions), shared with [EncoderModel] for the same reason (config.json: "mean" or
+// "first").
 // CrossAttentionKind is LinearDsl.CrossAttentionKind (Abstractions), shared with [CrossAttention] as LinearFeatureMap is:
 // one type, so code in any LinearDsl.* namespace names it without ambiguity (config.json: "softmax" or "linear").

@@ -8,7 +8,7 @@ namespace LinearDsl.Runtime.Modeling;
 /// </summary>
 public sealed partial record ModelConfig
 {
-    PoolingKind? _pooling;
+    Pooling? _pooling;
     int? _decoderStartTokenId;
 
     /// <summary>
@@ -22,16 +22,16 @@ public sealed partial record ModelConfig
 
     /// <summary>How an encoder pools its hidden states (<see cref="EncoderModel.Embed"/>). Default mean; encoders only.</summary>
     [JsonIgnore]
-    public PoolingKind Pooling
+    public Pooling Pooling
     {
-        get => _pooling ?? PoolingKind.Mean;
+        get => _pooling ?? Pooling.Mean;
         init => _pooling = value;
     }
 
     /// <summary>"pooling" in config.json: always written for an encoder, never for anything else.</summary>
     [JsonInclude, JsonPropertyName("pooling"), JsonPropertyOrder(1)]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    internal PoolingKind? PoolingInConfig
+    internal Pooling? PoolingInConfig
     {
         get => Architecture == ModelArchitecture.Encoder ? Pooling : _pooling;
         init => _pooling = value;

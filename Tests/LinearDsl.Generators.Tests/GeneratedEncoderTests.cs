@@ -20,7 +20,7 @@ public sealed class GeneratedEncoderTests
         Mixer = MixerSpec.Of(2, new AugmentedLinearAttentionOptions { GroupSize = 4, ConvTaps = 3, ConvPadding = ConvPadding.Centered, CausalLocal = false, InclusiveGlobalPrefix = true }, kvHeads: 2),
         LayerMixers = new Dictionary<int, MixerSpec> { [0] = MixerSpec.Of(2, new LinearAttentionOptions { FeatureMap = LinearFeatureMap.EluPlusOne, Bidirectional = true }, kvHeads: 2) },
         MaskTokenId = 32,
-        Pooling = PoolingKind.First,
+        Pooling = Pooling.First,
     };
 
     static readonly ModelConfig LinearT5ByHand = new()

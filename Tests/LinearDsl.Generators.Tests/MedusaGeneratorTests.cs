@@ -34,7 +34,7 @@ public sealed class MedusaGeneratorTests
     public void The_config_declares_the_heads_and_the_model_has_them()
     {
         TinyMedusa.Config.MedusaHeads.Should().Be(new MedusaSpec(3, 1));
-        TinyMedusaSoftmax.Config.MedusaHeads.Should().Be(new MedusaSpec(2, 2));
+        TinyMedusaSoftmax.Config.MedusaHeads.Should().Be(new MedusaSpec(2, 2) { Storage = MedusaStorage.Float16 });
         TinyMedusa.MedusaHeadCount.Should().Be(3);
         ModelConfigJson.Serialize(TinyMedusa.Config).Should().Contain("\"medusa_heads\": {");
 
@@ -60,9 +60,10 @@ public sealed class MedusaGeneratorTests
             using var model = TinyMedusaSoftmax.Create(seed: 1);
             TinyMedusaSoftmax.Save(model, directory);
             using var loaded = TinyMedusaSoftmax.Load(directory);
-            loaded.Medusa!.Spec.Should().Be(new MedusaSpec(2, 2));
-            SafetensorsHeader.Read(Path.Combine(directory, Checkpoint.WeightsFileName)).Entries.Select(e => e.Name)
-                .Should().Contain(["medusa.0.0.weight", "medusa.0.1.bias", "medusa.1.1.weight"]);
+            loaded.Medusa!.Spec.Should().Be(new MedusaSpec(2, 2) { Storage = MedusaStorage.Float16 });
+            var entries = SafetensorsHeader.Read(Path.Combine(directory, Checkpoint.WeightsFileName)).Entries;
+            entries.Select(e => e.Name).Should().Contain(["medusa.0.0.weight", "medusa.0.1.bias", "medusa.1.1.weight"]);
+            entries.Where(e => e.Name.StartsWith("medusa.", StringComparison.Ordinal)).Should().OnlyContain(e => e.Dtype == "F16", "the declaration stores the heads in float16");
         }
         finally
         {

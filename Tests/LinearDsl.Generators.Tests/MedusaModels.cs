@@ -10,8 +10,8 @@ namespace LinearDsl.Generators.Tests.Medusa;
 [MedusaHeads(Count = 3)]
 public partial class TinyMedusa;
 
-/// <summary>Softmax attention with two heads of two residual blocks each, untied output head.</summary>
+/// <summary>Softmax attention with two heads of two residual blocks each, untied output head, heads stored in float16.</summary>
 [CausalLM(VocabSize = 48, Dim = 16, Layers = 1, ContextLength = 32)]
 [SoftmaxAttention(Heads = 2)]
-[MedusaHeads(Count = 2, Layers = 2)]
+[MedusaHeads(Count = 2, Layers = 2, Float16Storage = true)]
 public partial class TinyMedusaSoftmax;

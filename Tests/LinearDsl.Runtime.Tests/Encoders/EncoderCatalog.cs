@@ -38,7 +38,7 @@ public static class EncoderCatalog
         return data;
     }
 
-    public static ModelConfig Encoder(MixerSpec mixer, PoolingKind pooling = PoolingKind.Mean) => new()
+    public static ModelConfig Encoder(MixerSpec mixer, Pooling pooling = Pooling.Mean) => new()
     {
         Architecture = ModelArchitecture.Encoder,
         VocabSize = VocabSize,
@@ -91,7 +91,7 @@ public static class EncoderCatalog
         CrossAttention = cross,
     };
 
-    public static EncoderModel CreateEncoder(string name, int seed = 0, PoolingKind pooling = PoolingKind.Mean)
+    public static EncoderModel CreateEncoder(string name, int seed = 0, Pooling pooling = Pooling.Mean)
     {
         var model = ModelFactory.CreateEncoder(Encoder(EncoderMixers[name].Mixer, pooling), dtype: ScalarType.Float64);
         Randomize(model, seed + name.Length);

@@ -11,13 +11,13 @@ public sealed class EncoderConfigTests
     [MemberData(nameof(EncoderCatalog.EncoderMixerNames), MemberType = typeof(EncoderCatalog))]
     public void Encoder_configs_round_trip_exactly(string name)
     {
-        var config = EncoderCatalog.Encoder(EncoderCatalog.EncoderMixers[name].Mixer, PoolingKind.First);
+        var config = EncoderCatalog.Encoder(EncoderCatalog.EncoderMixers[name].Mixer, Pooling.First);
         string json = ModelConfigJson.Serialize(config);
         var back = ModelConfigJson.Deserialize(json);
         back.Should().Be(config);
         back.GetHashCode().Should().Be(config.GetHashCode());
         ModelConfigJson.Serialize(back).Should().Be(json);
-        back.Pooling.Should().Be(PoolingKind.First);
+        back.Pooling.Should().Be(Pooling.First);
     }
 
     [Theory]
@@ -101,7 +101,7 @@ public sealed class EncoderConfigTests
         {
             "encoder-without-mask" => encoder with { MaskTokenId = null },
             "encoder-mask-outside" => encoder with { MaskTokenId = 23 },
-            "causal-with-pooling" => causal with { Pooling = PoolingKind.First },
+            "causal-with-pooling" => causal with { Pooling = Pooling.First },
             "causal-with-cross" => causal with { CrossAttention = seq2seq.CrossAttention },
             "encoder-with-start" => encoder with { DecoderStartTokenId = 1 },
             "seq2seq-without-encoder" => seq2seq with { Encoder = null },

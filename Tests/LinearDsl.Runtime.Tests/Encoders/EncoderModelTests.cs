@@ -28,10 +28,10 @@ public sealed class EncoderModelTests
     }
 
     [Theory]
-    [InlineData("softmax-bidirectional", PoolingKind.Mean)]
-    [InlineData("linear-bidirectional", PoolingKind.First)]
-    [InlineData("augmented-centered-conv", PoolingKind.Mean)]
-    public void Padding_never_reaches_the_pooled_embedding(string name, PoolingKind pooling)
+    [InlineData("softmax-bidirectional", Pooling.Mean)]
+    [InlineData("linear-bidirectional", Pooling.First)]
+    [InlineData("augmented-centered-conv", Pooling.Mean)]
+    public void Padding_never_reaches_the_pooled_embedding(string name, Pooling pooling)
     {
         using var scope = NewDisposeScope();
         using var model = EncoderCatalog.CreateEncoder(name, pooling: pooling);
@@ -48,7 +48,7 @@ public sealed class EncoderModelTests
         {
             var alone = tokens.narrow(0, b, 1).narrow(1, 0, rows[b]);
             var hidden = model.Forward(alone);
-            var expected = pooling == PoolingKind.Mean ? hidden.mean([1]) : hidden.select(1, 0);
+            var expected = pooling == Pooling.Mean ? hidden.mean([1]) : hidden.select(1, 0);
             embedded.narrow(0, b, 1).Equals(expected).Should().BeTrue($"row {b} is its unpadded tokens' {pooling}");
         }
     }
@@ -74,7 +74,7 @@ public sealed class EncoderModelTests
     public void Save_and_load_round_trip_bit_exactly()
     {
         using var scope = NewDisposeScope();
-        using var model = EncoderCatalog.CreateEncoder("augmented-inclusive-global", pooling: PoolingKind.First);
+        using var model = EncoderCatalog.CreateEncoder("augmented-inclusive-global", pooling: Pooling.First);
         string directory = Path.Combine(Path.GetTempPath(), "lineardsl-encoder-" + Guid.NewGuid().ToString("N"));
         try
         {

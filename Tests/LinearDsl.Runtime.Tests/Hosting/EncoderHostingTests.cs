@@ -18,7 +18,7 @@ public sealed class EncoderHostingTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    public static ModelConfig EncoderConfig(PoolingKind pooling = PoolingKind.Mean) => new()
+    public static ModelConfig EncoderConfig(Pooling pooling = Pooling.Mean) => new()
     {
         Architecture = ModelArchitecture.Encoder,
         VocabSize = 257,
@@ -45,7 +45,7 @@ public sealed class EncoderHostingTests : IDisposable
         DecoderStartTokenId = 0,
     };
 
-    string SavedEncoder(string name, PoolingKind pooling = PoolingKind.Mean)
+    string SavedEncoder(string name, Pooling pooling = Pooling.Mean)
     {
         string path = _directory.Sub(name);
         using var model = ModelFactory.CreateEncoder(EncoderConfig(pooling), seed: 3, dtype: ScalarType.Float64);
@@ -77,9 +77,9 @@ public sealed class EncoderHostingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(PoolingKind.Mean)]
-    [InlineData(PoolingKind.First)]
-    public async Task An_encoder_checkpoint_is_an_embedding_generator_of_its_pooled_hidden_states(PoolingKind pooling)
+    [InlineData(Pooling.Mean)]
+    [InlineData(Pooling.First)]
+    public async Task An_encoder_checkpoint_is_an_embedding_generator_of_its_pooled_hidden_states(Pooling pooling)
     {
         string path = SavedEncoder("encoder", pooling);
         using var provider = Provider(path, "byte");
@@ -99,7 +99,7 @@ public sealed class EncoderHostingTests : IDisposable
             // The reference: the hidden states of the text's bytes, pooled here by hand.
             var bytes = System.Text.Encoding.UTF8.GetBytes(texts[i]).Select(b => (long)b).ToArray();
             var hidden = reference.Forward(tensor(bytes, [1, bytes.Length]))[0];
-            var pooled = pooling == PoolingKind.Mean ? hidden.mean([0]) : hidden[0];
+            var pooled = pooling == Pooling.Mean ? hidden.mean([0]) : hidden[0];
             double[] expected = pooled.data<double>().ToArray();
             embeddings[i].Vector.ToArray().Select(v => (double)v).Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-6);
         }
