@@ -8,7 +8,7 @@ namespace LinearDsl.Runtime.Decoding;
 /// target step per round; speculative: draft, one target Verify, commit). Rows stop on their own (length, end of
 /// text, or <see cref="Stop"/>); the session ends when every row has stopped. Dispose it to free the states.
 /// </summary>
-public abstract class DecodingSession : IDisposable
+public abstract partial class DecodingSession : IDisposable
 {
     readonly List<long>[] _generated;
     readonly FinishReason?[] _finished;

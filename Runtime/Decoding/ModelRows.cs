@@ -10,7 +10,7 @@ namespace LinearDsl.Runtime.Decoding;
 /// they are right-padded into one Verify call, which is causal, so the padding never touches a real position and
 /// is never committed.
 /// </summary>
-internal sealed class ModelRows : IDisposable
+internal sealed class ModelRows : IChainRows<ModelPending>, IDisposable
 {
     readonly List<List<long>> _queues;
     readonly IReadOnlyList<IReadOnlyList<long>> _prompts;

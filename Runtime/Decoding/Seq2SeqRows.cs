@@ -9,7 +9,7 @@ namespace LinearDsl.Runtime.Decoding;
 /// decoder start token). The seq2seq counterpart of the causal rows the other sessions use: rows' queues may differ
 /// in length and are right-padded into one causal Verify, so the padding never touches a real position.
 /// </summary>
-internal sealed class Seq2SeqRows : IDisposable
+internal sealed class Seq2SeqRows : IChainRows<Seq2SeqPending>, IDisposable
 {
     readonly List<List<long>> _queues;
     readonly EncoderMemory _memory;

@@ -178,15 +178,6 @@ public sealed class TreeDecodingSession : DecodingSession
         for (int b = 0; b < batch; b++) draft.SetQueue(b, queues[b]);
     }
 
-    /// <summary>How many of a round's tokens row b keeps: up to its end of text, a stop sequence or its last allowed token (at least one).</summary>
-    int Kept(int b, long[] tokens)
-    {
-        int room = Math.Max(1, Options.MaxNewTokens - Generated[b].Count);
-        int kept = Math.Min(tokens.Length, room);
-        if (Options.EndOfTextToken is long eot && Array.IndexOf(tokens, eot, 0, kept) is int at and >= 0) kept = at + 1;
-        return StopTokens.Kept(Options, Generated[b], tokens, kept);
-    }
-
     /// <inheritdoc />
     protected override void DisposeStates()
     {
