@@ -8,44 +8,11 @@ namespace LinearDsl.Runtime.Modeling;
 /// <see cref="PendingCommit"/> per layer, so that <see cref="CausalLanguageModel.Commit"/> can accept a prefix per
 /// row without recomputation. Valid only for the state version it was made from. Dispose it after committing.
 /// </summary>
-public sealed partial class ModelPending : IDisposable
+public sealed partial class ModelPending : PendingLayers<ModelState>
 {
-    readonly PendingCommit[] _layers;
-    bool _disposed;
-
     internal ModelPending(ModelState state, long candidates, PendingCommit[] layers)
+        : base(state, state.Version, candidates, layers)
     {
-        State = state;
-        Version = state.Version;
-        Candidates = candidates;
-        _layers = layers;
-    }
-
-    /// <summary>The state the candidates were verified against.</summary>
-    public ModelState State { get; }
-
-    /// <summary>The state's version at verification time.</summary>
-    public long Version { get; }
-
-    /// <summary>Candidates per row (m).</summary>
-    public long Candidates { get; }
-
-    /// <summary>Each layer's pending record.</summary>
-    internal IReadOnlyList<PendingCommit> Layers
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _layers;
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        foreach (var layer in _layers) layer.Dispose();
     }
 }
 

@@ -65,43 +65,11 @@ public sealed class Seq2SeqState : IDisposable
 /// What <see cref="Seq2SeqModel.Verify"/> computed about its candidates, one <see cref="PendingCommit"/> per decoder
 /// layer, for <see cref="Seq2SeqModel.Commit"/>. Valid only for the state version it was made from; dispose it after committing.
 /// </summary>
-public sealed class Seq2SeqPending : IDisposable
+public sealed class Seq2SeqPending : PendingLayers<Seq2SeqState>
 {
-    readonly PendingCommit[] _layers;
-    bool _disposed;
-
     internal Seq2SeqPending(Seq2SeqState state, long candidates, PendingCommit[] layers)
+        : base(state, state.Version, candidates, layers)
     {
-        State = state;
-        Version = state.Version;
-        Candidates = candidates;
-        _layers = layers;
-    }
-
-    /// <summary>The state the candidates were verified against.</summary>
-    public Seq2SeqState State { get; }
-
-    /// <summary>The state's version at verification time.</summary>
-    public long Version { get; }
-
-    /// <summary>Candidates per row (m).</summary>
-    public long Candidates { get; }
-
-    internal IReadOnlyList<PendingCommit> Layers
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _layers;
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        foreach (var layer in _layers) layer.Dispose();
     }
 }
 
