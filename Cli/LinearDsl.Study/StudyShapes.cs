@@ -78,7 +78,7 @@ public static class StudyShapes
     public static ModelConfig Level(ModelConfig config, long target)
     {
         long count = CountParameters(config);
-        long perUnit = (config.Mlp == MlpKind.SwiGlu ? 3L : 2L) * config.Width * config.Layers;
+        long perUnit = (long)Mlp.Matrices(config.Mlp) * config.Width * config.Layers;
         int hidden = (int)Math.Max(1, config.MlpHidden - Math.Round((double)(count - target) / perUnit));
         return config with { MlpHidden = hidden };
     }

@@ -14,6 +14,18 @@ public enum MlpKind
     /// <summary>c_proj(gelu_tanh(c_fc(x))), with biases (GPT-2).</summary>
     [JsonStringEnumMemberName("gelu")]
     Gelu,
+
+    /// <summary>c_proj(gelu(c_fc(x))) with the exact (erf) GELU, with biases (BERT). Encoders and seq2seq models only.</summary>
+    [JsonStringEnumMemberName("gelu_erf")]
+    GeluErf,
+
+    /// <summary>down(gelu_tanh(gate(x)) * up(x)), no biases (T5 v1.1 "gated-gelu"). Encoders and seq2seq models only.</summary>
+    [JsonStringEnumMemberName("geglu")]
+    GeGlu,
+
+    /// <summary>down(relu(up(x))), no biases (T5 v1.0 "relu"). Encoders and seq2seq models only.</summary>
+    [JsonStringEnumMemberName("relu")]
+    Relu,
 }
 
 /// <summary>
@@ -44,7 +56,16 @@ public abstract class Mlp : nn.Module<Tensor, Tensor>
     public static Mlp Create(MlpKind kind, int width, int hidden) => kind switch
     {
         MlpKind.SwiGlu => new SwiGluMlp(width, hidden),
+        MlpKind.GeGlu => new SwiGluMlp(width, hidden, MlpKind.GeGlu),
         MlpKind.Gelu => new GeluMlp(width, hidden),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown MLP kind; use SwiGlu or Gelu."),
+        MlpKind.GeluErf => new GeluMlp(width, hidden, MlpKind.GeluErf),
+        MlpKind.Relu => new ReluMlp(width, hidden),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown MLP kind; use SwiGlu, GeGlu, Gelu, GeluErf or Relu."),
     };
+
+    /// <summary>How many width x hidden matrices an MLP of <paramref name="kind"/> holds: three when gated, else two.</summary>
+    internal static int Matrices(MlpKind kind) => kind is MlpKind.SwiGlu or MlpKind.GeGlu ? 3 : 2;
+
+    /// <summary>Whether the fused decode programs of causal LMs run <paramref name="kind"/> (the others serve encoders and seq2seq models).</summary>
+    internal static bool Decodable(MlpKind kind) => kind is MlpKind.SwiGlu or MlpKind.Gelu;
 }

@@ -45,6 +45,24 @@ public sealed partial record ModelConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? MaskTokenId { get; init; }
 
+    /// <summary>Where an encoder's blocks normalise. Default <see cref="NormPlacement.Pre"/>; <see cref="NormPlacement.Post"/> is for encoders only.</summary>
+    [JsonPropertyOrder(1)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public NormPlacement NormPlacement { get; init; }
+
+    /// <summary>
+    /// Number of token types (segments) an encoder embeds (embed_token_types, BERT's type_vocab_size); default 0, none.
+    /// Encoders only. Inputs without types are type 0.
+    /// </summary>
+    [JsonPropertyOrder(1)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int TokenTypes { get; init; }
+
+    /// <summary>An encoder's masked-language-model head. Default <see cref="MlmHeadKind.Linear"/>; encoders only.</summary>
+    [JsonPropertyOrder(1)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public MlmHeadKind MlmHead { get; init; }
+
     /// <summary>The encoder stack of a seq2seq model (required there, and only there).</summary>
     [JsonPropertyOrder(1)]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -74,7 +92,8 @@ public sealed partial record ModelConfig
 
     bool SameEncoderSettings(ModelConfig other)
         => Architecture == other.Architecture && PoolingInConfig == other.PoolingInConfig && MaskTokenId == other.MaskTokenId
-            && Equals(Encoder, other.Encoder) && Equals(CrossAttention, other.CrossAttention) && DecoderStartTokenIdInConfig == other.DecoderStartTokenIdInConfig;
+            && Equals(Encoder, other.Encoder) && Equals(CrossAttention, other.CrossAttention) && DecoderStartTokenIdInConfig == other.DecoderStartTokenIdInConfig
+            && NormPlacement == other.NormPlacement && TokenTypes == other.TokenTypes && MlmHead == other.MlmHead;
 
     /// <summary>The problems of the architecture's own settings, and of settings that belong to another architecture.</summary>
     void ArchitectureProblems(List<string> problems)
@@ -94,7 +113,12 @@ public sealed partial record ModelConfig
         {
             NotHere(_pooling is not null, "pooling", "encoders");
             NotHere(MaskTokenId is not null, "mask_token_id", "encoders");
+            NotHere(NormPlacement != NormPlacement.Pre, "norm_placement post", "encoders");
+            NotHere(TokenTypes != 0, "token_types", "encoders");
+            NotHere(MlmHead != MlmHeadKind.Linear, "mlm_head", "encoders");
         }
+        if (Architecture == ModelArchitecture.CausalLM && Enum.IsDefined(Mlp) && !Modeling.Mlp.Decodable(Mlp))
+            problems.Add($"mlp {JsonName(Mlp)} serves encoders and seq2seq models only; a causal LM's fused decode program runs swiglu or gelu, so use one of those.");
         if (!seq2seq)
         {
             NotHere(Encoder is not null, "encoder", "seq2seq models");
@@ -108,6 +132,11 @@ public sealed partial record ModelConfig
             if (MaskTokenId is not int mask) problems.Add("mask_token_id is missing: an encoder needs the id its masked-LM objective writes over masked tokens (a byte encoder: vocab_size 257, mask_token_id 256).");
             else if (mask < 0 || (VocabSize > 0 && mask >= VocabSize)) problems.Add($"mask_token_id {mask} is not a token id of the vocabulary 0..{VocabSize - 1}; use an id below vocab_size.");
             if (!Enum.IsDefined(Pooling)) problems.Add($"pooling {(int)Pooling} is not known; use mean or first.");
+            if (!Enum.IsDefined(NormPlacement)) problems.Add($"norm_placement {(int)NormPlacement} is not known; use pre or post.");
+            if (TokenTypes < 0) problems.Add($"token_types must be 0 (none) or positive, got {TokenTypes}.");
+            if (!Enum.IsDefined(MlmHead)) problems.Add($"mlm_head {(int)MlmHead} is not known; use linear, transform or none.");
+            else if (MlmHead == MlmHeadKind.Transform && Norm != NormKind.LayerNorm)
+                problems.Add("mlm_head transform normalises with a layer norm (BERT's head), but norm is rms_norm; set norm to layer_norm or use mlm_head linear.");
         }
         if (seq2seq)
         {
@@ -144,6 +173,11 @@ public sealed partial record ModelConfig
             }
         }
     }
+
+    /// <summary>The config.json name of <paramref name="value"/> (its JsonStringEnumMemberName).</summary>
+    static string JsonName<T>(T value) where T : struct, Enum
+        => typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false)
+            .OfType<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? value.ToString();
 
     IEnumerable<(string Where, MixerSpec? Spec)> DecoderMixers()
     {

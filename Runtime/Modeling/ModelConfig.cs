@@ -123,6 +123,9 @@ public sealed partial record ModelConfig
         hash.Add(Architecture);
         hash.Add(Encoder);
         hash.Add(CrossAttention);
+        hash.Add(NormPlacement);
+        hash.Add(TokenTypes);
+        hash.Add(MlmHead);
         return hash.ToHashCode();
     }
 

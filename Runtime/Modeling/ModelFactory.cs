@@ -65,11 +65,12 @@ public static class ModelFactory
         RefuseOtherArchitecture(config, ModelArchitecture.Encoder);
         ModelMemory.EnsureFits(config, dtype);
         var rotaries = new Dictionary<int, RotaryEmbedding>();
-        var blocks = new List<DecoderBlock>();
+        var blocks = new List<nn.Module<Tensor, Tensor>>();
         EncoderModel model;
         try
         {
-            blocks.AddRange(Blocks(config, config.Layers, config.MixerFor, rotaries));
+            if (config.NormPlacement == NormPlacement.Post) blocks.AddRange(PostNormBlocks(config, rotaries));
+            else blocks.AddRange(Blocks(config, config.Layers, config.MixerFor, rotaries));
             model = new EncoderModel(config, blocks, rotaries.Values);
         }
         catch
@@ -137,6 +138,26 @@ public static class ModelFactory
             _ => "ModelFactory.Create",
         };
         throw new InvalidModelConfigException([$"This config describes architecture {config.Architecture}, not {wanted}; build it with {method}."]);
+    }
+
+    /// <summary>An encoder's post-norm (BERT) blocks, sharing one rotary embedding per head size.</summary>
+    static List<PostNormBlock> PostNormBlocks(ModelConfig config, Dictionary<int, RotaryEmbedding> rotaries)
+    {
+        var blocks = new List<PostNormBlock>();
+        try
+        {
+            for (int layer = 0; layer < config.Layers; layer++)
+            {
+                blocks.Add(new PostNormBlock(Attention(config, config.MixerFor(layer), rotaries), Norm.Create(config.Norm, config.Width, config.NormEps),
+                    Mlp.Create(config.Mlp, config.Width, config.MlpHidden), Norm.Create(config.Norm, config.Width, config.NormEps)));
+            }
+        }
+        catch
+        {
+            foreach (var block in blocks) block.Dispose();
+            throw;
+        }
+        return blocks;
     }
 
     /// <summary>Pre-norm blocks of one stack, sharing one rotary embedding per head size.</summary>

@@ -22,16 +22,33 @@ public static class ModelMemory
         double width = config.Width, vocab = config.VocabSize;
         double count = vocab * width * (config.TieEmbeddings ? 1 : 2);
         if (config.Positions == PositionKind.Learned) count += (double)config.ContextLength * width;
-        double mlp = (config.Mlp == MlpKind.SwiGlu ? 3.0 : 2.0) * width * config.MlpHidden;
-        // Layers without an override share one cost: multiplied, never looped (layers may be a million).
-        int overridden = (config.LayerMixers ?? new Dictionary<int, MixerSpec>()).Keys.Count(layer => layer >= 0 && layer < config.Layers);
-        if (config.Mixer is not null) count += (double)(config.Layers - overridden) * (LayerWeights(config.Mixer, width) + mlp);
-        foreach (var (layer, spec) in config.LayerMixers ?? new Dictionary<int, MixerSpec>())
-        {
-            if (layer >= 0 && layer < config.Layers && spec is not null) count += LayerWeights(spec, width) + mlp;
-        }
+        double mlp = Mlp.Matrices(config.Mlp) * width * config.MlpHidden;
+        // A seq2seq decoder block also holds its cross-attention's four projections.
+        double cross = config.CrossAttention is { Heads: > 0 } c ? CrossAttentionWeights(c, width) : 0;
+        count += StackWeights(config.Layers, config.Mixer, config.LayerMixers, width, mlp + cross);
+        if (config.Encoder is { } encoder) count += StackWeights(encoder.Layers, encoder.Mixer, encoder.LayerMixers, width, mlp);
         if (config.MedusaHeads is { } heads) count += (double)heads.Count * heads.Layers * (width * width + width);
         return count;
+    }
+
+    /// <summary>The weights of one stack's blocks: mixer projections plus <paramref name="perBlock"/> each.</summary>
+    static double StackWeights(int layers, MixerSpec? mixer, IReadOnlyDictionary<int, MixerSpec>? overrides, double width, double perBlock)
+    {
+        overrides ??= new Dictionary<int, MixerSpec>();
+        // Layers without an override share one cost: multiplied, never looped (layers may be a million).
+        int overridden = overrides.Keys.Count(layer => layer >= 0 && layer < layers);
+        double count = mixer is null ? 0 : (double)(layers - overridden) * (LayerWeights(mixer, width) + perBlock);
+        foreach (var (layer, spec) in overrides)
+        {
+            if (layer >= 0 && layer < layers && spec is not null) count += LayerWeights(spec, width) + perBlock;
+        }
+        return count;
+    }
+
+    static double CrossAttentionWeights(CrossAttentionSpec spec, double width)
+    {
+        double headDim = width / spec.Heads;
+        return 2 * spec.Heads * headDim * width + 2 * spec.KvHeads * headDim * width;
     }
 
     /// <summary>Bytes of <see cref="WeightCount"/> weights of <paramref name="dtype"/>.</summary>

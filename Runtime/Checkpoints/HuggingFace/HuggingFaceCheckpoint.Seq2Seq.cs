@@ -10,7 +10,8 @@ public static partial class HuggingFaceCheckpoint
     /// <summary>
     /// Loads a local Hugging Face T5 folder (T5ForConditionalGeneration: config.json with model_type "t5" or "mt5", and
     /// model.safetensors or shards) into the matching <see cref="Seq2SeqModel"/> (<see cref="HuggingFaceT5Config"/>:
-    /// <see cref="T5RelativeAttention"/> in both stacks, softmax cross-attention, SwiGLU). Nothing is downloaded. The
+    /// <see cref="T5RelativeAttention"/> in both stacks, softmax cross-attention, the relu, gated-gelu or gated-silu
+    /// feed-forward network). Nothing is downloaded. The
     /// model carries its <see cref="ModelConfig"/>, so <c>Checkpoint.Save</c> writes it as a LinearDsl seq2seq checkpoint.
     /// </summary>
     /// <param name="folder">A local Hugging Face model folder.</param>
@@ -42,7 +43,17 @@ public static partial class HuggingFaceCheckpoint
     /// <summary>The seq2seq config that <paramref name="folder"/>'s T5 config.json describes.</summary>
     /// <exception cref="InvalidDataException">The config is not valid JSON, not a T5 model's, or asks for something unsupported.</exception>
     /// <exception cref="FileNotFoundException">The folder has no config.json.</exception>
-    public static ModelConfig ReadSeq2SeqConfig(string folder)
+    public static ModelConfig ReadSeq2SeqConfig(string folder) => ReadConfig(folder, (reader, modelType) =>
+    {
+        if (modelType is not ("t5" or "mt5")) throw reader.Error(HuggingFaceFamilies.NotSeq2Seq(modelType));
+        return HuggingFaceT5Config.Read(reader);
+    });
+
+    /// <summary>
+    /// Parses <paramref name="folder"/>'s config.json and reads it with <paramref name="read"/> (given its model_type),
+    /// then refuses a config the runtime cannot build, listing every problem.
+    /// </summary>
+    static ModelConfig ReadConfig(string folder, Func<HuggingFaceConfigReader, string, ModelConfig> read)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Hugging Face model folder '{folder}' does not exist.");
@@ -60,10 +71,7 @@ public static partial class HuggingFaceCheckpoint
         using (document)
         {
             var reader = new HuggingFaceConfigReader(document.RootElement, path);
-            string modelType = reader.String("model_type", null);
-            if (modelType is not ("t5" or "mt5"))
-                throw reader.Error(HuggingFaceFamilies.NotSeq2Seq(modelType));
-            var config = HuggingFaceT5Config.Read(reader);
+            var config = read(reader, reader.String("model_type", null));
             var problems = config.Problems();
             if (problems.Count > 0)
                 throw reader.Error("it describes a model the runtime cannot build:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));

@@ -7,7 +7,8 @@ namespace LinearDsl.Runtime.Checkpoints.HuggingFace;
 /// A T5 config.json (T5ForConditionalGeneration) read as the <see cref="ModelConfig"/> of the matching
 /// <see cref="Seq2SeqModel"/>: RMS norms (T5LayerNorm) before every sublayer, no positions but
 /// <see cref="T5RelativeAttention"/> in both stacks (bidirectional in the encoder, causal in the decoder), softmax
-/// cross-attention, a SwiGLU feed-forward, no biases. Settings the runtime cannot reproduce exactly are refused with the
+/// cross-attention, the feed-forward network feed_forward_proj names (v1.0's relu, v1.1's gated-gelu, or gated-silu),
+/// no biases. Settings the runtime cannot reproduce exactly are refused with the
 /// key to change.
 /// </summary>
 internal static class HuggingFaceT5Config
@@ -21,8 +22,16 @@ internal static class HuggingFaceT5Config
         r.Require(heads > 0 && headSize * heads == width,
             $"d_kv ({headSize}) * num_heads ({heads}) must equal d_model ({width}): LinearDsl's attention heads have size d_model / num_heads");
         string feedForward = r.String("feed_forward_proj", "relu");
-        r.Require(feedForward is "gated-silu" or "gated-swish",
-            $"feed_forward_proj '{feedForward}' is not supported: LinearDsl's feed-forward networks are SwiGLU and a biased tanh-GELU MLP, so only 'gated-silu' (wo(silu(wi_0 x) * wi_1 x)) loads exactly; T5 v1.0's 'relu' and v1.1's 'gated-gelu' need an MLP kind the runtime does not have");
+        // transformers reads "gated-gelu" as gated gelu_new, the tanh approximation.
+        MlpKind? mlp = feedForward switch
+        {
+            "relu" => MlpKind.Relu,
+            "gated-gelu" or "gated-gelu_new" or "gated-gelu_pytorch_tanh" => MlpKind.GeGlu,
+            "gated-silu" or "gated-swish" => MlpKind.SwiGlu,
+            _ => null,
+        };
+        r.Require(mlp is not null,
+            $"feed_forward_proj '{feedForward}' is not supported: the runtime loads 'relu' (T5 v1.0), 'gated-gelu' (T5 v1.1, flan-t5, mT5) and 'gated-silu' exactly");
         int encoderLayers = r.Int("num_layers");
         int context = r.Int("n_positions", DefaultContextLength);
         int buckets = r.Int("relative_attention_num_buckets", 32), maxDistance = r.Int("relative_attention_max_distance", 128);
@@ -36,7 +45,7 @@ internal static class HuggingFaceT5Config
             Norm = NormKind.RmsNorm,
             NormEps = r.Double("layer_norm_epsilon", 1e-6),
             Positions = PositionKind.None,
-            Mlp = MlpKind.SwiGlu,
+            Mlp = mlp!.Value,
             MlpHidden = r.Int("d_ff"),
             Mixer = Relative(heads, buckets, maxDistance, bidirectional: false, context),
             Encoder = new EncoderStackConfig { Layers = encoderLayers, Mixer = Relative(heads, buckets, maxDistance, bidirectional: true, context) },

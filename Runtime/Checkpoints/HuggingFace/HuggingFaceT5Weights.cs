@@ -21,47 +21,20 @@ internal static partial class HuggingFaceT5Weights
 
     public static void Load(Seq2SeqModel model, HuggingFaceWeightFiles files)
     {
-        var config = model.Config;
-        var sources = Sources(model);
-        var expected = sources.Values.SelectMany(s => s.Parts).DistinctBy(p => p.Key).ToList();
-        var found = files.Tensors.Where(t => !TiedCopies.Contains(t.Key) && !(config.TieEmbeddings && t.Key == "lm_head.weight")).ToList();
-        var foundByKey = found.ToDictionary(t => t.Key, t => t.Shape, StringComparer.Ordinal);
-        var expectedKeys = expected.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        var missing = expected.Where(e => !foundByKey.ContainsKey(e.Key)).ToList();
-        var misshaped = expected.Where(e => foundByKey.TryGetValue(e.Key, out var shape) && !shape.SequenceEqual(e.Shape))
-            .Select(e => new MisshapedTensor(e.Key, e.Shape, foundByKey[e.Key])).ToList();
-        var unexpected = found.Where(t => !expectedKeys.Contains(t.Key)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0 || misshaped.Count > 0)
-            throw new CheckpointMismatchException(files.Description, missing, unexpected, misshaped);
-        foreach (var (path, header) in files.Files) WeightsAgreement.ThrowIfNotFloat(header.Entries.Where(e => expectedKeys.Contains(e.Name)), path);
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var stored = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (path, _) in files.Files)
-        {
-            foreach (var (key, tensor) in ReadFile(path)) stored[key] = tensor;
-        }
-        var targets = model.state_dict();
-        foreach (var (key, target) in targets)
-        {
-            var source = sources[key];
-            var value = source.Parts.Count == 1 ? stored[source.Parts[0].Key] : cat(source.Parts.Select(p => stored[p.Key]).ToArray(), 0);
-            value = value.to_type(target.dtype);
-            if (source.Scale != 1) value = value.mul(source.Scale);
-            target.copy_(value);
-        }
-        CheckCopies(stored, config.TieEmbeddings, files.Description);
+        bool tied = model.Config.TieEmbeddings;
+        HuggingFaceMappedWeights.Load(model, files, Sources(model),
+            setAside: key => TiedCopies.Contains(key) || (tied && key == "lm_head.weight"),
+            check: stored => CheckCopies(stored, tied, files.Description));
     }
 
     /// <summary>A stored copy of the shared embedding (or a tied lm_head) is accepted only when it repeats shared.weight.</summary>
-    static void CheckCopies(Dictionary<string, Tensor> stored, bool tied, string path)
+    static void CheckCopies(IReadOnlyDictionary<string, Tensor> stored, bool tied, string path)
     {
         var shared = stored["shared.weight"];
         foreach (var key in TiedCopies.Append(tied ? "lm_head.weight" : null))
         {
             if (key is null || !stored.TryGetValue(key, out var copy)) continue;
-            if (!copy.shape.SequenceEqual(shared.shape) || !copy.equal(shared).all().item<bool>())
+            if (!HuggingFaceMappedWeights.Repeats(copy, shared))
                 throw new InvalidDataException(key == "lm_head.weight"
                     ? $"'{path}' holds an lm_head.weight that differs from shared.weight, but config.json says the embeddings are tied (tie_word_embeddings); set tie_word_embeddings to false to load a separate output head."
                     : $"'{path}' holds a {key} that differs from shared.weight; T5 shares one embedding between its stacks, so this checkpoint is not a T5ForConditionalGeneration save.");
@@ -69,30 +42,30 @@ internal static partial class HuggingFaceT5Weights
     }
 
     /// <summary>The T5 tensors of every module tensor, by module key.</summary>
-    static Dictionary<string, T5Source> Sources(Seq2SeqModel model)
+    static Dictionary<string, MappedSource> Sources(Seq2SeqModel model)
     {
         var config = model.Config;
         int heads = config.CrossAttention!.Heads;
         double crossScale = Math.Sqrt((double)config.Width / heads);
-        var result = new Dictionary<string, T5Source>(StringComparer.Ordinal);
+        var result = new Dictionary<string, MappedSource>(StringComparer.Ordinal);
         foreach (var (key, tensor) in model.state_dict())
         {
             long[] shape = tensor.shape;
-            T5Source One(string name, double scale = 1) => new([new CheckpointTensor(name, shape)], scale);
+            MappedSource One(string name, double scale = 1) => new([new CheckpointTensor(name, shape)], scale);
             result[key] = key switch
             {
                 "embed_tokens.weight" => One("shared.weight"),
                 "encoder.norm.weight" => One("encoder.final_layer_norm.weight"),
                 "decoder.norm.weight" => One("decoder.final_layer_norm.weight", config.TieEmbeddings ? 1 / Math.Sqrt(config.Width) : 1),
                 "lm_head.weight" => One("lm_head.weight"),
-                _ => Layer(key, shape, crossScale) ?? throw new InvalidOperationException(
+                _ => Layer(key, shape, crossScale, config.Mlp) ?? throw new InvalidOperationException(
                     $"The T5 importer has no source for the model tensor '{key}'; the runtime's seq2seq layout changed without the importer."),
             };
         }
         return result;
     }
 
-    static T5Source? Layer(string key, long[] shape, double crossScale)
+    static MappedSource? Layer(string key, long[] shape, double crossScale, MlpKind mlp)
     {
         var match = LayerKey().Match(key);
         if (!match.Success) return null;
@@ -101,7 +74,7 @@ internal static partial class HuggingFaceT5Weights
         bool decoder = stack == "decoder";
         string block = $"{stack}.block.{layer}.layer.";
         string feedForward = block + (decoder ? "2" : "1");
-        T5Source One(string name, double scale = 1) => new([new CheckpointTensor(name, shape)], scale);
+        MappedSource One(string name, double scale = 1) => new([new CheckpointTensor(name, shape)], scale);
         return part switch
         {
             "input_layernorm.weight" => One(block + "0.layer_norm.weight"),
@@ -121,28 +94,13 @@ internal static partial class HuggingFaceT5Weights
             "cross_attn.o_proj.weight" when decoder => One(block + "1.EncDecAttention.o.weight"),
             "post_attention_layernorm.weight" => One(feedForward + ".layer_norm.weight"),
             "mlp.gate_proj.weight" => One(feedForward + ".DenseReluDense.wi_0.weight"),
-            "mlp.up_proj.weight" => One(feedForward + ".DenseReluDense.wi_1.weight"),
+            // T5 v1.0's ungated network names its one input projection wi; the gated ones split it into wi_0 and wi_1.
+            "mlp.up_proj.weight" => One(feedForward + (mlp == MlpKind.Relu ? ".DenseReluDense.wi.weight" : ".DenseReluDense.wi_1.weight")),
             "mlp.down_proj.weight" => One(feedForward + ".DenseReluDense.wo.weight"),
             _ => null,
         };
     }
 
-    static Dictionary<string, Tensor> ReadFile(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return Safetensors.LoadStateDict(stream, leaveOpen: true);
-        }
-        catch (Exception error) when (error is not (IOException or UnauthorizedAccessException))
-        {
-            throw new InvalidDataException($"Checkpoint weights '{path}' cannot be read: {error.Message}", error);
-        }
-    }
-
     [GeneratedRegex(@"^(encoder|decoder)\.layers\.(\d+)\.(.+)$")]
     private static partial Regex LayerKey();
-
-    /// <summary>The stored tensors of one module tensor (concatenated by rows when several) and the factor it is scaled by.</summary>
-    sealed record T5Source(IReadOnlyList<CheckpointTensor> Parts, double Scale);
 }

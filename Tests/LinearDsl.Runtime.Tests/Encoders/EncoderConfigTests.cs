@@ -46,6 +46,23 @@ public sealed class EncoderConfigTests
     }
 
     [Fact]
+    public void A_bert_layout_encoder_round_trips_and_differs_from_the_pre_norm_one()
+    {
+        var config = EncoderCatalog.Encoder(MixerSpec.Softmax(2, bidirectional: true)) with
+        {
+            Norm = NormKind.LayerNorm, NormPlacement = NormPlacement.Post, TokenTypes = 2, MlmHead = MlmHeadKind.Transform, Mlp = MlpKind.GeluErf,
+        };
+        string json = ModelConfigJson.Serialize(config);
+        var back = ModelConfigJson.Deserialize(json);
+        back.Should().Be(config);
+        back.GetHashCode().Should().Be(config.GetHashCode());
+        back.Should().NotBe(config with { NormPlacement = NormPlacement.Pre });
+        back.Should().NotBe(config with { TokenTypes = 0 });
+        back.Should().NotBe(config with { MlmHead = MlmHeadKind.None });
+        config.Problems().Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_seq2seq_model_writes_its_stacks_and_start_token()
     {
         var config = EncoderCatalog.Seq2SeqConfigs["linear-cross"];
@@ -63,7 +80,7 @@ public sealed class EncoderConfigTests
     {
         var config = new ModelConfig { VocabSize = 10, Width = 8, Layers = 1, ContextLength = 16, MlpHidden = 12, Mixer = MixerSpec.LinearAttention(2) };
         string json = ModelConfigJson.Serialize(config);
-        foreach (var key in new[] { "architecture", "pooling", "mask_token_id", "encoder", "cross_attention", "decoder_start_token_id", "bidirectional" })
+        foreach (var key in new[] { "architecture", "pooling", "mask_token_id", "encoder", "cross_attention", "decoder_start_token_id", "bidirectional", "norm_placement", "token_types", "mlm_head" })
             json.Should().NotContain($"\"{key}\"");
     }
 
@@ -88,6 +105,13 @@ public sealed class EncoderConfigTests
         { "seq2seq-softmax-feature-map", "cross_attention.feature_map applies to linear cross-attention only" },
         { "seq2seq-encoder-override", "encoder.layer_mixers[5] overrides layer 5, but the encoder has layers 0..1" },
         { "encoder-with-medusa", "medusa_heads apply to causal LMs only" },
+        { "causal-post-norm", "norm_placement post applies to encoders only" },
+        { "seq2seq-token-types", "token_types applies to encoders only" },
+        { "causal-mlm-head", "mlm_head applies to encoders only" },
+        { "causal-gelu-erf", "mlp gelu_erf serves encoders and seq2seq models only" },
+        { "causal-relu", "mlp relu serves encoders and seq2seq models only" },
+        { "encoder-negative-types", "token_types must be 0 (none) or positive" },
+        { "encoder-transform-rms", "mlm_head transform normalises with a layer norm" },
     };
 
     [Theory]
@@ -111,6 +135,13 @@ public sealed class EncoderConfigTests
             "seq2seq-softmax-feature-map" => seq2seq with { CrossAttention = seq2seq.CrossAttention! with { FeatureMap = LinearFeatureMap.Relu } },
             "seq2seq-encoder-override" => seq2seq with { Encoder = seq2seq.Encoder! with { LayerMixers = new Dictionary<int, MixerSpec> { [5] = MixerSpec.Softmax(2) } } },
             "encoder-with-medusa" => encoder with { MedusaHeads = new MedusaSpec(2) },
+            "causal-post-norm" => causal with { NormPlacement = NormPlacement.Post },
+            "seq2seq-token-types" => seq2seq with { TokenTypes = 2 },
+            "causal-mlm-head" => causal with { MlmHead = MlmHeadKind.Transform },
+            "causal-gelu-erf" => causal with { Mlp = MlpKind.GeluErf },
+            "causal-relu" => causal with { Mlp = MlpKind.Relu },
+            "encoder-negative-types" => encoder with { TokenTypes = -1 },
+            "encoder-transform-rms" => encoder with { MlmHead = MlmHeadKind.Transform, Norm = NormKind.RmsNorm },
             _ => throw new ArgumentException(name),
         };
         var problems = config.Problems();

@@ -9,15 +9,16 @@ public static class HfEncoderReference
 {
     const int Width = HfEncoderFolders.Width, Heads = HfEncoderFolders.Heads, Layers = HfEncoderFolders.Layers;
 
-    /// <summary>BERT's last hidden state [batch, time, width] (token type 0 everywhere, no padding).</summary>
-    public static Tensor BertHidden(Dictionary<string, Tensor> w, Tensor tokens, string prefix = "bert.", double eps = 1e-12)
+    /// <summary>BERT's last hidden state [batch, time, width] (token type 0 everywhere unless <paramref name="types"/> are given; no padding).</summary>
+    public static Tensor BertHidden(Dictionary<string, Tensor> w, Tensor tokens, string prefix = "bert.", double eps = 1e-12, Tensor? types = null)
     {
         using var scope = NewDisposeScope();
         Tensor W(string key) => w[prefix + key].to_type(ScalarType.Float64);
         long batch = tokens.shape[0], time = tokens.shape[1], d = Width / Heads;
         var x = W("embeddings.word_embeddings.weight").index_select(0, tokens.flatten()).view(batch, time, Width)
             .add(W("embeddings.position_embeddings.weight").narrow(0, 0, time))
-            .add(W("embeddings.token_type_embeddings.weight")[0]);
+            .add(types is null ? W("embeddings.token_type_embeddings.weight")[0]
+                : W("embeddings.token_type_embeddings.weight").index_select(0, types.flatten()).view(batch, time, Width));
         x = Ln(x, W("embeddings.LayerNorm.weight"), W("embeddings.LayerNorm.bias"), eps);
         for (int l = 0; l < Layers; l++)
         {
@@ -46,7 +47,7 @@ public static class HfEncoderReference
     }
 
     /// <summary>T5's encoder output [batch, source, width] (after encoder.final_layer_norm).</summary>
-    public static Tensor T5Encoder(Dictionary<string, Tensor> w, Tensor source, bool gated = true, double eps = 1e-6)
+    public static Tensor T5Encoder(Dictionary<string, Tensor> w, Tensor source, string feedForward = "gated-silu", double eps = 1e-6)
     {
         using var scope = NewDisposeScope();
         Tensor W(string key) => w[key].to_type(ScalarType.Float64);
@@ -58,17 +59,17 @@ public static class HfEncoderReference
             string p = $"encoder.block.{l}.layer.";
             var h = Rms(x, W(p + "0.layer_norm.weight"), eps);
             x = x.add(Attend(W, p + "0.SelfAttention.", h, h, bias));
-            x = x.add(FeedForward(W, p + "1.DenseReluDense.", Rms(x, W(p + "1.layer_norm.weight"), eps), gated));
+            x = x.add(FeedForward(W, p + "1.DenseReluDense.", Rms(x, W(p + "1.layer_norm.weight"), eps), feedForward));
         }
         return Rms(x, W("encoder.final_layer_norm.weight"), eps).MoveToOuterDisposeScope();
     }
 
     /// <summary>T5ForConditionalGeneration's teacher-forced logits [batch, target, vocab] for decoder inputs <paramref name="target"/>.</summary>
-    public static Tensor T5Logits(Dictionary<string, Tensor> w, Tensor source, Tensor target, bool tied = true, bool gated = true, double eps = 1e-6)
+    public static Tensor T5Logits(Dictionary<string, Tensor> w, Tensor source, Tensor target, bool tied = true, string feedForward = "gated-silu", double eps = 1e-6)
     {
         using var scope = NewDisposeScope();
         Tensor W(string key) => w[key].to_type(ScalarType.Float64);
-        var memory = T5Encoder(w, source, gated, eps);
+        var memory = T5Encoder(w, source, feedForward, eps);
         long batch = target.shape[0], time = target.shape[1];
         var y = W("shared.weight").index_select(0, target.flatten()).view(batch, time, Width);
         var causal = ones(time, time, ScalarType.Bool).triu(1);
@@ -80,7 +81,7 @@ public static class HfEncoderReference
             var h = Rms(y, W(p + "0.layer_norm.weight"), eps);
             y = y.add(Attend(W, p + "0.SelfAttention.", h, h, bias));
             y = y.add(Attend(W, p + "1.EncDecAttention.", Rms(y, W(p + "1.layer_norm.weight"), eps), memory, null));
-            y = y.add(FeedForward(W, p + "2.DenseReluDense.", Rms(y, W(p + "2.layer_norm.weight"), eps), gated));
+            y = y.add(FeedForward(W, p + "2.DenseReluDense.", Rms(y, W(p + "2.layer_norm.weight"), eps), feedForward));
         }
         y = Rms(y, W("decoder.final_layer_norm.weight"), eps);
         if (tied) y = y.mul(Math.Pow(Width, -0.5));
@@ -128,13 +129,21 @@ public static class HfEncoderReference
         return Merge(scores.softmax(-1).matmul(v)).matmul(W(p + "o.weight").t());
     }
 
-    static Tensor FeedForward(Func<string, Tensor> W, string p, Tensor h, bool gated)
+    /// <summary>T5's DenseReluDense: wo(relu(wi h)) for "relu", wo(act(wi_0 h) * wi_1 h) for the gated kinds (gelu is transformers' gelu_new).</summary>
+    static Tensor FeedForward(Func<string, Tensor> W, string p, Tensor h, string feedForward)
     {
-        var inner = gated
-            ? Silu(h.matmul(W(p + "wi_0.weight").t())).mul(h.matmul(W(p + "wi_1.weight").t()))
-            : h.matmul(W(p + "wi.weight").t()).relu();
+        var inner = feedForward switch
+        {
+            "relu" => h.matmul(W(p + "wi.weight").t()).relu(),
+            "gated-silu" => Silu(h.matmul(W(p + "wi_0.weight").t())).mul(h.matmul(W(p + "wi_1.weight").t())),
+            "gated-gelu" => GeluNew(h.matmul(W(p + "wi_0.weight").t())).mul(h.matmul(W(p + "wi_1.weight").t())),
+            _ => throw new ArgumentOutOfRangeException(nameof(feedForward), feedForward, "The reference knows relu, gated-silu and gated-gelu."),
+        };
         return inner.matmul(W(p + "wo.weight").t());
     }
+
+    /// <summary>transformers' gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).</summary>
+    static Tensor GeluNew(Tensor x) => x.mul(0.5).mul(x.add(x.pow(3).mul(0.044715)).mul(Math.Sqrt(2 / Math.PI)).tanh().add(1));
 
     static Tensor Silu(Tensor x) => x.mul(x.sigmoid());
 

@@ -29,6 +29,21 @@ public sealed class ModelSizeTests
         ModelMemory.WeightCount(config).Should().Be(model.parameters().Sum(p => p.numel()) - normsAndAlpha);
     }
 
+    [Theory]
+    [MemberData(nameof(Encoders.EncoderCatalog.Seq2SeqNames), MemberType = typeof(Encoders.EncoderCatalog))]
+    public void A_seq2seq_count_includes_the_encoder_stack_and_the_cross_attention(string name)
+    {
+        var config = Encoders.EncoderCatalog.Seq2SeqConfigs[name];
+        using var model = ModelFactory.CreateSeq2Seq(config);
+        // Norms, alpha and projection biases are not counted (the count is of matrices).
+        long normsAndAlpha = model.named_parameters().Where(p => p.name.Contains("norm") || p.name.EndsWith("alpha") || p.name.EndsWith("_proj.bias")).Sum(p => p.parameter.numel());
+        // A mixer's own parameters are counted only in part (conv kernels, not gate projections): a lower bound there.
+        long mixers = model.named_parameters().Where(p => p.name.Contains(".mixer.")).Sum(p => p.parameter.numel());
+        long all = model.parameters().Sum(p => p.numel());
+
+        ModelMemory.WeightCount(config).Should().BeInRange(all - normsAndAlpha - mixers, all - normsAndAlpha);
+    }
+
     [Fact]
     public void Sizes_past_int_range_are_counted_without_overflow()
     {
