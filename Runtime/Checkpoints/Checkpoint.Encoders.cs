@@ -84,7 +84,7 @@ public static partial class Checkpoint
         {
             var expected = model.state_dict().Select(p => new CheckpointTensor(p.Key, p.Value.shape)).ToList();
             var found = header.Entries.Select(e => new CheckpointTensor(e.Name, e.Shape)).ToList();
-            ThrowIfMismatched(expected, found, weightsPath);
+            CheckpointMismatchException.ThrowIfDifferent(expected, found, weightsPath);
             using var scope = NewDisposeScope();
             Dictionary<string, Tensor> stored;
             using (var stream = File.OpenRead(weightsPath)) stored = Safetensors.LoadStateDict(stream, leaveOpen: true);
@@ -100,18 +100,6 @@ public static partial class Checkpoint
             throw;
         }
         return model;
-    }
-
-    static void ThrowIfMismatched(IReadOnlyList<CheckpointTensor> expected, IReadOnlyList<CheckpointTensor> found, string path)
-    {
-        var foundByKey = found.ToDictionary(t => t.Key, t => t.Shape, StringComparer.Ordinal);
-        var expectedKeys = expected.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        var missing = expected.Where(e => !foundByKey.ContainsKey(e.Key)).ToList();
-        var misshaped = expected.Where(e => foundByKey.TryGetValue(e.Key, out var shape) && !shape.SequenceEqual(e.Shape))
-            .Select(e => new MisshapedTensor(e.Key, e.Shape, foundByKey[e.Key])).ToList();
-        var unexpected = found.Where(t => !expectedKeys.Contains(t.Key)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0 || misshaped.Count > 0)
-            throw new CheckpointMismatchException(path, missing, unexpected, misshaped);
     }
 
     /// <summary>A folder of another architecture is refused in one line that names the method that loads it.</summary>

@@ -28,6 +28,19 @@ public sealed class CheckpointMismatchException : Exception
     /// <summary>Keys present in both with different shapes.</summary>
     public IReadOnlyList<MisshapedTensor> Misshaped { get; }
 
+    /// <summary>Throws when <paramref name="found"/> differs from <paramref name="expected"/> in any key or shape, listing every difference.</summary>
+    internal static void ThrowIfDifferent(IReadOnlyList<CheckpointTensor> expected, IReadOnlyList<CheckpointTensor> found, string path)
+    {
+        var foundByKey = found.ToDictionary(t => t.Key, t => t.Shape, StringComparer.Ordinal);
+        var expectedKeys = expected.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+        var missing = expected.Where(e => !foundByKey.ContainsKey(e.Key)).ToList();
+        var misshaped = expected.Where(e => foundByKey.TryGetValue(e.Key, out var shape) && !shape.SequenceEqual(e.Shape))
+            .Select(e => new MisshapedTensor(e.Key, e.Shape, foundByKey[e.Key])).ToList();
+        var unexpected = found.Where(t => !expectedKeys.Contains(t.Key)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0 || misshaped.Count > 0)
+            throw new CheckpointMismatchException(path, missing, unexpected, misshaped);
+    }
+
     static string Describe(string path, IReadOnlyList<CheckpointTensor> missing, IReadOnlyList<CheckpointTensor> unexpected, IReadOnlyList<MisshapedTensor> misshaped)
     {
         var lines = new List<string> { $"Checkpoint weights '{path}' do not match the model (check that config.json belongs to these weights):" };

@@ -21,24 +21,7 @@ public static partial class HuggingFaceCheckpoint
     /// <exception cref="InvalidDataException">A file is truncated or corrupt, the folder is not a BERT model, or its config asks for something the runtime cannot reproduce (the message names the key).</exception>
     /// <exception cref="FileNotFoundException">config.json, the weights or a shard is missing.</exception>
     public static EncoderModel LoadEncoder(string folder, ScalarType? dtype = null, Device? device = null)
-    {
-        var config = ReadEncoderConfig(folder);
-        var files = HuggingFaceWeightFiles.Open(folder);
-        var type = dtype ?? StoredFloatType(files) ?? ScalarType.Float32;
-        ModelMemory.EnsureFits(config, type, $"Hugging Face config '{Path.Combine(folder, HuggingFaceConfig.FileName)}'");
-        var model = ModelFactory.CreateEncoder(config, dtype: type);
-        try
-        {
-            HuggingFaceBertWeights.Load(model, files);
-            if (device is not null) model.to(device);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        return model;
-    }
+        => LoadMapped(folder, ReadEncoderConfig(folder), dtype, device, (config, type) => ModelFactory.CreateEncoder(config, dtype: type), HuggingFaceBertWeights.Load);
 
     /// <summary>
     /// The encoder config that <paramref name="folder"/>'s BERT config.json describes. Whether it has the masked-LM head

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LinearDsl.Runtime.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,24 +20,7 @@ public static partial class HuggingFaceCheckpoint
     /// <exception cref="InvalidDataException">A file is truncated or corrupt, the folder is not a T5 model, or its config asks for something the runtime cannot reproduce (the message names the key).</exception>
     /// <exception cref="FileNotFoundException">config.json, the weights or a shard is missing.</exception>
     public static Seq2SeqModel LoadSeq2Seq(string folder, ScalarType? dtype = null, Device? device = null)
-    {
-        var config = ReadSeq2SeqConfig(folder);
-        var files = HuggingFaceWeightFiles.Open(folder);
-        var type = dtype ?? StoredFloatType(files) ?? ScalarType.Float32;
-        ModelMemory.EnsureFits(config, type, $"Hugging Face config '{Path.Combine(folder, HuggingFaceConfig.FileName)}'");
-        var model = ModelFactory.CreateSeq2Seq(config, dtype: type);
-        try
-        {
-            HuggingFaceT5Weights.Load(model, files);
-            if (device is not null) model.to(device);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        return model;
-    }
+        => LoadMapped(folder, ReadSeq2SeqConfig(folder), dtype, device, (config, type) => ModelFactory.CreateSeq2Seq(config, dtype: type), HuggingFaceT5Weights.Load);
 
     /// <summary>The seq2seq config that <paramref name="folder"/>'s T5 config.json describes.</summary>
     /// <exception cref="InvalidDataException">The config is not valid JSON, not a T5 model's, or asks for something unsupported.</exception>
@@ -48,34 +30,4 @@ public static partial class HuggingFaceCheckpoint
         if (modelType is not ("t5" or "mt5")) throw reader.Error(HuggingFaceFamilies.NotSeq2Seq(modelType));
         return HuggingFaceT5Config.Read(reader);
     });
-
-    /// <summary>
-    /// Parses <paramref name="folder"/>'s config.json and reads it with <paramref name="read"/> (given its model_type),
-    /// then refuses a config the runtime cannot build, listing every problem.
-    /// </summary>
-    static ModelConfig ReadConfig(string folder, Func<HuggingFaceConfigReader, string, ModelConfig> read)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(folder);
-        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Hugging Face model folder '{folder}' does not exist.");
-        string path = Path.Combine(folder, HuggingFaceConfig.FileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' is missing: a Hugging Face model folder holds {HuggingFaceConfig.FileName} next to its weights.", path);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException error)
-        {
-            throw new InvalidDataException($"Hugging Face config '{path}' is not valid JSON: {error.Message}", error);
-        }
-        using (document)
-        {
-            var reader = new HuggingFaceConfigReader(document.RootElement, path);
-            var config = read(reader, reader.String("model_type", null));
-            var problems = config.Problems();
-            if (problems.Count > 0)
-                throw reader.Error("it describes a model the runtime cannot build:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
-            return config;
-        }
-    }
 }

@@ -25,14 +25,8 @@ internal static class HuggingFaceMappedWeights
     {
         var expected = sources.Values.SelectMany(s => s.Parts).DistinctBy(p => p.Key).ToList();
         var found = files.Tensors.Where(t => !setAside(t.Key)).ToList();
-        var foundByKey = found.ToDictionary(t => t.Key, t => t.Shape, StringComparer.Ordinal);
+        CheckpointMismatchException.ThrowIfDifferent(expected, found, files.Description);
         var expectedKeys = expected.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        var missing = expected.Where(e => !foundByKey.ContainsKey(e.Key)).ToList();
-        var misshaped = expected.Where(e => foundByKey.TryGetValue(e.Key, out var shape) && !shape.SequenceEqual(e.Shape))
-            .Select(e => new MisshapedTensor(e.Key, e.Shape, foundByKey[e.Key])).ToList();
-        var unexpected = found.Where(t => !expectedKeys.Contains(t.Key)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0 || misshaped.Count > 0)
-            throw new CheckpointMismatchException(files.Description, missing, unexpected, misshaped);
         foreach (var (path, header) in files.Files) WeightsAgreement.ThrowIfNotFloat(header.Entries.Where(e => expectedKeys.Contains(e.Name)), path);
 
         using var scope = NewDisposeScope();
