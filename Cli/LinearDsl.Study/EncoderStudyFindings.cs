@@ -26,7 +26,7 @@ public static class EncoderStudyFindings
             foreach (var variant in root.GetProperty("variants").EnumerateArray())
                 perplexity[variant.GetProperty("key").GetString()!] = variant.GetProperty("validation").GetProperty("perplexity").GetDouble();
             string commit = root.TryGetProperty("commit", out var c) ? c.GetString() ?? "" : "";
-            return new CausalStudyRanks { Path = path, Commit = commit, Perplexity = perplexity };
+            return new CausalStudyRanks { Path = StudyPaths.Shown(path), Commit = commit, Perplexity = perplexity };
         }
         catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
         {

@@ -108,7 +108,7 @@ public static class EncoderStudyRun
                     MaskedTokens = validation.MaskedTokens,
                     Sequences = Math.Min(budget.FinalEvalSequences ?? data.Validation.Count, data.Validation.Count),
                 },
-                Checkpoint = checkpoint,
+                Checkpoint = StudyPaths.Shown(checkpoint),
             });
         }
         record.ReadLoad();

@@ -84,7 +84,7 @@ public static class Seq2SeqStudyRun
                 MemoryBytes = memory,
                 Speculative = decoded.Speculative,
                 Sample = new Seq2SeqSample { Source = Text(examples[0].Source), Expected = Text(examples[0].Target), Predicted = Text(decoded.First) },
-                Checkpoint = checkpoint,
+                Checkpoint = StudyPaths.Shown(checkpoint),
             });
         }
         record.ReadLoad();

@@ -254,7 +254,7 @@ public static class StudyRun
         Speculative = run.Speculative,
         SpeculativeUnsupported = run.Refusal,
         Sample = run.Sample,
-        Checkpoint = run.Checkpoint,
+        Checkpoint = StudyPaths.Shown(run.Checkpoint),
     };
 
     static void Write(StudyReport report, string output, IStudyHost host)

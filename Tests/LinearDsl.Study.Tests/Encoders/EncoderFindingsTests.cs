@@ -24,6 +24,15 @@ public sealed class EncoderFindingsTests
     }
 
     [Fact]
+    public void The_causal_study_is_named_relative_to_the_working_directory_so_a_committed_report_names_no_machine_path()
+    {
+        string inside = Path.Combine(Environment.CurrentDirectory, "docs", "results", "study", "study.json");
+        StudyPaths.Shown(inside).Should().Be("docs/results/study/study.json");
+        string outside = Path.GetFullPath(Path.Combine(Environment.CurrentDirectory, "..", "elsewhere.json"));
+        StudyPaths.Shown(outside).Should().Be(outside);
+    }
+
+    [Fact]
     public void Without_the_causal_study_or_enough_common_variants_the_first_finding_is_not_measured()
     {
         var encoder = new Dictionary<string, double> { ["softmax"] = 1.0, ["elu"] = 1.1 };
