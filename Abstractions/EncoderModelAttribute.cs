@@ -44,5 +44,20 @@ namespace LinearDsl
 
         /// <summary>Use the token embedding as the masked-language-model head (no separate mlm_head weight). Default false.</summary>
         public bool TiedEmbeddings { get; set; }
+
+        /// <summary>
+        /// Where the blocks normalise. Default <see cref="LinearDsl.NormPlacement.Pre"/>; <see cref="LinearDsl.NormPlacement.Post"/>
+        /// is BERT's layout: the embeddings are normalised, each residual sum is normalised, and there is no final norm.
+        /// </summary>
+        public NormPlacement NormPlacement { get; set; }
+
+        /// <summary>Number of token types (segments, BERT's type_vocab_size) embedded alongside the tokens. Default 0: none.</summary>
+        public int TokenTypes { get; set; }
+
+        /// <summary>
+        /// The masked-language-model head. Default <see cref="MlmHeadKind.Linear"/>; <see cref="MlmHeadKind.Transform"/>
+        /// (BERT's dense + GELU + layer norm before the vocabulary projection) needs [LayerNorm].
+        /// </summary>
+        public MlmHeadKind MlmHead { get; set; }
     }
 }

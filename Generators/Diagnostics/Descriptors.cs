@@ -38,6 +38,7 @@ namespace LinearDsl.Generators.Diagnostics
         public const string TokenIdOutsideVocabularyId = "LDSL1031";
         public const string CrossAttentionSettingsId = "LDSL1032";
         public const string NonCausalDecoderId = "LDSL1033";
+        public const string ModelCannotRunId = "LDSL1034";
         public const string InternalErrorId = "LDSL1099";
 
         public static readonly DiagnosticDescriptor NotPartial = Create(NotPartialId, "Model class is not partial",
@@ -128,6 +129,9 @@ namespace LinearDsl.Generators.Diagnostics
         public static readonly DiagnosticDescriptor NonCausalDecoder = Create(NonCausalDecoderId, "Seq2seq decoder mixer reads later tokens",
             ProblemAndFix, "A seq2seq decoder decodes one token at a time, so the runtime builds only causal decoder mixers; bidirectional settings belong in the encoder stack.");
 
+        public static readonly DiagnosticDescriptor ModelCannotRun = Create(ModelCannotRunId, "MLP or masked-LM head does not fit the rest of the declaration",
+            ProblemAndFix, "The exact GELU ([GeluMlp(Exact = true)]), [GeGluMlp] and [ReluMlp] serve encoders and seq2seq models: a causal LM's fused decode program runs SwiGLU and the tanh GELU only. MlmHead = MlmHeadKind.Transform (BERT's head) normalises with a layer norm, so the encoder needs [LayerNorm].");
+
         public static readonly DiagnosticDescriptor InternalError = Create(InternalErrorId, "The generator failed on this declaration",
             "The LinearDsl generator could not read this declaration ({0}: {1}); please report it with the declaration.",
             "A bug of the generator; the other models are still generated.");
@@ -138,7 +142,7 @@ namespace LinearDsl.Generators.Diagnostics
             NotPartial, InvalidModelNumber, MissingMixer, LayerCoverage, HeadsDoNotDivide, KvHeadsDoNotDivide, GroupSettings,
             ConflictingAttributes, OptionNotForFeatureMap, InvalidMixerNumber, UnsupportedClass, InvalidDraft, DraftNotCheaper,
             GeneratedNameTaken, TooLarge, AttributeWithoutModel, MedusaHeadsSettings, MixerNotCustom, MixerAbstract, MixerConstructor, MixerSettings,
-            NotForThisModel, TokenIdOutsideVocabulary, CrossAttentionSettings, NonCausalDecoder, InternalError,
+            NotForThisModel, TokenIdOutsideVocabulary, CrossAttentionSettings, NonCausalDecoder, ModelCannotRun, InternalError,
         };
 
         public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);

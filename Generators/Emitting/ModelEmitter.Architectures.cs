@@ -11,13 +11,17 @@ namespace LinearDsl.Generators.Emitting
     {
         const string Checkpoints = "global::LinearDsl.Runtime.Checkpoints.Checkpoint";
 
-        /// <summary>The config settings of an encoder (mask token, pooling) or a seq2seq model (encoder stack, cross-attention, start token).</summary>
+        /// <summary>The config settings of an encoder (mask token, pooling, norm placement, token types, head) or a seq2seq model (encoder stack, cross-attention, start token).</summary>
         static void WriteArchitectureConfig(IndentedWriter w, ModelSpec spec)
         {
             if (spec.Encoder is EncoderDecl encoder)
             {
                 w.Line($"MaskTokenId = {encoder.MaskTokenId},");
                 w.Line($"Pooling = global::LinearDsl.Pooling.{encoder.Pooling},");
+                // Written only when not the default, so the Config of an encoder declared before these settings is unchanged.
+                if (encoder.NormPlacement != "Pre") w.Line($"NormPlacement = global::LinearDsl.NormPlacement.{encoder.NormPlacement},");
+                if (encoder.TokenTypes != 0) w.Line($"TokenTypes = {encoder.TokenTypes},");
+                if (encoder.MlmHead != "Linear") w.Line($"MlmHead = global::LinearDsl.MlmHeadKind.{encoder.MlmHead},");
             }
             if (spec.Seq2Seq is Seq2SeqDecl seq2seq)
             {

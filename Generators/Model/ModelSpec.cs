@@ -64,8 +64,11 @@ namespace LinearDsl.Generators.Model
         Seq2Seq,
     }
 
-    /// <summary>An encoder's mask token (checked to lie in the vocabulary) and pooling ("Mean" or "First", LinearDsl.Pooling).</summary>
-    internal sealed record EncoderDecl(int MaskTokenId, string Pooling);
+    /// <summary>
+    /// An encoder's mask token (checked to lie in the vocabulary), pooling ("Mean" or "First", LinearDsl.Pooling), norm
+    /// placement ("Pre" or "Post"), token types (0 for none) and masked-LM head ("Linear", "Transform" or "None").
+    /// </summary>
+    internal sealed record EncoderDecl(int MaskTokenId, string Pooling, string NormPlacement, int TokenTypes, string MlmHead);
 
     /// <summary>A seq2seq model's encoder stack (one mixer per layer), its decoder's cross-attention, and the decoder's start token.</summary>
     internal sealed record Seq2SeqDecl(int EncoderLayers, EquatableArray<MixerDecl> EncoderMixers, CrossAttentionDecl CrossAttention, int DecoderStartTokenId);

@@ -17,7 +17,7 @@ namespace LinearDsl.Generators.Parsing
         /// kind's attribute (so a new kind is covered without a change here) and the other model attributes.
         /// </summary>
         public static readonly string[] Names = MixerKinds.BuiltIn.Select(k => k.AttributeName())
-            .Concat(new[] { "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp", "MedusaHeads", "CrossAttention" })
+            .Concat(new[] { "DraftFor", "RmsNorm", "LayerNorm", "Rotary", "LearnedPositions", "NoPositions", "SwiGlu", "GeluMlp", "GeGluMlp", "ReluMlp", "MedusaHeads", "CrossAttention" })
             .Distinct().ToArray();
 
         /// <summary>Their metadata names, the generic [Mixer&lt;TMixer&gt;] included.</summary>

@@ -20,6 +20,8 @@ namespace LinearDsl.Generators.Parsing
         const int AllStacks = 0, EncoderStack = 1, DecoderStack = 2;
         static readonly string[] StackNames = { "All", "Encoder", "Decoder" };
         static readonly string[] PoolingNames = { "Mean", "First" };
+        static readonly string[] NormPlacements = { "Pre", "Post" };
+        static readonly string[] MlmHeads = { "Linear", "Transform", "None" };
         static readonly string[] CrossAttentionKinds = { "Softmax", "Linear" };
 
         static bool IsModelAttribute(AttributeData attribute)
@@ -136,8 +138,32 @@ namespace LinearDsl.Generators.Parsing
 
         static string MixerPrefix(AttributeData mixer) => CustomMixerReader.IsCustomMixer(mixer) ? CustomMixerReader.Prefix(mixer) : Name(mixer).Replace("Attribute", "");
 
-        /// <summary>[EncoderModel]'s MaskTokenId (required, inside the vocabulary) and Pooling.</summary>
-        EncoderDecl ReadEncoder(AttributeData model, int vocab)
+        /// <summary>
+        /// The runtime's MlpKind of the MLP attribute (SwiGlu without one). GeluErf, GeGlu and Relu serve encoders and
+        /// seq2seq models only: a causal LM's fused decode program runs SwiGLU and the tanh GELU, and the runtime refuses
+        /// the others there, so they are reported here rather than when Create throws.
+        /// </summary>
+        string MlpKind(AttributeData? mlp, AttributeData model)
+        {
+            string kind = (mlp == null ? "" : Name(mlp)) switch
+            {
+                "GeluMlpAttribute" => Bool(mlp!, "Exact", false) ? "GeluErf" : "Gelu",
+                "GeGluMlpAttribute" => "GeGlu",
+                "ReluMlpAttribute" => "Relu",
+                _ => "SwiGlu",
+            };
+            if (Architecture(model) == ModelArchitecture.CausalLM && (kind == "GeluErf" || kind == "GeGlu" || kind == "Relu"))
+            {
+                var (what, where, fix) = kind == "GeluErf"
+                    ? ("GeluMlp(Exact = true)", ArgumentLocation(mlp!, "Exact"), "remove Exact = true (the tanh GELU) or use [SwiGlu]")
+                    : ($"[{Name(mlp!).Replace("Attribute", "")}]", Location(mlp!), kind == "GeGlu" ? "use [SwiGlu], the gated MLP the decode program runs" : "use [SwiGlu] or [GeluMlp]");
+                Report(Descriptors.ModelCannotRunId, where, $"{what} on '{_type.Name}', a [CausalLM], is for encoders and seq2seq models only (a causal LM's fused decode program runs SwiGLU and the tanh GELU)", fix);
+            }
+            return kind;
+        }
+
+        /// <summary>[EncoderModel]'s MaskTokenId (required, inside the vocabulary), Pooling, NormPlacement, TokenTypes and MlmHead.</summary>
+        EncoderDecl ReadEncoder(AttributeData model, int vocab, string norm)
         {
             int mask = Int(model, "MaskTokenId", -1);
             if (!IsSet(model, "MaskTokenId"))
@@ -156,7 +182,29 @@ namespace LinearDsl.Generators.Parsing
                 Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(model, "Pooling"), $"EncoderModel.Pooling is {pooling}, not a Pooling value", "use Pooling.Mean (the default) or Pooling.First");
                 pooling = 0;
             }
-            return new EncoderDecl(mask, PoolingNames[pooling]);
+            int placement = Int(model, "NormPlacement", 0);
+            if (placement < 0 || placement >= NormPlacements.Length)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(model, "NormPlacement"), $"EncoderModel.NormPlacement is {placement}, not a NormPlacement value", "use NormPlacement.Pre (the default) or NormPlacement.Post");
+                placement = 0;
+            }
+            int tokenTypes = Int(model, "TokenTypes", 0);
+            if (tokenTypes < 0)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(model, "TokenTypes"), $"EncoderModel.TokenTypes is {tokenTypes}", "give the number of token types (segments; BERT has 2), or 0 for none");
+            }
+            int head = Int(model, "MlmHead", 0);
+            if (head < 0 || head >= MlmHeads.Length)
+            {
+                Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(model, "MlmHead"), $"EncoderModel.MlmHead is {head}, not an MlmHeadKind value", "use MlmHeadKind.Linear (the default), MlmHeadKind.Transform or MlmHeadKind.None");
+                head = 0;
+            }
+            else if (MlmHeads[head] == "Transform" && norm != "LayerNorm")
+            {
+                Report(Descriptors.ModelCannotRunId, ArgumentLocation(model, "MlmHead"), $"EncoderModel.MlmHead = MlmHeadKind.Transform normalises with a layer norm (BERT's head), but '{_type.Name}' uses RmsNorm",
+                    "add [LayerNorm], or use MlmHeadKind.Linear");
+            }
+            return new EncoderDecl(mask, PoolingNames[pooling], NormPlacements[placement], tokenTypes, MlmHeads[head]);
         }
 
         /// <summary>[Seq2SeqModel]'s DecoderStartTokenId: inside the vocabulary.</summary>

@@ -116,7 +116,7 @@ namespace LinearDsl.Generators.Parsing
             var attributes = _type.GetAttributes().Where(IsOurs).ToList();
             var norm = Single(attributes, "RmsNormAttribute", "LayerNormAttribute");
             var positions = Single(attributes, "RotaryAttribute", "LearnedPositionsAttribute", "NoPositionsAttribute");
-            var mlp = Single(attributes, "SwiGluAttribute", "GeluMlpAttribute");
+            var mlp = Single(attributes, "SwiGluAttribute", "GeluMlpAttribute", "GeGluMlpAttribute", "ReluMlpAttribute");
             var mixers = attributes.Where(a => MixerKinds.IsMixerAttribute(Name(a).Replace("Attribute", "")) || CustomMixerReader.IsCustomMixer(a)).ToList();
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -133,12 +133,14 @@ namespace LinearDsl.Generators.Parsing
             double theta = positions != null && positionKind == "Rotary" ? Double(positions, "Theta", 10000) : 10000;
             if (!(theta > 1) || double.IsInfinity(theta)) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(positions!, "Theta"), $"Rotary.Theta is {Format(theta)}", "it must be finite and greater than 1");
 
-            string mlpKind = mlp != null && Name(mlp) == "GeluMlpAttribute" ? "Gelu" : "SwiGlu";
+            string mlpKind = MlpKind(mlp, model);
             int hidden = mlp == null ? 0 : Int(mlp, "Hidden", 0);
             if (hidden < 0) Report(Descriptors.InvalidMixerNumberId, ArgumentLocation(mlp!, "Hidden"), $"{Name(mlp!).Replace("Attribute", "")}.Hidden is {hidden}", "it must be positive, or 0 for the default width");
             if (hidden == 0 && dim > 0)
             {
-                long width = mlpKind == "Gelu" ? 4L * dim : (8L * dim / 3 + 7) / 8 * 8;
+                // Gated MLPs (three matrices) default to 8/3 of the width, ungated ones (two) to four times it.
+                bool gated = mlpKind == "SwiGlu" || mlpKind == "GeGlu";
+                long width = gated ? (8L * dim / 3 + 7) / 8 * 8 : 4L * dim;
                 if (width > int.MaxValue) Report(Descriptors.InvalidMixerNumberId, Location(model), $"The default MLP width for Dim = {dim} is {width}, more than a tensor dimension can hold", "give a smaller Dim or an explicit Hidden");
                 else hidden = (int)width;
             }
@@ -152,7 +154,7 @@ namespace LinearDsl.Generators.Parsing
             sizes.CheckMlp(hidden, dim, mlp != null && IsSet(mlp, "Hidden") ? Location(mlp) : Location(model));
             string? draftTarget = ReadDraft(attributes, model, vocab, dim, layers);
             var medusa = ReadMedusa(attributes, model);
-            var encoder = architecture == ModelArchitecture.Encoder ? ReadEncoder(model, vocab) : null;
+            var encoder = architecture == ModelArchitecture.Encoder ? ReadEncoder(model, vocab, normKind) : null;
             var crossAttention = ReadCrossAttention(attributes, model, dim);
             int startToken = architecture == ModelArchitecture.Seq2Seq ? ReadDecoderStartToken(model, vocab) : 0;
 

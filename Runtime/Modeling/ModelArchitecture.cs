@@ -22,3 +22,5 @@ public enum ModelArchitecture
 // "first").
 // CrossAttentionKind is LinearDsl.CrossAttentionKind (Abstractions), shared with [CrossAttention] as LinearFeatureMap is:
 // one type, so code in any LinearDsl.* namespace names it without ambiguity (config.json: "softmax" or "linear").
+// NormPlacement and MlmHeadKind are LinearDsl.NormPlacement and LinearDsl.MlmHeadKind (Abstractions), shared with
+// [EncoderModel] the same way (config.json: "pre" or "post"; "linear", "transform" or "none").

@@ -37,3 +37,29 @@ public partial class TinyT5;
 [SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder, Layers = new[] { 0 })]
 [LinearAttention(Heads = 2, GroupSize = 4, ConvTaps = 3, Stack = ModelStack.Decoder)]
 public partial class TinyLinearT5;
+
+/// <summary>
+/// BERT's layout: post-norm blocks with layer norms (normalised embeddings, no final norm), learned positions, two token
+/// types, the exact-GELU MLP with biases, BERT's head transform before the vocabulary projection, [CLS] pooling.
+/// </summary>
+[EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 32, MaskTokenId = 32, Pooling = Pooling.First,
+    NormPlacement = NormPlacement.Post, TokenTypes = 2, MlmHead = MlmHeadKind.Transform)]
+[LayerNorm(Eps = 1e-12), LearnedPositions, GeluMlp(Exact = true)]
+[SoftmaxAttention(Heads = 2, Bidirectional = true)]
+public partial class TinyBertLayout;
+
+/// <summary>T5 v1.0's MLP (down(relu(up(x))), default width 4 x Dim) in an encoder-decoder.</summary>
+[Seq2SeqModel(VocabSize = 32, Dim = 16, EncoderLayers = 1, DecoderLayers = 2, ContextLength = 32)]
+[CrossAttention(Heads = 2)]
+[ReluMlp]
+[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)]
+[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]
+public partial class TinyReluT5;
+
+/// <summary>T5 v1.1's gated-GELU MLP (default width 8/3 x Dim, as SwiGLU) in an encoder-decoder with a linear decoder.</summary>
+[Seq2SeqModel(VocabSize = 32, Dim = 16, EncoderLayers = 2, DecoderLayers = 1, ContextLength = 32)]
+[CrossAttention(Heads = 2)]
+[GeGluMlp]
+[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)]
+[LinearAttention(Heads = 2, GroupSize = 4, ConvTaps = 3, Stack = ModelStack.Decoder)]
+public partial class TinyGeGluT5;

@@ -53,6 +53,7 @@ public sealed class GeneratorDiagnosticsTests
         { Descriptors.TokenIdOutsideVocabularyId, "[EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 64, MaskTokenId = 33)]\n[SoftmaxAttention(Heads = 2, Bidirectional = true)]\npublic partial class M;", "MaskTokenId = 33", Encoder + "[SoftmaxAttention(Heads = 2, Bidirectional = true)]\npublic partial class M;" },
         { Descriptors.CrossAttentionSettingsId, Seq2SeqModel + "[CrossAttention(Kind = CrossAttentionKind.Linear, Heads = 2, FeatureMap = LinearFeatureMap.L2)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;", "FeatureMap = LinearFeatureMap.L2", Seq2SeqModel + "[CrossAttention(Kind = CrossAttentionKind.Linear, Heads = 2, FeatureMap = LinearFeatureMap.Relu)]\n[SoftmaxAttention(Heads = 2)]\npublic partial class M;" },
         { Descriptors.NonCausalDecoderId, Seq2SeqModel + "[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2, Bidirectional = true)]\npublic partial class M;", "Bidirectional = true", Seq2SeqModel + "[CrossAttention(Heads = 2)]\n[SoftmaxAttention(Heads = 2, Bidirectional = true, Stack = ModelStack.Encoder)]\n[SoftmaxAttention(Heads = 2, Stack = ModelStack.Decoder)]\npublic partial class M;" },
+        { Descriptors.ModelCannotRunId, Model + "[LinearAttention(Heads = 2)]\n[ReluMlp]\npublic partial class M;", "ReluMlp", Model + "[LinearAttention(Heads = 2)]\n[GeluMlp]\npublic partial class M;" },
     };
 
     [Theory]
