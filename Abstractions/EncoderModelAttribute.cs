@@ -45,6 +45,9 @@ namespace LinearDsl
         /// <summary>Use the token embedding as the masked-language-model head (no separate mlm_head weight). Default false.</summary>
         public bool TiedEmbeddings { get; set; }
 
+        /// <summary>Biases on every attention projection (query, key, value and output), as BERT has. Default false.</summary>
+        public bool AttentionBias { get; set; }
+
         /// <summary>
         /// Where the blocks normalise. Default <see cref="LinearDsl.NormPlacement.Pre"/>; <see cref="LinearDsl.NormPlacement.Post"/>
         /// is BERT's layout: the embeddings are normalised, each residual sum is normalised, and there is no final norm.

@@ -41,5 +41,8 @@ namespace LinearDsl
 
         /// <summary>Use the token embedding as the output head (no separate lm_head weight). Default false.</summary>
         public bool TiedEmbeddings { get; set; }
+
+        /// <summary>Biases on every attention projection (self- and cross-attention, in both stacks). Default false.</summary>
+        public bool AttentionBias { get; set; }
     }
 }

@@ -70,6 +70,7 @@ namespace LinearDsl.Generators.Emitting
             w.Line($"Mlp = {Modeling}.MlpKind.{spec.Mlp},");
             w.Line($"MlpHidden = {spec.MlpHidden},");
             w.Line($"TieEmbeddings = {(spec.TiedEmbeddings ? "true" : "false")},");
+            if (spec.AttentionBias) w.Line("AttentionBias = true,");
             WriteMixers(w, spec.LayerMixers);
             WriteArchitectureConfig(w, spec);
             if (spec.Medusa != null)

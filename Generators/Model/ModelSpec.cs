@@ -44,6 +44,9 @@ namespace LinearDsl.Generators.Model
         /// <summary>A seq2seq model's encoder stack, cross-attention and start token; null unless <see cref="Architecture"/> is Seq2Seq (<see cref="Layers"/> and <see cref="LayerMixers"/> are then its decoder stack).</summary>
         public Seq2SeqDecl? Seq2Seq { get; init; }
 
+        /// <summary>Biases on the attention projections ([EncoderModel] and [Seq2SeqModel] AttentionBias).</summary>
+        public bool AttentionBias { get; init; }
+
         /// <summary>True when a type named 'var' is in scope, so that the generated locals name their types.</summary>
         public bool VarIsAType { get; init; }
 

@@ -112,6 +112,8 @@ namespace LinearDsl.Generators.Parsing
             int encoderLayers = architecture == ModelArchitecture.Seq2Seq ? PositiveModelNumber(model, "EncoderLayers") : 0;
             int context = PositiveModelNumber(model, "ContextLength");
             bool tied = Bool(model, "TiedEmbeddings", false);
+            // [CausalLM] has no AttentionBias: its generated decode program has no bias terms.
+            bool attentionBias = architecture != ModelArchitecture.CausalLM && Bool(model, "AttentionBias", false);
 
             var attributes = _type.GetAttributes().Where(IsOurs).ToList();
             var norm = Single(attributes, "RmsNormAttribute", "LayerNormAttribute");
@@ -166,6 +168,7 @@ namespace LinearDsl.Generators.Parsing
                 layerMixers, draftTarget)
             {
                 Medusa = medusa,
+                AttentionBias = attentionBias,
                 Architecture = architecture,
                 Encoder = encoder,
                 Seq2Seq = architecture == ModelArchitecture.Seq2Seq ? new Seq2SeqDecl(encoderLayers, encoderMixers, crossAttention!, startToken) : null,

@@ -40,10 +40,11 @@ public partial class TinyLinearT5;
 
 /// <summary>
 /// BERT's layout: post-norm blocks with layer norms (normalised embeddings, no final norm), learned positions, two token
-/// types, the exact-GELU MLP with biases, BERT's head transform before the vocabulary projection, [CLS] pooling.
+/// types, biased attention projections, the exact-GELU MLP with biases, BERT's head transform before the vocabulary
+/// projection, [CLS] pooling.
 /// </summary>
 [EncoderModel(VocabSize = 33, Dim = 16, Layers = 2, ContextLength = 32, MaskTokenId = 32, Pooling = Pooling.First,
-    NormPlacement = NormPlacement.Post, TokenTypes = 2, MlmHead = MlmHeadKind.Transform)]
+    NormPlacement = NormPlacement.Post, TokenTypes = 2, MlmHead = MlmHeadKind.Transform, AttentionBias = true)]
 [LayerNorm(Eps = 1e-12), LearnedPositions, GeluMlp(Exact = true)]
 [SoftmaxAttention(Heads = 2, Bidirectional = true)]
 public partial class TinyBertLayout;

@@ -22,6 +22,7 @@ public sealed class GeneratedBertLayoutTests
         Mixer = MixerSpec.Of(2, new SoftmaxAttentionOptions { Bidirectional = true }, kvHeads: 2),
         MaskTokenId = 32,
         Pooling = Pooling.First,
+        AttentionBias = true,
     };
 
     static readonly ModelConfig ReluT5ByHand = new()
