@@ -18,7 +18,7 @@ public sealed class EmbedCommand(CliEnvironment environment) : AsyncCommand<Embe
         var console = environment.Out;
         if (settings.Out is not null) OutputPaths.CheckFile(settings.Out, "--out");
         using var model = ArchitectureCheckpoints.LoadEncoder(settings.Directory, "DIR", "embed");
-        var tokenizer = ArchitectureCheckpoints.EncoderTokenizer(settings.Tokenizer, model.Config);
+        var tokenizer = ArchitectureCheckpoints.EncoderTokenizer(settings.Tokenizer, model.Config, settings.Directory);
         for (int i = 0; i < settings.Texts.Length; i++)
         {
             int length = tokenizer.Encode(settings.Texts[i]).Length;

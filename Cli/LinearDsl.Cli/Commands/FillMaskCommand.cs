@@ -20,7 +20,7 @@ public sealed class FillMaskCommand(CliEnvironment environment) : Command<FillMa
         if (settings.Json is not null) OutputPaths.CheckFile(settings.Json, "--json");
         using var model = ArchitectureCheckpoints.LoadEncoder(settings.Directory, "DIR", "fill-mask");
         var config = model.Config;
-        var tokenizer = ArchitectureCheckpoints.EncoderTokenizer(settings.Tokenizer, config);
+        var tokenizer = ArchitectureCheckpoints.EncoderTokenizer(settings.Tokenizer, config, settings.Directory);
         long mask = config.MaskTokenId ?? throw new CliException($"'{settings.Directory}' has no mask_token_id in its config.json; fill-mask needs the id the encoder was trained to fill.");
         var (tokens, masks) = Tokenize(settings.Text, settings.Mask, tokenizer, mask);
         if (tokens.Length > config.ContextLength)
@@ -43,9 +43,19 @@ public sealed class FillMaskCommand(CliEnvironment environment) : Command<FillMa
         return 0;
     }
 
-    /// <summary>The text's tokens with the mask id at every placeholder, and the placeholders' positions.</summary>
+    /// <summary>
+    /// The text's tokens with the mask id at every placeholder, and the placeholders' positions. A tokenizer that
+    /// knows the mask as a special token (WordPiece's [MASK]) encodes the whole text with the placeholders written as
+    /// that token, so its framing ([CLS] ... [SEP]) and word splitting see the sentence as a whole; other tokenizers
+    /// encode the pieces between placeholders.
+    /// </summary>
     static (long[] Tokens, List<int> Masks) Tokenize(string text, string placeholder, ITextTokenizer tokenizer, long mask)
     {
+        if (tokenizer.SpecialTokens.FirstOrDefault(p => p.Value == mask).Key is { } maskText)
+        {
+            long[] whole = tokenizer.Encode(text.Replace(placeholder, " " + maskText + " ", StringComparison.Ordinal));
+            return (whole, Enumerable.Range(0, whole.Length).Where(i => whole[i] == mask).ToList());
+        }
         var tokens = new List<long>();
         var masks = new List<int>();
         var pieces = text.Split(placeholder);

@@ -11,7 +11,7 @@ public sealed class FillMaskSettings : CommandSettings
     public const string DefaultMask = "[MASK]";
 
     [CommandArgument(0, "<DIR>")]
-    [Description("Checkpoint directory of an encoder (config.json with \"architecture\": \"encoder\", and model.safetensors).")]
+    [Description("Checkpoint directory of an encoder (config.json with \"architecture\": \"encoder\", and model.safetensors), or a Hugging Face BERT folder (imported exactly).")]
     public string Directory { get; set; } = string.Empty;
 
     [CommandArgument(1, "<TEXT>")]
@@ -33,7 +33,7 @@ public sealed class FillMaskSettings : CommandSettings
     public string? Json { get; set; }
 
     [CommandOption("--tokenizer <NAME>")]
-    [Description("byte, byte-eot or gpt2. Default: from the encoder's vocabulary below its mask token (256: byte).")]
+    [Description("byte, byte-eot, gpt2 or wordpiece (DIR's vocab.txt). Default: wordpiece when DIR holds a vocab.txt, else from the encoder's vocabulary below its mask token (256: byte).")]
     public string? Tokenizer { get; set; }
 
     public override ValidationResult Validate()

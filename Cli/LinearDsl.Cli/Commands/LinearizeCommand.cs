@@ -26,7 +26,7 @@ public sealed class LinearizeCommand(CliEnvironment environment) : Command<Linea
             Mixer = new AugmentedLinearAttentionOptions { GroupSize = settings.GroupSize, ConvTaps = settings.ConvTaps },
             SoftmaxLayers = settings.KeepSoftmax,
         };
-        bool ours = IsLinearDslCheckpoint(settings.Source);
+        bool ours = ArchitectureCheckpoints.IsLinearDslCheckpoint(settings.Source);
         using var linear = Spinner.Run(console, $"Linearizing {settings.Source}", _ =>
         {
             if (!ours) return Linearizer.LinearizeFolder(settings.Source, options);
@@ -40,21 +40,5 @@ public sealed class LinearizeCommand(CliEnvironment environment) : Command<Linea
             $"(G = {settings.GroupSize}, K = {settings.ConvTaps}; alpha and conv start at 0).");
         ConsoleText.WriteLine(console, $"saved to {settings.Out}; fine-tune it with: lineardsl train --from {settings.Out} --out <DIR>");
         return 0;
-    }
-
-    /// <summary>Our config.json carries format_version; a Hugging Face one carries model_type.</summary>
-    static bool IsLinearDslCheckpoint(string directory)
-    {
-        string path = Path.Combine(directory, Checkpoint.ConfigFileName);
-        if (!File.Exists(path)) throw new CliException($"'{path}' is missing: give a Hugging Face model folder or a checkpoint directory.");
-        try
-        {
-            using var json = JsonDocument.Parse(File.ReadAllText(path));
-            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("format_version", out _);
-        }
-        catch (JsonException e)
-        {
-            throw new CliException($"'{path}' is not valid JSON ({e.Message}).");
-        }
     }
 }

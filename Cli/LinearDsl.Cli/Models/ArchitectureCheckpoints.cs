@@ -1,4 +1,6 @@
+using System.Text.Json;
 using LinearDsl.Runtime.Checkpoints;
+using LinearDsl.Runtime.Checkpoints.HuggingFace;
 using LinearDsl.Runtime.Modeling;
 using LinearDsl.Runtime.Tokenization;
 
@@ -28,6 +30,7 @@ public static class ArchitectureCheckpoints
     /// <exception cref="CliException">The checkpoint is missing or not an encoder.</exception>
     public static EncoderModel LoadEncoder(string directory, string option, string command)
     {
+        if (Directory.Exists(directory) && !IsLinearDslCheckpoint(directory)) return HuggingFaceCheckpoint.LoadEncoder(directory);
         var architecture = Read(directory, option);
         if (architecture != ModelArchitecture.Encoder)
             throw new CliException($"'{directory}' holds {Describe(architecture)}; {command} needs an encoder checkpoint (config.json \"architecture\": \"encoder\"){Hint(architecture)}.");
@@ -44,13 +47,40 @@ public static class ArchitectureCheckpoints
     }
 
     /// <summary>
-    /// The tokenizer of an encoder: the one named, else the one its text vocabulary implies. The mask token sits above
-    /// the text ids (a byte encoder has 257 ids, 256 being [MASK]), so the text vocabulary stops below it.
+    /// The tokenizer of an encoder: the one named, else BERT's WordPiece when <paramref name="directory"/> holds a
+    /// vocab.txt, else the one its text vocabulary implies. The mask token sits above the text ids of a byte encoder
+    /// (257 ids, 256 being [MASK]), so that text vocabulary stops below it; WordPiece counts [MASK] among its own ids.
     /// </summary>
-    public static ITextTokenizer EncoderTokenizer(string? name, ModelConfig config)
+    public static ITextTokenizer EncoderTokenizer(string? name, ModelConfig config, string directory)
     {
+        bool wordPiece = name is null ? File.Exists(Path.Combine(directory, WordPieceTextTokenizer.VocabularyFileName))
+            : string.Equals(name.Trim(), WordPieceTextTokenizer.TokenizerName, StringComparison.OrdinalIgnoreCase);
+        if (wordPiece)
+        {
+            var tokenizer = WordPieceTextTokenizer.FromFolder(directory);
+            if (tokenizer.VocabSize != config.VocabSize)
+                throw new CliException($"'{directory}' holds a vocab.txt of {tokenizer.VocabSize} tokens but the encoder has {config.VocabSize}; they belong to different models.");
+            return tokenizer;
+        }
         int textVocabulary = config.MaskTokenId == config.VocabSize - 1 ? config.VocabSize - 1 : config.VocabSize;
         return TokenizerChoice.Create(name ?? TokenizerChoice.ForVocabulary(textVocabulary), textVocabulary);
+    }
+
+    /// <summary>Whether config.json is ours (it carries format_version) rather than a Hugging Face one (model_type).</summary>
+    /// <exception cref="CliException">config.json is missing or not valid JSON.</exception>
+    public static bool IsLinearDslCheckpoint(string directory)
+    {
+        string path = Path.Combine(directory, Checkpoint.ConfigFileName);
+        if (!File.Exists(path)) throw new CliException($"'{path}' is missing: give a Hugging Face model folder or a checkpoint directory.");
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("format_version", out _);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"'{path}' is not valid JSON ({e.Message}).");
+        }
     }
 
     /// <summary>"a causal LM (config.json without an architecture)" and the like.</summary>
