@@ -100,18 +100,7 @@ public sealed class CheckpointKeyMap
     public void ThrowIfMismatched(IReadOnlyList<CheckpointTensor> found, string path)
     {
         ArgumentNullException.ThrowIfNull(found);
-        var foundByKey = found.ToDictionary(t => t.Key, t => t.Shape, StringComparer.Ordinal);
-        var expectedKeys = Entries.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        var missing = new List<CheckpointTensor>();
-        var misshaped = new List<MisshapedTensor>();
-        foreach (var entry in Entries)
-        {
-            if (!foundByKey.TryGetValue(entry.Key, out var shape)) missing.Add(entry);
-            else if (!shape.SequenceEqual(entry.Shape)) misshaped.Add(new MisshapedTensor(entry.Key, entry.Shape, shape));
-        }
-        var unexpected = found.Where(t => !expectedKeys.Contains(t.Key)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0 || misshaped.Count > 0)
-            throw new CheckpointMismatchException(path, missing, unexpected, misshaped);
+        CheckpointMismatchException.ThrowIfDifferent(Entries, found, path);
     }
 
     /// <summary>

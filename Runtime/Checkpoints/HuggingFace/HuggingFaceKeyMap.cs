@@ -58,15 +58,7 @@ internal sealed partial class HuggingFaceKeyMap
     public void ThrowIfMismatched(IReadOnlyList<CheckpointTensor> found, string path, bool tied)
     {
         var relevant = found.Where(t => !_ignorable(t.Key) && !(tied && t.Key == "lm_head.weight")).ToList();
-        var foundByKey = relevant.ToDictionary(t => t.Key, t => t.Shape, StringComparer.Ordinal);
-        var expected = Expected.ToList();
-        var expectedKeys = expected.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        var missing = expected.Where(e => !foundByKey.ContainsKey(e.Key)).ToList();
-        var misshaped = expected.Where(e => foundByKey.TryGetValue(e.Key, out var shape) && !shape.SequenceEqual(e.Shape))
-            .Select(e => new MisshapedTensor(e.Key, e.Shape, foundByKey[e.Key])).ToList();
-        var unexpected = relevant.Where(t => !expectedKeys.Contains(t.Key)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0 || misshaped.Count > 0)
-            throw new CheckpointMismatchException(path, missing, unexpected, misshaped);
+        CheckpointMismatchException.ThrowIfDifferent(Expected.ToList(), relevant, path);
     }
 
     static HuggingFaceSource Llama(CausalLanguageModel model, string key, long[] shape)
