@@ -28,6 +28,31 @@ public sealed class EncoderCommandTests(EncoderCheckpoints checkpoints) : IClass
     }
 
     [Fact]
+    public async Task Inspect_describes_an_encoder_and_says_it_keeps_no_state()
+    {
+        var result = await CliRunner.RunAsync(["inspect", checkpoints.Encoder]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Output.Should().Contain("architecture").And.Contain("encoder").And.Contain("mask token 256").And.Contain("pooling");
+        using var model = Checkpoint.LoadEncoder(checkpoints.Encoder);
+        result.Output.Should().Contain(model.parameters().Sum(p => p.numel()).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        result.Output.Should().Contain("none: an encoder reads its whole input at once");
+    }
+
+    [Fact]
+    public async Task Inspect_measures_a_seq2seq_models_encoder_memory_for_two_source_lengths()
+    {
+        var result = await CliRunner.RunAsync(["inspect", checkpoints.Seq2Seq, "--context", "40"]);
+
+        result.ExitCode.Should().Be(0, result.Output);
+        result.Output.Should().Contain("decoder layer").And.Contain("encoder layer").And.Contain("cross-attention").And.Contain("softmax, 2 heads");
+        using var scope = NewDisposeScope();
+        using var model = Checkpoint.LoadSeq2Seq(checkpoints.Seq2Seq);
+        using var memory = model.Encode(zeros([1, 40], ScalarType.Int64));
+        result.Output.Should().Contain($"{InspectCommand.Bytes(memory.Bytes)} for 40").And.Contain("(grows with the source)");
+    }
+
+    [Fact]
     public async Task Embed_writes_the_json_to_out()
     {
         string file = Path.Combine(checkpoints.Root, "out", "embeddings.json");

@@ -21,6 +21,7 @@ public sealed class InspectCommand(CliEnvironment environment) : Command<Inspect
         if (!File.Exists(weights)) throw new CliException($"'{weights}' is missing: a checkpoint directory holds {Checkpoint.ConfigFileName} and {Checkpoint.WeightsFileName}.");
 
         int tokens = Math.Min(settings.Context, config.ContextLength);
+        if (config.Architecture != ModelArchitecture.CausalLM) return InspectEncoderModel(console, directory, config, weights, tokens);
         var (parameters, growth) = Spinner.Run(console, $"Loading {directory}", status =>
         {
             using var model = Checkpoint.Load(directory);
@@ -39,6 +40,50 @@ public sealed class InspectCommand(CliEnvironment environment) : Command<Inspect
         Row("state per token", growth.IsConstant
             ? "0 B per token of context (constant size)"
             : string.Create(Invariant, $"{growth.BytesPerToken:F0} B per token of context (grows with the context)"));
+        console.Write(grid);
+        return 0;
+    }
+
+    /// <summary>
+    /// An encoder or a seq2seq model: its architecture and parameters, and what it keeps while decoding. An encoder
+    /// keeps nothing (it reads its whole input at once); a seq2seq decoder reads the encoder's memory, measured for a
+    /// source of half and of <paramref name="tokens"/> tokens (linear cross-attention keeps a constant-size sum).
+    /// </summary>
+    static int InspectEncoderModel(IAnsiConsole console, string directory, ModelConfig config, string weights, int tokens)
+    {
+        var (parameters, memory) = Spinner.Run(console, $"Loading {directory}", status =>
+        {
+            if (config.Architecture == ModelArchitecture.Encoder)
+            {
+                using var encoder = Checkpoint.LoadEncoder(directory);
+                return (encoder.parameters().Sum(p => p.numel()), ((long Half, long Full)?)null);
+            }
+            using var model = Checkpoint.LoadSeq2Seq(directory);
+            status($"Encoding {tokens} tokens");
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            long Bytes(int length)
+            {
+                using var encoded = model.Encode(TorchSharp.torch.zeros([1, length], TorchSharp.torch.ScalarType.Int64));
+                return encoded.Bytes;
+            }
+            return (model.parameters().Sum(p => p.numel()), (Bytes(Math.Max(1, tokens / 2)), Bytes(tokens)));
+        });
+
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Row(string name, string value) => grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
+        Row("checkpoint", directory);
+        foreach (var (name, value) in ArchitectureDescription.Lines(config)) Row(name, value);
+        Row("parameters", parameters.ToString("N0", Invariant));
+        Row("size on disk", Bytes(new FileInfo(weights).Length + new FileInfo(Path.Combine(directory, Checkpoint.ConfigFileName)).Length));
+        if (memory is not { } m)
+        {
+            Row("state", "none: an encoder reads its whole input at once and keeps nothing between calls");
+        }
+        else
+        {
+            Row("encoder memory", $"{Bytes(m.Half)} for {Math.Max(1, tokens / 2)} source tokens, {Bytes(m.Full)} for {tokens}"
+                + (m.Half == m.Full ? " (constant size)" : " (grows with the source)"));
+        }
         console.Write(grid);
         return 0;
     }
