@@ -53,6 +53,19 @@ public sealed class EncoderCommandTests(EncoderCheckpoints checkpoints) : IClass
     }
 
     [Fact]
+    public async Task Train_refuses_an_encoder_config_and_eval_an_encoder_checkpoint_in_one_line_each()
+    {
+        var train = await CliRunner.RunAsync(["train", "--config", Path.Combine(checkpoints.Encoder, "config.json"), "--out", Path.Combine(checkpoints.Root, "never")]);
+        train.ExitCode.Should().NotBe(0);
+        train.Output.Should().Contain("describes an encoder").And.Contain("MaskedLanguageModelTrainer").And.NotContain("   at ");
+        Directory.Exists(Path.Combine(checkpoints.Root, "never")).Should().BeFalse();
+
+        var eval = await CliRunner.RunAsync(["eval", checkpoints.Seq2Seq]);
+        eval.ExitCode.Should().NotBe(0);
+        eval.Output.Should().Contain("holds an encoder-decoder").And.Contain("generate --target DIR").And.NotContain("   at ");
+    }
+
+    [Fact]
     public async Task Embed_writes_the_json_to_out()
     {
         string file = Path.Combine(checkpoints.Root, "out", "embeddings.json");

@@ -18,6 +18,8 @@ public static class ModelSource
         {
             if (!File.Exists(file)) throw new CliException($"model config '{file}' (--config) does not exist.");
             var config = ModelConfigJson.Read(file);
+            if (config.Architecture != ModelArchitecture.CausalLM)
+                throw new CliException($"model config '{file}' (--config) describes {ArchitectureCheckpoints.Describe(config.Architecture)}; train trains causal LMs. Train it from code with {(config.Architecture == ModelArchitecture.Encoder ? "MaskedLanguageModelTrainer" : "Seq2SeqTrainer")}, as `{LineardslApp.Name} study --{(config.Architecture == ModelArchitecture.Encoder ? "encoders" : "seq2seq")}` does.");
             return ModelFactory.Create(config, (ulong)settings.Seed);
         }
         string directory = settings.From ?? throw new CliException("give --config FILE or --from DIR.");
@@ -38,6 +40,7 @@ public static class ModelSource
             if (!File.Exists(path))
                 throw new CliException($"'{path}' ({option}) is missing: a checkpoint directory holds {Checkpoint.ConfigFileName} and {Checkpoint.WeightsFileName}.");
         }
+        ArchitectureCheckpoints.RequireCausal(directory, option, $"this command takes a causal LM (`{LineardslApp.Name} embed` and `fill-mask` take encoders, `{LineardslApp.Name} generate --target DIR` seq2seq models)");
         return Checkpoint.Load(directory);
     }
 }
