@@ -30,18 +30,27 @@ public sealed class InspectCommand(CliEnvironment environment) : Command<Inspect
             return (count, StateGrowth.Measure(model, tokens));
         });
 
+        Write(console, directory, config, weights, parameters,
+        [
+            ("state", $"{Bytes(growth.OneToken)} after 1 token, {Bytes(growth.NTokens)} after {growth.Tokens} tokens"),
+            ("state per token", growth.IsConstant
+                ? "0 B per token of context (constant size)"
+                : string.Create(Invariant, $"{growth.BytesPerToken:F0} B per token of context (grows with the context)")),
+        ]);
+        return 0;
+    }
+
+    /// <summary>The checkpoint, its architecture, parameters and size on disk, then <paramref name="state"/>'s rows.</summary>
+    static void Write(IAnsiConsole console, string directory, ModelConfig config, string weights, long parameters, IEnumerable<(string Name, string Value)> state)
+    {
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Row(string name, string value) => grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
         Row("checkpoint", directory);
         foreach (var (name, value) in ArchitectureDescription.Lines(config)) Row(name, value);
         Row("parameters", parameters.ToString("N0", Invariant));
         Row("size on disk", Bytes(new FileInfo(weights).Length + new FileInfo(Path.Combine(directory, Checkpoint.ConfigFileName)).Length));
-        Row("state", $"{Bytes(growth.OneToken)} after 1 token, {Bytes(growth.NTokens)} after {growth.Tokens} tokens");
-        Row("state per token", growth.IsConstant
-            ? "0 B per token of context (constant size)"
-            : string.Create(Invariant, $"{growth.BytesPerToken:F0} B per token of context (grows with the context)"));
+        foreach (var (name, value) in state) Row(name, value);
         console.Write(grid);
-        return 0;
     }
 
     /// <summary>
@@ -69,22 +78,10 @@ public sealed class InspectCommand(CliEnvironment environment) : Command<Inspect
             return (model.parameters().Sum(p => p.numel()), (Bytes(Math.Max(1, tokens / 2)), Bytes(tokens)));
         });
 
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string name, string value) => grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
-        Row("checkpoint", directory);
-        foreach (var (name, value) in ArchitectureDescription.Lines(config)) Row(name, value);
-        Row("parameters", parameters.ToString("N0", Invariant));
-        Row("size on disk", Bytes(new FileInfo(weights).Length + new FileInfo(Path.Combine(directory, Checkpoint.ConfigFileName)).Length));
-        if (memory is not { } m)
-        {
-            Row("state", "none: an encoder reads its whole input at once and keeps nothing between calls");
-        }
-        else
-        {
-            Row("encoder memory", $"{Bytes(m.Half)} for {Math.Max(1, tokens / 2)} source tokens, {Bytes(m.Full)} for {tokens}"
-                + (m.Half == m.Full ? " (constant size)" : " (grows with the source)"));
-        }
-        console.Write(grid);
+        string state = memory is not { } m
+            ? "none: an encoder reads its whole input at once and keeps nothing between calls"
+            : $"{Bytes(m.Half)} for {Math.Max(1, tokens / 2)} source tokens, {Bytes(m.Full)} for {tokens}" + (m.Half == m.Full ? " (constant size)" : " (grows with the source)");
+        Write(console, directory, config, weights, parameters, [(memory is null ? "state" : "encoder memory", state)]);
         return 0;
     }
 
