@@ -124,7 +124,8 @@ internal sealed class ModelRows : IChainRows<ModelPending>, IDisposable
         _queues[row].AddRange(tokens);
     }
 
-    static double[][][] Gather(Tensor logits, int length, Func<int, IReadOnlyList<int>> indices)
+    /// <summary>The logits [batch, length, vocab] at each row's requested block indices, as float64 on the host ([row][index][vocab]).</summary>
+    internal static double[][][] Gather(Tensor logits, int length, Func<int, IReadOnlyList<int>> indices)
     {
         int batch = (int)logits.shape[0], vocab = (int)logits.shape[2];
         var wanted = Enumerable.Range(0, batch).Select(indices).ToArray();

@@ -57,7 +57,7 @@ internal sealed class Seq2SeqRows : IChainRows<Seq2SeqPending>, IDisposable
         var padded = new long[Batch * length];
         for (int b = 0; b < Batch; b++) Array.Copy(blocks[b], 0, padded, b * length, blocks[b].Length);
         var (logits, pending) = Model.Verify(tensor(padded, [Batch, length], ScalarType.Int64), State);
-        return (Gather(logits, indices), pending);
+        return (ModelRows.Gather(logits, length, indices), pending);
     }
 
     /// <summary>Feeds each row's queue (one Step when every queue holds one token) and returns the last logits per row.</summary>
@@ -68,7 +68,7 @@ internal sealed class Seq2SeqRows : IChainRows<Seq2SeqPending>, IDisposable
         {
             var logits = Model.Step(tensor(_queues.Select(q => q[0]).ToArray(), [Batch, 1], ScalarType.Int64), State);
             foreach (var queue in _queues) queue.Clear();
-            return Gather(logits, _ => [0]).Select(r => r[0]).ToArray();
+            return ModelRows.Gather(logits, 1, _ => [0]).Select(r => r[0]).ToArray();
         }
         var (verified, pending) = Verify(_queues.Select(_ => (IReadOnlyList<long>)Array.Empty<long>()).ToArray(), b => [_queues[b].Count - 1]);
         using (pending) Commit(pending, _queues.Select(q => (long)q.Count).ToArray());
@@ -87,19 +87,6 @@ internal sealed class Seq2SeqRows : IChainRows<Seq2SeqPending>, IDisposable
     {
         _queues[row].Clear();
         _queues[row].AddRange(tokens);
-    }
-
-    static double[][][] Gather(Tensor logits, Func<int, IReadOnlyList<int>> indices)
-    {
-        int batch = (int)logits.shape[0], length = (int)logits.shape[1], vocab = (int)logits.shape[2];
-        double[] all = logits.to_type(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
-        var result = new double[batch][][];
-        for (int b = 0; b < batch; b++)
-        {
-            var wanted = indices(b);
-            result[b] = wanted.Select(i => all.AsSpan((b * length + i) * vocab, vocab).ToArray()).ToArray();
-        }
-        return result;
     }
 
     public void Dispose()
