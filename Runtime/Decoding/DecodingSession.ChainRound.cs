@@ -8,7 +8,7 @@ public abstract partial class DecodingSession
     /// target verifies them in one call, each row accepts by <paramref name="rule"/>, and both states commit exactly the
     /// accepted tokens. Returns the tokens each row emits and the fewest any running row accepted.
     /// </summary>
-    private protected (IReadOnlyList<long>[] Emitted, int FewestAccepted) ChainRound<TPending>(IChainRows<TPending> target, IChainRows<TPending> draft, int m, AcceptanceRule rule)
+    private protected (IReadOnlyList<long>[] Emitted, int FewestAccepted) ChainRound<TPending>(ChainRows<TPending> target, ChainRows<TPending> draft, int m, AcceptanceRule rule)
         where TPending : class, IDisposable
     {
         int batch = Batch;

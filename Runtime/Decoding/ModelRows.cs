@@ -5,14 +5,12 @@ using static TorchSharp.torch;
 namespace LinearDsl.Runtime.Decoding;
 
 /// <summary>
-/// A model with its decoding state and, per row, the tokens already chosen but not yet fed to the model (its
-/// queue: the last emitted token, or the end of an uneven prompt). Rows may hold queues of different lengths:
-/// they are right-padded into one Verify call, which is causal, so the padding never touches a real position and
-/// is never committed.
+/// A causal model with its decoding state and, per row, the tokens already chosen but not yet fed to the model (its
+/// queue, <see cref="ChainRows{TPending}"/>: the last emitted token, or the end of an uneven prompt). Prompts are
+/// prefilled in blocks, and rows can join and leave (continuous batching).
 /// </summary>
-internal sealed class ModelRows : IChainRows<ModelPending>, IDisposable
+internal sealed class ModelRows : ChainRows<ModelPending>, IDisposable
 {
-    readonly List<List<long>> _queues;
     readonly IReadOnlyList<IReadOnlyList<long>> _prompts;
     readonly int _shared;
     int _prefilled;
@@ -43,7 +41,7 @@ internal sealed class ModelRows : IChainRows<ModelPending>, IDisposable
         State = resume ?? model.CreateState(batch);
         _prompts = prompts;
         _shared = prompts.Min(p => p.Count) - 1;
-        _queues = prompts.Select(p => p.Skip(_shared).ToList()).ToList();
+        Queues.AddRange(prompts.Select(p => p.Skip(_shared).ToList()));
         if (deferPrefill) return;
         try
         {
@@ -76,93 +74,15 @@ internal sealed class ModelRows : IChainRows<ModelPending>, IDisposable
 
     public ModelState State { get; }
 
-    public int Batch => _queues.Count;
-
-    public IReadOnlyList<long> Queue(int row) => _queues[row];
-
-    /// <summary>
-    /// Verifies, for each row, its queue followed by <paramref name="extra"/>[row]; returns the logits at the
-    /// requested block indices (as float64 on the host, [row][index][vocab]) and the pending commit.
-    /// </summary>
-    public (double[][][] Logits, ModelPending Pending) Verify(IReadOnlyList<IReadOnlyList<long>> extra, Func<int, IReadOnlyList<int>> indices)
+    protected override (Tensor Logits, ModelPending Pending) VerifyBlock(Tensor tokens)
     {
-        using var scope = NewDisposeScope();
-        var blocks = Enumerable.Range(0, Batch).Select(b => _queues[b].Concat(extra[b]).ToArray()).ToArray();
-        int length = blocks.Max(b => b.Length);
-        var padded = new long[Batch * length];
-        for (int b = 0; b < Batch; b++) Array.Copy(blocks[b], 0, padded, b * length, blocks[b].Length);
-        var (logits, pending) = Model.Verify(tensor(padded, [Batch, length], ScalarType.Int64), State);
-        return (Gather(logits, length, indices), pending);
+        var (logits, pending) = Model.Verify(tokens, State);
+        return (logits, pending);
     }
 
-    /// <summary>Feeds each row's queue with one Step when every queue holds one token; returns the last logits per row.</summary>
-    public double[][] StepQueues()
-    {
-        using var scope = NewDisposeScope();
-        if (_queues.All(q => q.Count == 1))
-        {
-            var logits = Model.Step(tensor(_queues.Select(q => q[0]).ToArray(), [Batch, 1], ScalarType.Int64), State);
-            foreach (var queue in _queues) queue.Clear();
-            return Gather(logits, 1, _ => [0]).Select(r => r[0]).ToArray();
-        }
-        var (verified, pending) = Verify(_queues.Select(_ => (IReadOnlyList<long>)Array.Empty<long>()).ToArray(), b => [_queues[b].Count - 1]);
-        using (pending) Commit(pending, _queues.Select(q => (long)q.Count).ToArray());
-        return verified.Select(r => r[0]).ToArray();
-    }
+    protected override Tensor StepBlock(Tensor tokens) => Model.Step(tokens, State);
 
-    /// <summary>Commits counts[b] tokens of row b's verified block; they leave the queue (drafted tokens beyond it are the caller's).</summary>
-    public void Commit(ModelPending pending, long[] counts)
-    {
-        Model.Commit(State, pending, counts);
-        for (int b = 0; b < Batch; b++) _queues[b].RemoveRange(0, (int)Math.Min(counts[b], _queues[b].Count));
-    }
-
-    /// <summary>Replaces row b's queue (after a round, with the tokens chosen but not yet fed).</summary>
-    public void SetQueue(int row, IEnumerable<long> tokens)
-    {
-        _queues[row].Clear();
-        _queues[row].AddRange(tokens);
-    }
-
-    /// <summary>The logits [batch, length, vocab] at each row's requested block indices, as float64 on the host ([row][index][vocab]).</summary>
-    internal static double[][][] Gather(Tensor logits, int length, Func<int, IReadOnlyList<int>> indices)
-    {
-        int batch = (int)logits.shape[0], vocab = (int)logits.shape[2];
-        var wanted = Enumerable.Range(0, batch).Select(indices).ToArray();
-        var flat = wanted.SelectMany((idx, b) => idx.Select(i => (long)(b * length + i))).ToArray();
-        var rows = ReadRows(logits, flat, vocab);
-        var result = new double[batch][][];
-        int k = 0;
-        for (int b = 0; b < batch; b++)
-        {
-            result[b] = new double[wanted[b].Count][];
-            for (int j = 0; j < wanted[b].Count; j++, k++) result[b][j] = rows.AsSpan(k * vocab, vocab).ToArray();
-        }
-        return result;
-    }
-
-    /// <summary>The logits of the given flat rows as float64, read in place when they sit contiguous on the CPU (every round reads them).</summary>
-    internal static double[] ReadRows(Tensor logits, long[] flat, int vocab)
-    {
-        if (logits.device_type == DeviceType.CPU && logits.is_contiguous() && logits.dtype is ScalarType.Float32 or ScalarType.Float64)
-        {
-            var rows = new double[flat.Length * vocab];
-            if (logits.dtype == ScalarType.Float32)
-            {
-                var data = TensorMemory.Span<float>(logits);
-                for (int r = 0; r < flat.Length; r++)
-                    for (int v = 0; v < vocab; v++) rows[r * vocab + v] = data[(int)flat[r] * vocab + v];
-            }
-            else
-            {
-                var data = TensorMemory.Span<double>(logits);
-                for (int r = 0; r < flat.Length; r++) data.Slice((int)flat[r] * vocab, vocab).CopyTo(rows.AsSpan(r * vocab, vocab));
-            }
-            return rows;
-        }
-        return logits.reshape(-1, vocab).index_select(0, tensor(flat, ScalarType.Int64, logits.device))
-            .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-    }
+    protected override void CommitBlock(ModelPending pending, long[] counts) => Model.Commit(State, pending, counts);
 
     /// <summary>
     /// Takes over <paramref name="other"/>'s rows after this one's (continuous batching: a prefilled request joins the
@@ -173,7 +93,7 @@ internal sealed class ModelRows : IChainRows<ModelPending>, IDisposable
         if (other.Model != Model) throw new ArgumentException("Only rows of the same model can join.", nameof(other));
         if (other.PrefillRemaining > 0 || PrefillRemaining > 0) throw new InvalidOperationException("Rows join only once their prompts are prefilled.");
         State.AppendRows(other.State);
-        _queues.AddRange(other._queues.Select(q => new List<long>(q)));
+        Queues.AddRange(other.Queues.Select(q => new List<long>(q)));
         other.Dispose();
     }
 
@@ -181,9 +101,9 @@ internal sealed class ModelRows : IChainRows<ModelPending>, IDisposable
     public void KeepRows(IReadOnlyList<int> rows)
     {
         State.KeepRows(rows);
-        var kept = rows.Select(r => _queues[r]).ToArray();
-        _queues.Clear();
-        _queues.AddRange(kept);
+        var kept = rows.Select(r => Queues[r]).ToArray();
+        Queues.Clear();
+        Queues.AddRange(kept);
     }
 
     /// <summary>A copy of row <paramref name="row"/>'s state alone (the caller disposes it).</summary>

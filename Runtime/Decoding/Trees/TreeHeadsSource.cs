@@ -57,7 +57,7 @@ internal sealed class TreeHeadsSource
         {
             var last = hidden.gather(1, tensor(index, device: hidden.device).view(batch, 1, 1).expand(batch, 1, hidden.shape[2])).squeeze(1);
             var logits = target.MedusaLogits(last).contiguous();
-            data = ModelRows.ReadRows(logits, Enumerable.Range(0, heads * batch).Select(i => (long)i).ToArray(), vocab);
+            data = HostLogits.ReadRows(logits, Enumerable.Range(0, heads * batch).Select(i => (long)i).ToArray(), vocab);
         }
         // Greedy drafts rank by the heads' plain softmax (top-k); sampling draws from the request's transform.
         var transform = sampling.IsGreedy ? new SamplingOptions() : sampling;

@@ -42,7 +42,7 @@ internal static class TreeRows
                 int queue = rows.Queue(b).Count;
                 for (int s = 0; s <= tokens[b].Count; s++) flat.Add((long)b * width + queue - 1 + s);
             }
-            var data = ModelRows.ReadRows(result.Logits, [.. flat], vocab);
+            var data = HostLogits.ReadRows(result.Logits, [.. flat], vocab);
             var slots = new double[batch][][];
             for (int b = 0, k = 0; b < batch; b++)
             {
