@@ -118,7 +118,7 @@ public sealed partial record ModelConfig
             NotHere(MlmHead != MlmHeadKind.Linear, "mlm_head", "encoders");
         }
         if (Architecture == ModelArchitecture.CausalLM && Enum.IsDefined(Mlp) && !Modeling.Mlp.Decodable(Mlp))
-            problems.Add($"mlp {JsonName(Mlp)} serves encoders and seq2seq models only; a causal LM's fused decode program runs swiglu or gelu, so use one of those.");
+            problems.Add($"mlp {JsonNames.Of(Mlp)} serves encoders and seq2seq models only; a causal LM's fused decode program runs swiglu or gelu, so use one of those.");
         if (!seq2seq)
         {
             NotHere(Encoder is not null, "encoder", "seq2seq models");
@@ -173,11 +173,6 @@ public sealed partial record ModelConfig
             }
         }
     }
-
-    /// <summary>The config.json name of <paramref name="value"/> (its JsonStringEnumMemberName).</summary>
-    static string JsonName<T>(T value) where T : struct, Enum
-        => typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false)
-            .OfType<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? value.ToString();
 
     IEnumerable<(string Where, MixerSpec? Spec)> DecoderMixers()
     {

@@ -1,10 +1,10 @@
 using System.Reflection;
 using System.Text.Json.Serialization;
 
-namespace LinearDsl.Cli;
+namespace LinearDsl.Runtime.Modeling;
 
-/// <summary>The names config.json uses for enum values ("augmented_linear", "rms_norm", ...).</summary>
-public static class JsonNames
+/// <summary>The names config.json uses for enum values ("augmented_linear", "rms_norm", ...), for messages and descriptions.</summary>
+internal static class JsonNames
 {
     public static string Of<T>(T value) where T : struct, Enum
     {
