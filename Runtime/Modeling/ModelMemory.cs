@@ -13,8 +13,9 @@ public static class ModelMemory
 {
     /// <summary>
     /// The number of weights of the config's model, counting only the matrices every checkpoint of it stores
-    /// (embeddings, projections, MLP, the output head when untied, a learned position table, conv kernels): a lower
-    /// bound on its parameters and on the elements a weights file for it must hold.
+    /// (embeddings, projections, MLP, the output head when untied, a learned position table, conv kernels, and for a
+    /// seq2seq model its encoder stack and cross-attention): a lower bound on its parameters and on the elements a
+    /// weights file for it must hold.
     /// </summary>
     public static double WeightCount(ModelConfig config)
     {
